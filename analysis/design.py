@@ -1,0 +1,426 @@
+"""Design-based estimates from per-school totals (school = primary sampling unit).
+
+The service reduces responses to one row per school (``GROUP BY school``) holding the
+weighted numerator total ``y`` and the weighted denominator total ``x``. Everything
+here works from those rows: ratio estimates (proportions and means), totals, their
+Taylor-linearization variance with ``G/(G-1)`` scaling within strata, design degrees
+of freedom ``schools - strata``, design effects, relative standard errors and
+survey-logit intervals, exactly as R's ``survey`` package computes them.
+
+For a subgroup (domain), pass a row for *every* school of the district, with zero
+totals where the school has no member of the subgroup; dropping those schools would
+understate the variance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from analysis.proportions import clopper_pearson_interval
+
+FloatArray = npt.NDArray[np.float64]
+Reliability = Literal["reliable", "caution", "unreliable", "undefined"]
+EstimateKind = Literal["proportion", "mean"]
+
+#: Relative standard error at which CDC YRBS data warehouses advise caution.
+RSE_CAUTION = 0.30
+#: Relative standard error above which an estimate should not be used.
+RSE_UNRELIABLE = 0.50
+
+
+@dataclass(frozen=True, slots=True)
+class PsuTotals:
+    """Weighted totals of one primary sampling unit (normally one school).
+
+    Attributes
+    ----------
+    psu : Hashable
+        School (cluster) identifier. Rows sharing an identifier are summed.
+    y : float
+        Weighted numerator total: the count answering yes, or the sum of scores.
+    x : float
+        Weighted denominator total: the number of respondents (or sum of weights).
+    n : int, default 0
+        Unweighted respondents; 0 means unknown, in which case ``x`` is used.
+    yy : float or None
+        Weighted sum of squared scores, needed only for the design effect of a mean.
+    stratum : Hashable or None
+        Stratum of the school, if the design is stratified.
+    fpc : float or None
+        Finite population correction as R ``survey`` takes it: the number of schools
+        in the stratum's population (values > 1) or the sampling fraction (<= 1).
+    """
+
+    psu: Hashable
+    y: float
+    x: float
+    n: int = 0
+    yy: float | None = None
+    stratum: Hashable | None = None
+    fpc: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DesignEstimate:
+    """A design-based estimate with its uncertainty.
+
+    Attributes
+    ----------
+    estimate, se : float
+        Point estimate and linearization standard error.
+    lower, upper : float
+        Confidence limits (survey-logit for proportions, ``t`` for means and totals).
+    df : int
+        Design degrees of freedom (schools - strata).
+    deff : float or None
+        Design effect (design variance over simple-random-sampling variance).
+    rse : float or None
+        Relative standard error ``se / estimate``; None when the estimate is 0.
+    reliability : str
+        ``"reliable"`` (rse < 0.30), ``"caution"`` (0.30-0.50), ``"unreliable"``
+        (> 0.50) or ``"undefined"`` (estimate 0).
+    n_psu, n : int
+        Schools and unweighted respondents behind the estimate.
+    confidence : float
+        Nominal coverage.
+    """
+
+    estimate: float
+    se: float
+    lower: float
+    upper: float
+    df: int
+    deff: float | None
+    rse: float | None
+    reliability: Reliability
+    n_psu: int
+    n: int
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Design:
+    psu: tuple[Hashable, ...]
+    y: FloatArray
+    x: FloatArray
+    n: FloatArray
+    yy: FloatArray | None
+    strata: tuple[Hashable, ...]
+    fpc: FloatArray | None
+
+
+def reliability_flag(rse: float | None) -> Reliability:
+    """Classify a relative standard error with the CDC YRBS thresholds.
+
+    Parameters
+    ----------
+    rse : float or None
+        Relative standard error; None when undefined.
+
+    Returns
+    -------
+    str
+        ``"reliable"``, ``"caution"``, ``"unreliable"`` or ``"undefined"``.
+
+    References
+    ----------
+    CDC Youth Risk Behavior Survey data warehouse guidance on relative standard errors.
+
+    Examples
+    --------
+    >>> reliability_flag(0.12), reliability_flag(0.3), reliability_flag(0.51)
+    ('reliable', 'caution', 'unreliable')
+    """
+    if rse is None or math.isnan(rse):
+        return "undefined"
+    if rse > RSE_UNRELIABLE:
+        return "unreliable"
+    if rse >= RSE_CAUTION:
+        return "caution"
+    return "reliable"
+
+
+def design_covariance(
+    scores: npt.ArrayLike,
+    strata: Sequence[Hashable] | None = None,
+    fpc: npt.ArrayLike | None = None,
+) -> FloatArray:
+    """Between-PSU covariance of per-PSU linearized totals.
+
+    ``sum_h (1 - f_h) n_h / (n_h - 1) sum_i (z_hi - zbar_h)(z_hi - zbar_h)'``, the
+    with-replacement (or finite-population-corrected) estimator R ``survey`` uses.
+
+    Parameters
+    ----------
+    scores : array_like, shape (G,) or (G, k)
+        Linearized totals (influence values) per PSU.
+    strata : sequence, optional
+        Stratum of each PSU; one stratum when omitted.
+    fpc : array_like, optional
+        Per-PSU population count of PSUs in its stratum (> 1) or sampling fraction.
+
+    Returns
+    -------
+    ndarray, shape (k, k)
+
+    Examples
+    --------
+    >>> design_covariance([1.0, -1.0, 2.0, -2.0]).round(4)
+    array([[13.3333]])
+    """
+    z = np.asarray(scores, dtype=float)
+    if z.ndim == 1:
+        z = z[:, None]
+    if z.ndim != 2:
+        raise ValueError(f"scores must be 1- or 2-dimensional, got shape {z.shape}")
+    g = z.shape[0]
+    labels: Sequence[Hashable] = [0] * g if strata is None else strata
+    if len(labels) != g:
+        raise ValueError(f"strata has {len(labels)} entries for {g} PSUs")
+    f_all = None if fpc is None else np.asarray(fpc, dtype=float)
+    if f_all is not None and f_all.shape != (g,):
+        raise ValueError(f"fpc must have one entry per PSU ({g}), got shape {f_all.shape}")
+    groups: dict[Hashable, list[int]] = {}
+    for i, h in enumerate(labels):
+        groups.setdefault(h, []).append(i)
+    cov = np.zeros((z.shape[1], z.shape[1]))
+    for h, rows in groups.items():
+        n_h = len(rows)
+        if n_h < 2:
+            raise ValueError(f"stratum {h!r} has a single PSU; its variance is not estimable")
+        zc = z[rows] - z[rows].mean(axis=0)
+        factor = n_h / (n_h - 1)
+        if f_all is not None:
+            pop = f_all[rows]
+            if not np.allclose(pop, pop[0]):
+                raise ValueError(f"fpc varies within stratum {h!r}")
+            frac = pop[0] if pop[0] <= 1 else n_h / pop[0]
+            if not 0 <= frac <= 1:
+                raise ValueError(f"fpc of stratum {h!r} gives sampling fraction {frac}")
+            factor *= 1 - frac
+        cov += factor * zc.T @ zc
+    return cov
+
+
+def design_df(n_psu: int, strata: Sequence[Hashable] | None = None) -> int:
+    """Design degrees of freedom: number of PSUs minus number of strata.
+
+    Examples
+    --------
+    >>> design_df(15), design_df(4, ["a", "a", "b", "b"])
+    (14, 2)
+    """
+    return n_psu - (1 if strata is None else len(set(strata)))
+
+
+def _collect(cells: Sequence[PsuTotals]) -> _Design:
+    if len(cells) == 0:
+        raise ValueError("cells is empty")
+    if not all(isinstance(c, PsuTotals) for c in cells):
+        raise TypeError("cells must hold PsuTotals rows")
+    merged: dict[Hashable, list[float]] = {}
+    info: dict[Hashable, tuple[Hashable | None, float | None]] = {}
+    has_yy = all(c.yy is not None for c in cells)
+    for c in cells:
+        if c.x < 0 or c.n < 0:
+            raise ValueError(f"PSU {c.psu!r} has a negative total")
+        row = merged.setdefault(c.psu, [0.0, 0.0, 0.0, 0.0])
+        row[0] += c.y
+        row[1] += c.x
+        row[2] += c.n if c.n > 0 else c.x
+        row[3] += c.yy if c.yy is not None else 0.0
+        prior = info.setdefault(c.psu, (c.stratum, c.fpc))
+        if prior != (c.stratum, c.fpc):
+            raise ValueError(f"PSU {c.psu!r} appears with different stratum or fpc")
+    keys = tuple(merged)
+    arr = np.array([merged[k] for k in keys], dtype=float)
+    strata = tuple(info[k][0] for k in keys)
+    fpcs = [info[k][1] for k in keys]
+    if any(f is None for f in fpcs) and not all(f is None for f in fpcs):
+        raise ValueError("fpc must be given for every PSU or for none")
+    fpc = None if fpcs[0] is None else np.array(fpcs, dtype=float)
+    return _Design(keys, arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3] if has_yy else None,
+                   strata, fpc)
+
+
+def _strata_arg(d: _Design) -> Sequence[Hashable] | None:
+    return None if all(s is None for s in d.strata) else d.strata
+
+
+def _t(confidence: float, df: int) -> float:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+    if df < 1:
+        raise ValueError(f"design degrees of freedom must be positive, got {df}")
+    return float(stats.t.ppf(0.5 + confidence / 2, df))
+
+
+def ratio_estimate(
+    cells: Sequence[PsuTotals],
+    kind: EstimateKind = "proportion",
+    confidence: float = 0.95,
+) -> DesignEstimate:
+    """Proportion or mean ``sum(y) / sum(x)`` with a school-clustered interval.
+
+    Parameters
+    ----------
+    cells : sequence of PsuTotals
+        One row per school (rows of the same school are summed).
+    kind : {"proportion", "mean"}
+        Proportions get a survey-logit interval; means a ``t`` interval.
+    confidence : float, default 0.95
+        Nominal coverage.
+
+    Returns
+    -------
+    DesignEstimate
+
+    Notes
+    -----
+    The variance is that of the linearized totals ``z_i = (y_i - R x_i) / X`` across
+    schools (:func:`design_covariance`), with ``df = schools - strata``. The
+    survey-logit interval is ``expit(logit(R) +- t_df se / (R (1 - R)))`` (R
+    ``svyciprop(method = "logit")``). At ``R = 0`` or ``1`` it falls back to a
+    Clopper-Pearson interval on the unweighted respondents. The design effect divides
+    by ``s^2 / n``, with ``s^2`` the weighted element variance.
+
+    References
+    ----------
+    Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed., ch. 6.
+    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
+
+    Examples
+    --------
+    >>> cells = [PsuTotals("a", 12, 40, 40), PsuTotals("b", 30, 60, 60),
+    ...          PsuTotals("c", 9, 50, 50), PsuTotals("d", 20, 45, 45)]
+    >>> est = ratio_estimate(cells)
+    >>> round(est.estimate, 4), round(est.se, 4), est.df
+    (0.3641, 0.0774, 3)
+    """
+    d = _collect(cells)
+    total_x = float(d.x.sum())
+    if total_x <= 0:
+        raise ValueError("cells have no respondents (sum of x is 0)")
+    r = float(d.y.sum()) / total_x
+    if kind == "proportion" and not -1e-12 <= r <= 1 + 1e-12:
+        raise ValueError(f"proportion estimate {r} lies outside [0, 1]; check y <= x")
+    strata = _strata_arg(d)
+    z = (d.y - r * d.x) / total_x
+    var = float(design_covariance(z, strata, d.fpc)[0, 0])
+    se = math.sqrt(max(var, 0.0))
+    df = design_df(len(d.psu), strata)
+    t = _t(confidence, df)
+    n_total = float(d.n.sum())
+    if kind == "proportion":
+        r = min(max(r, 0.0), 1.0)
+        if 0 < r < 1:
+            half = t * se / (r * (1 - r))
+            logit = math.log(r / (1 - r))
+            # min/max guard against expit(logit(r)) rounding away from r
+            lower = min(r, 1 / (1 + math.exp(-(logit - half))))
+            upper = max(r, 1 / (1 + math.exp(-(logit + half))))
+        else:
+            n_int = max(round(n_total), 1)
+            cp = clopper_pearson_interval(round(r * n_int), n_int, confidence)
+            lower, upper = cp.lower, cp.upper
+        element_var: float | None = r * (1 - r) * n_total / (n_total - 1) if n_total > 1 else None
+    elif kind == "mean":
+        lower, upper = r - t * se, r + t * se
+        element_var = None
+        if d.yy is not None and n_total > 1:
+            element_var = (float(d.yy.sum()) / total_x - r * r) * n_total / (n_total - 1)
+    else:
+        raise ValueError(f"kind must be 'proportion' or 'mean', got {kind!r}")
+    deff = None
+    if element_var is not None and element_var > 0:
+        deff = var / (element_var / n_total)
+    rse = None if r == 0 else se / abs(r)
+    return DesignEstimate(r, se, lower, upper, df, deff, rse, reliability_flag(rse),
+                          len(d.psu), round(n_total), confidence)
+
+
+def total_estimate(cells: Sequence[PsuTotals], confidence: float = 0.95) -> DesignEstimate:
+    """Weighted population total ``sum(y)`` with a school-clustered ``t`` interval.
+
+    Parameters
+    ----------
+    cells : sequence of PsuTotals
+        One row per school; ``x`` is not used except to count respondents when
+        ``n`` is unknown.
+    confidence : float, default 0.95
+        Nominal coverage.
+
+    Returns
+    -------
+    DesignEstimate
+        ``deff`` is None.
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex Surveys*, ch. 3 (R ``svytotal``).
+
+    Examples
+    --------
+    >>> cells = [PsuTotals(i, y, 1.0) for i, y in enumerate([10.0, 14.0, 9.0, 11.0])]
+    >>> est = total_estimate(cells)
+    >>> est.estimate, round(est.se, 4)
+    (44.0, 4.3205)
+    """
+    d = _collect(cells)
+    total = float(d.y.sum())
+    strata = _strata_arg(d)
+    var = float(design_covariance(d.y, strata, d.fpc)[0, 0])
+    se = math.sqrt(max(var, 0.0))
+    df = design_df(len(d.psu), strata)
+    t = _t(confidence, df)
+    rse = None if total == 0 else se / abs(total)
+    return DesignEstimate(total, se, total - t * se, total + t * se, df, None, rse,
+                          reliability_flag(rse), len(d.psu), round(float(d.n.sum())),
+                          confidence)
+
+
+def sample_mean(
+    n: int, total: float, sum_squares: float, confidence: float = 0.95
+) -> DesignEstimate:
+    """Mean of one school's scores with a ``t`` interval, from SQL sums.
+
+    Parameters
+    ----------
+    n : int
+        Respondents with a score.
+    total : float
+        Sum of the scores.
+    sum_squares : float
+        Sum of the squared scores.
+    confidence : float, default 0.95
+        Nominal coverage.
+
+    Returns
+    -------
+    DesignEstimate
+        With ``df = n - 1``, ``deff = 1`` and ``n_psu = 1``.
+
+    Examples
+    --------
+    >>> est = sample_mean(4, 10.0, 30.0)
+    >>> est.estimate, round(est.se, 4), round(est.lower, 4)
+    (2.5, 0.6455, 0.4457)
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2 for an interval, got {n}")
+    mean = total / n
+    var = (sum_squares - n * mean * mean) / (n - 1)
+    if var < -1e-9 * max(1.0, abs(sum_squares)):
+        raise ValueError("sum_squares is smaller than total**2 / n; the sums are inconsistent")
+    se = math.sqrt(max(var, 0.0) / n)
+    t = _t(confidence, n - 1)
+    rse = None if mean == 0 else se / abs(mean)
+    return DesignEstimate(mean, se, mean - t * se, mean + t * se, n - 1, 1.0, rse,
+                          reliability_flag(rse), 1, n, confidence)

@@ -1,0 +1,68 @@
+"""Tests for analysis.proportions."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.proportions import (
+    clopper_pearson_interval,
+    proportion_interval,
+    wilson_interval,
+)
+
+# Newcombe (1998) Table I: (successes, n, Wilson limits, Clopper-Pearson limits)
+NEWCOMBE_TABLE_I = [
+    (81, 263, (0.2553, 0.3662), (0.2527, 0.3676)),
+    (15, 148, (0.0624, 0.1605), (0.0578, 0.1617)),
+    (0, 20, (0.0, 0.1611), (0.0, 0.1684)),
+    (1, 29, (0.0061, 0.1718), (0.0009, 0.1776)),
+]
+
+
+@pytest.mark.parametrize(("k", "n", "wilson", "exact"), NEWCOMBE_TABLE_I)
+def test_newcombe_table_i(
+    k: int, n: int, wilson: tuple[float, float], exact: tuple[float, float]
+) -> None:
+    w = wilson_interval(k, n)
+    cp = clopper_pearson_interval(k, n)
+    # Newcombe (1998) Table I, methods 3 (score) and 5 (exact), 4 decimals
+    assert (round(w.lower, 4), round(w.upper, 4)) == wilson
+    assert (round(cp.lower, 4), round(cp.upper, 4)) == exact
+    assert w.method == "wilson"
+    assert cp.method == "clopper-pearson"
+
+
+def test_dispatch_and_confidence_level() -> None:
+    assert proportion_interval(15, 148, method="clopper-pearson") == clopper_pearson_interval(
+        15, 148
+    )
+    narrow = wilson_interval(15, 148, confidence=0.80)
+    wide = wilson_interval(15, 148, confidence=0.99)
+    assert wide.lower < narrow.lower < narrow.upper < wide.upper
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "conf", "exc"),
+    [(-1, 10, 0.95, ValueError), (11, 10, 0.95, ValueError), (1, 0, 0.95, ValueError),
+     (1, 10, 1.0, ValueError), (1.5, 10, 0.95, TypeError), (True, 10, 0.95, TypeError)],
+)
+def test_bad_input(k: object, n: int, conf: float, exc: type[Exception]) -> None:
+    with pytest.raises(exc):
+        wilson_interval(k, n, conf)  # type: ignore[arg-type]
+
+
+def test_unknown_method() -> None:
+    with pytest.raises(ValueError, match="method"):
+        proportion_interval(1, 10, method="wald")  # type: ignore[arg-type]
+
+
+@given(st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_intervals_contain_estimate_inside_unit_interval(kn: tuple[int, int]) -> None:
+    k, n = kn
+    for ci in (wilson_interval(k, n), clopper_pearson_interval(k, n)):
+        assert 0.0 <= ci.lower <= ci.estimate <= ci.upper <= 1.0
+    # swapping successes and failures mirrors both intervals about 1/2
+    for f in (wilson_interval, clopper_pearson_interval):
+        a, b = f(k, n), f(n - k, n)
+        assert a.lower == pytest.approx(1 - b.upper, abs=1e-12)
+        assert a.upper == pytest.approx(1 - b.lower, abs=1e-12)
