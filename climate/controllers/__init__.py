@@ -1,0 +1,1 @@
+"""Route handlers: HTML pages and the JSON API live in separate modules."""

@@ -1,0 +1,125 @@
+"""Settings: one frozen object, read from ``CLIMATE_*`` environment variables.
+
+Every field is documented in README.md (a test checks it). Nothing here is read at import
+time: ``Settings.from_env()`` is called by the command line, and tests build their own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+Mode = Literal["production", "demo", "debug"]
+MODES: tuple[Mode, ...] = ("production", "demo", "debug")
+
+
+class SettingsError(ValueError):
+    """A ``CLIMATE_*`` variable is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisContact:
+    """A district contact shown to every student on every page."""
+
+    label: str
+    contact: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service needs to know about where it runs."""
+
+    database_url: str = "sqlite+aiosqlite:///var/climate.db"
+    mode: Mode = "production"
+    secret_key: str = ""
+    district_name: str = "Demo Unified School District"
+    default_locale: str = "en"
+    accepted_locales: tuple[str, ...] = ("en", "es", "ar", "zh_Hans", "vi", "pt", "ru", "ht", "so")
+    crisis_contacts: tuple[CrisisContact, ...] = field(default_factory=tuple)
+    suppression_k: int = 10
+    surveys_dir: Path = PROJECT_ROOT / "surveys"
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise SettingsError(
+                f"CLIMATE_MODE must be one of {', '.join(MODES)}, not {self.mode!r}"
+            )
+        if self.mode == "production" and len(self.secret_key) < 32:
+            raise SettingsError(
+                "CLIMATE_SECRET_KEY must be set to at least 32 characters "
+                "(it may be omitted only when CLIMATE_MODE is demo or debug)"
+            )
+        if self.suppression_k < 3:
+            raise SettingsError("CLIMATE_SUPPRESSION_K must be an integer of at least 3")
+        if self.default_locale not in self.accepted_locales:
+            raise SettingsError(
+                f"CLIMATE_DEFAULT_LOCALE {self.default_locale!r} is not among "
+                "CLIMATE_ACCEPTED_LOCALES"
+            )
+
+    @property
+    def debug(self) -> bool:
+        """Whether tracebacks may be shown (never in production)."""
+        return self.mode == "debug"
+
+    @property
+    def effective_secret(self) -> str:
+        """The key used to sign cookies; demo and debug get a fixed, public one."""
+        return self.secret_key or "insecure-demo-key-not-for-production-use!"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read settings from ``CLIMATE_*`` variables; keyword overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        if "CLIMATE_DATABASE_URL" in env:
+            values["database_url"] = env["CLIMATE_DATABASE_URL"]
+        if "CLIMATE_MODE" in env:
+            values["mode"] = env["CLIMATE_MODE"]
+        if "CLIMATE_SECRET_KEY" in env:
+            values["secret_key"] = env["CLIMATE_SECRET_KEY"]
+        if "CLIMATE_DISTRICT_NAME" in env:
+            values["district_name"] = env["CLIMATE_DISTRICT_NAME"]
+        if "CLIMATE_DEFAULT_LOCALE" in env:
+            values["default_locale"] = env["CLIMATE_DEFAULT_LOCALE"]
+        if "CLIMATE_ACCEPTED_LOCALES" in env:
+            values["accepted_locales"] = tuple(
+                part.strip() for part in env["CLIMATE_ACCEPTED_LOCALES"].split(",") if part.strip()
+            )
+        if "CLIMATE_CRISIS_CONTACTS" in env:
+            values["crisis_contacts"] = parse_contacts(env["CLIMATE_CRISIS_CONTACTS"])
+        if "CLIMATE_SUPPRESSION_K" in env:
+            values["suppression_k"] = _parse_int(
+                "CLIMATE_SUPPRESSION_K", env["CLIMATE_SUPPRESSION_K"]
+            )
+        if "CLIMATE_SURVEYS_DIR" in env:
+            values["surveys_dir"] = Path(env["CLIMATE_SURVEYS_DIR"])
+        if "CLIMATE_LOG_LEVEL" in env:
+            values["log_level"] = env["CLIMATE_LOG_LEVEL"].upper()
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def parse_contacts(text: str) -> tuple[CrisisContact, ...]:
+    """Parse ``Label: contact; Label: contact`` into crisis contacts."""
+    contacts = []
+    for number, part in enumerate(filter(None, (p.strip() for p in text.split(";"))), start=1):
+        label, sep, contact = part.partition(":")
+        if not sep or not label.strip() or not contact.strip():
+            raise SettingsError(
+                f"CLIMATE_CRISIS_CONTACTS entry {number} ({part!r}) must look like 'Label: contact'"
+            )
+        contacts.append(CrisisContact(label.strip(), contact.strip()))
+    return tuple(contacts)
+
+
+def _parse_int(name: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, not {text!r}") from None

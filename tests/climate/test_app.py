@@ -1,0 +1,17 @@
+"""The app factory and health check, on each database."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+
+def test_healthz_answers_ok(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_schema_is_served(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "climate"

@@ -1,0 +1,68 @@
+"""Shared fixtures: a real database per test (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy.engine import make_url
+
+from climate import db
+from climate.app import create_app
+from climate.settings import Settings
+
+PG_URL = os.environ.get("CLIMATE_TEST_DATABASE_URL", "")
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SECRET = "test-secret-key-that-is-long-enough-000"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file in tmp_path, or the PostgreSQL test database wiped."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'climate.db'}"
+    if not PG_URL:
+        pytest.skip("CLIMATE_TEST_DATABASE_URL is not set")
+    asyncio.run(_reset_postgres(PG_URL))
+    return PG_URL
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    parsed = make_url(url)
+    conn = await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password,
+        database=parsed.database,
+    )
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def migrated_url(database_url: str) -> str:
+    """A database with the schema at the newest migration."""
+    db.upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture
+def settings(migrated_url: str) -> Settings:
+    """Production-mode settings on the test database."""
+    return Settings(database_url=migrated_url, secret_key=SECRET)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    """The real app on the test database."""
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
