@@ -40,6 +40,7 @@ above is returned in :attr:`StaffingPlan.assumptions` for a methods sheet.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -139,13 +140,16 @@ def _baselines(
             values[measure] = float(given[measure])
             sources[measure] = "district estimate supplied with the plan"
             continue
-        weighted = 0.0
-        total = 0
-        for school in schools:
-            estimate = school.need.get(measure)
-            if estimate is not None and not estimate.hidden and school.enrollment > 0:
-                weighted += (estimate.share or 0.0) * school.enrollment
-                total += school.enrollment
+        # fsum makes the baseline independent of the order schools arrive in.
+        published = [
+            (estimate.share or 0.0, school.enrollment)
+            for school in schools
+            if (estimate := school.need.get(measure)) is not None
+            and not estimate.hidden
+            and school.enrollment > 0
+        ]
+        weighted = math.fsum(share * enrolled for share, enrolled in published)
+        total = sum(enrolled for _, enrolled in published)
         values[measure] = weighted / total if total else None
         sources[measure] = (
             "enrollment-weighted mean of published school estimates"
