@@ -126,7 +126,8 @@ def test_missing_survey_data_gives_ratio_only() -> None:
     school = SchoolYear("G", 2024, 1000, {"counselor": 1.0})
     r = row(plan_staffing([school], baseline={DISTRESS: 0.20}), "G", "counselor")
     assert r.basis == "ratio only"
-    assert r.need_share is None and r.elevated_students is None
+    assert r.need_share is None
+    assert r.elevated_students is None
     # hand-worked: 1000 / 250 = 4, range collapses to the standard
     assert r.recommended_low == r.recommended_fte == r.recommended_high == pytest.approx(4.0)
     assert r.flag == "below standard"
@@ -258,7 +259,9 @@ def test_invariants(schools: list[SchoolYear]) -> None:
         assert r.standard_fte <= r.recommended_low <= r.recommended_fte <= r.recommended_high
         assert r.gap == pytest.approx(r.recommended_fte - r.current_fte)
         if r.flag == "priority":
-            assert base is not None and r.need_low is not None and r.need_low > base
+            assert base is not None
+            assert r.need_low is not None
+            assert r.need_low > base
         assert (r.flag == "meets") == (r.current_fte >= r.standard_fte - 1e-9)
     # the order schools arrive in changes nothing
     shuffled = schools[:]

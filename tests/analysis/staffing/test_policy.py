@@ -128,7 +128,7 @@ def test_tier_shares_must_leave_room() -> None:
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[roles.counselor\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="broken.toml"):
+    with pytest.raises(ValueError, match=r"broken\.toml"):
         load_policy(path)
 
 
