@@ -1,0 +1,70 @@
+"""``climate serve`` and ``climate demo``: run the web service (the demo seeds first)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+
+import uvicorn
+
+from climate import codes, db, demo
+from climate.app import create_app
+from climate.commands import Subparsers
+from climate.settings import Settings
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add the ``serve`` and ``demo`` commands."""
+    for name, func, text in (
+        ("serve", run_serve, "serve the application (run `climate db upgrade` first)"),
+        ("demo", run_demo, "migrate, seed a small demo district if empty, then serve"),
+    ):
+        parser = subparsers.add_parser(name, help=text)
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+        parser.set_defaults(func=func)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve with uvicorn, one worker; the app keeps no state that workers must share."""
+    settings = Settings.from_env()
+    _serve(settings, args.host, args.port)
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Migrate and seed the configured database, print where to go, then serve."""
+    settings = Settings.from_env(mode="demo") if _no_mode() else Settings.from_env()
+    db.upgrade(settings.database_url)
+    code = asyncio.run(_ensure_seeded(settings))
+    base = f"http://{args.host}:{args.port}"
+    print()
+    print(f"  climate demo for {settings.district_name}")
+    if code:
+        shown = codes.display(code)
+        print(f"  Student survey:  {base}/s/{shown}   (access code {shown})")
+    print(f"  API docs:        {base}/schema")
+    print(f"  Health check:    {base}/healthz")
+    print()
+    _serve(settings, args.host, args.port)
+    return 0
+
+
+def _no_mode() -> bool:
+    return "CLIMATE_MODE" not in os.environ
+
+
+async def _ensure_seeded(settings: Settings) -> str | None:
+    engine = db.create_engine(settings.database_url)
+    try:
+        if await demo.is_empty(engine):
+            summary = await demo.seed_district(engine, settings)
+            print(f"  seeded {summary.schools} schools and {summary.responses:,} responses")
+        return await demo.open_class_code(engine)
+    finally:
+        await engine.dispose()
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="warning")
