@@ -1,0 +1,77 @@
+"""Disclosure control: primary and complementary suppression, audit, ledger.
+
+Every published number passes through :func:`protect`, run jointly over all
+tables of a release; :func:`protect_tidy` is the front end for tidy tables.
+"""
+
+from analysis.disclosure.audit import Finding, LayerAudit, audit_pattern
+from analysis.disclosure.cells import (
+    Cell,
+    CellKey,
+    Dimension,
+    Item,
+    Release,
+    Scale,
+    Structure,
+    Table,
+    quantity_name,
+)
+from analysis.disclosure.codes import Codes, published_codes
+from analysis.disclosure.complementary import complementary_suppression
+from analysis.disclosure.ledger import Ledger, LedgerEntry
+from analysis.disclosure.policy import (
+    HIDDEN,
+    Policy,
+    Tier,
+    code_mean,
+    code_n,
+    code_percent,
+    count_interval,
+    n_interval,
+)
+from analysis.disclosure.primary import Pattern, Reason, primary_suppression
+from analysis.disclosure.publish import (
+    AuditRecord,
+    AuditReport,
+    Protected,
+    PublishedRow,
+    PublishedTable,
+    protect,
+)
+
+__all__ = [
+    "HIDDEN",
+    "AuditRecord",
+    "AuditReport",
+    "Cell",
+    "CellKey",
+    "Codes",
+    "Dimension",
+    "Finding",
+    "Item",
+    "LayerAudit",
+    "Ledger",
+    "LedgerEntry",
+    "Pattern",
+    "Policy",
+    "Protected",
+    "PublishedRow",
+    "PublishedTable",
+    "Reason",
+    "Release",
+    "Scale",
+    "Structure",
+    "Table",
+    "Tier",
+    "audit_pattern",
+    "code_mean",
+    "code_n",
+    "code_percent",
+    "complementary_suppression",
+    "count_interval",
+    "n_interval",
+    "primary_suppression",
+    "protect",
+    "published_codes",
+    "quantity_name",
+]

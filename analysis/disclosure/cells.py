@@ -1,0 +1,347 @@
+"""The release model: dimensions, items, cells, tables and their relations.
+
+A cell is keyed by the categories it fixes, one per dimension; a dimension
+missing from the key is summed over (the dimension's total). Every table of a
+release spans the lattice of its dimensions (each dimension at one of its
+categories or at its total), and tables share cells, so ``school=A`` in a
+``school x grade`` table is the same cell as ``school=A`` in a ``school x sex``
+table and has one status everywhere.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+__all__ = [
+    "Cell",
+    "CellKey",
+    "Dimension",
+    "Item",
+    "Release",
+    "Scale",
+    "Structure",
+    "Table",
+    "quantity_name",
+]
+
+CellKey = tuple[tuple[str, str], ...]
+"""A cell key: ``(dimension, category)`` pairs in the release's dimension order."""
+
+IntArray = npt.NDArray[np.int64]
+
+
+def quantity_name(item: str, option: str) -> str:
+    """Name of the count of one answer option of one item.
+
+    Examples
+    --------
+    >>> quantity_name("unsafe", "")
+    'unsafe'
+    >>> quantity_name("mood", "low")
+    'mood=low'
+    """
+    return item if option == "" else f"{item}={option}"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A subgroup dimension (school, grade, year, ...) and its categories.
+
+    Examples
+    --------
+    >>> Dimension("sex", ("F", "M")).categories
+    ('F', 'M')
+    """
+
+    name: str
+    categories: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("Dimension name must not be empty")
+        if not self.categories:
+            raise ValueError(f"Dimension {self.name!r} has no categories")
+        if len(set(self.categories)) != len(self.categories):
+            raise ValueError(f"Dimension {self.name!r} has repeated categories")
+
+
+@dataclass(frozen=True)
+class Item:
+    """A survey item whose answer counts are published as percentages.
+
+    ``options`` are the answer options counted (``("",)`` for a yes/no count);
+    ``sensitive`` lists the options whose counts the audit protects.
+
+    Examples
+    --------
+    >>> Item("unsafe", sensitive=("",)).options
+    ('',)
+    """
+
+    name: str
+    options: tuple[str, ...] = ("",)
+    sensitive: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("Item name must not be empty")
+        if not self.options or len(set(self.options)) != len(self.options):
+            raise ValueError(f"Item {self.name!r} needs distinct options")
+        unknown = set(self.sensitive) - set(self.options)
+        if unknown:
+            raise ValueError(f"Item {self.name!r}: sensitive options {sorted(unknown)} unknown")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A scale score whose mean is published, with the ends of its range.
+
+    Examples
+    --------
+    >>> Scale("wellbeing", 0, 25).high
+    25
+    """
+
+    name: str
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        if not self.low < self.high:
+            raise ValueError(f"Scale {self.name!r}: low must be below high")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Sufficient statistics of one group of respondents.
+
+    ``counts`` maps an item name to the counts per option (in the item's
+    option order); ``sums`` maps a scale name to ``(sum, sum of squares)``.
+
+    Examples
+    --------
+    >>> Cell((("school", "A"),), 12, {"unsafe": (3,)}).n
+    12
+    """
+
+    key: CellKey
+    n: int
+    counts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    sums: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published table: the lattice of its dimensions with all margins.
+
+    Examples
+    --------
+    >>> Table("by grade", ("school", "grade")).dimensions
+    ('school', 'grade')
+    """
+
+    name: str
+    dimensions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Release:
+    """Everything published together: the tables and the cells behind them.
+
+    Cells of a table's lattice that are not given are empty (``n = 0``).
+
+    Examples
+    --------
+    >>> rel = Release(
+    ...     dimensions=(Dimension("sex", ("F", "M")),),
+    ...     tables=(Table("t", ("sex",)),),
+    ...     cells=(Cell((), 30), Cell((("sex", "F"),), 12), Cell((("sex", "M"),), 18)),
+    ... )
+    >>> rel.structure().size
+    3
+    """
+
+    dimensions: tuple[Dimension, ...]
+    tables: tuple[Table, ...]
+    cells: tuple[Cell, ...]
+    items: tuple[Item, ...] = ()
+    scales: tuple[Scale, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [d.name for d in self.dimensions]
+        if len(set(names)) != len(names):
+            raise ValueError("dimensions: repeated dimension names")
+        if not self.tables:
+            raise ValueError("tables: a release needs at least one table")
+        for table in self.tables:
+            unknown = set(table.dimensions) - set(names)
+            if unknown:
+                raise ValueError(f"Table {table.name!r}: unknown dimensions {sorted(unknown)}")
+
+    def structure(self) -> Structure:
+        """Index the cells and build the relation system."""
+        return Structure.build(self)
+
+
+@dataclass(frozen=True, eq=False)
+class Structure:
+    """Cells of a release in a fixed order, with the one global relation matrix.
+
+    ``matrix`` has one row per relation ``total - sum(parts) = 0`` and one
+    column per cell; ``members[r]`` lists the total first, then the parts.
+    """
+
+    release: Release
+    keys: tuple[CellKey, ...]
+    index: Mapping[CellKey, int]
+    matrix: sparse.csr_array
+    members: tuple[IntArray, ...]
+    cell_relations: tuple[tuple[int, ...], ...]
+    is_total: npt.NDArray[np.bool_]
+    n: IntArray
+    counts: Mapping[str, IntArray]
+    sensitive: tuple[str, ...]
+    tables: Mapping[str, tuple[int, ...]]
+
+    @property
+    def size(self) -> int:
+        """Number of distinct cells."""
+        return len(self.keys)
+
+    @classmethod
+    def build(cls, release: Release) -> Structure:
+        """Build the relation system of ``release``; check that cells add up."""
+        order = {d.name: i for i, d in enumerate(release.dimensions)}
+        cats = {d.name: d.categories for d in release.dimensions}
+        keyset: set[CellKey] = set()
+        table_keys: dict[str, list[CellKey]] = {}
+        for table in release.tables:
+            dims = sorted(table.dimensions, key=order.__getitem__)
+            choices = [(None, *cats[d]) for d in dims]
+            lattice = []
+            for combo in itertools.product(*choices):
+                lattice.append(
+                    tuple((d, c) for d, c in zip(dims, combo, strict=True) if c is not None)
+                )
+            table_keys[table.name] = lattice
+            keyset.update(lattice)
+        keys = tuple(sorted(keyset, key=lambda k: (len(k), [(order[d], c) for d, c in k])))
+        index = {k: i for i, k in enumerate(keys)}
+        size = len(keys)
+        quantities = [
+            (item, j, quantity_name(item.name, opt)) for item in release.items
+            for j, opt in enumerate(item.options)
+        ]
+        n = np.zeros(size, dtype=np.int64)
+        counts = {q: np.zeros(size, dtype=np.int64) for _, _, q in quantities}
+        seen: set[CellKey] = set()
+        for cell in release.cells:
+            key = _canonical(cell.key, order, cats)
+            if key not in index:
+                raise ValueError(f"Cell {_show(key)} is in no table of the release")
+            if key in seen:
+                raise ValueError(f"Cell {_show(key)} is given twice")
+            seen.add(key)
+            i = index[key]
+            if cell.n < 0:
+                raise ValueError(f"Cell {_show(key)}: n must not be negative")
+            n[i] = cell.n
+            for item, j, q in quantities:
+                values = cell.counts.get(item.name)
+                if values is None:
+                    continue
+                if len(values) != len(item.options):
+                    raise ValueError(
+                        f"Cell {_show(key)}: item {item.name!r} needs one count per option"
+                    )
+                value = int(values[j])
+                if not 0 <= value <= cell.n:
+                    raise ValueError(f"Cell {_show(key)}: count {q!r} must be in 0..n")
+                counts[q][i] = value
+            for item in release.items:
+                values = cell.counts.get(item.name)
+                if values is not None and sum(values) > cell.n:
+                    raise ValueError(f"Cell {_show(key)}: counts of {item.name!r} exceed n")
+        relation_set: dict[tuple[int, ...], None] = {}
+        for table in release.tables:
+            for key in table_keys[table.name]:
+                fixed = {d for d, _ in key}
+                for d in table.dimensions:
+                    if d in fixed:
+                        continue
+                    parts = [
+                        index[_canonical((*key, (d, c)), order, cats)] for c in cats[d]
+                    ]
+                    relation_set[(index[key], *parts)] = None
+        members = tuple(np.array(r, dtype=np.int64) for r in relation_set)
+        rows, cols, vals = [], [], []
+        for r, mem in enumerate(members):
+            rows.extend([r] * len(mem))
+            cols.extend(mem.tolist())
+            vals.extend([1.0] + [-1.0] * (len(mem) - 1))
+        matrix = sparse.csr_array(
+            (np.array(vals), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+            shape=(len(members), size),
+        )
+        by_cell: list[list[int]] = [[] for _ in range(size)]
+        is_total = np.zeros(size, dtype=bool)
+        for r, mem in enumerate(members):
+            is_total[mem[0]] = True
+            for c in mem.tolist():
+                by_cell[c].append(r)
+        for name, vector in [("n", n), *counts.items()]:
+            residual = matrix @ vector.astype(np.float64)
+            bad = np.flatnonzero(residual != 0)
+            if bad.size:
+                total = keys[int(members[int(bad[0])][0])]
+                raise ValueError(f"Cell {_show(total)}: {name} is not the sum of its parts")
+        sensitive = tuple(
+            quantity_name(item.name, opt) for item in release.items for opt in item.sensitive
+        )
+        return cls(
+            release=release,
+            keys=keys,
+            index=index,
+            matrix=matrix,
+            members=members,
+            cell_relations=tuple(tuple(r) for r in by_cell),
+            is_total=is_total,
+            n=n,
+            counts=counts,
+            sensitive=sensitive,
+            tables={t: tuple(index[k] for k in ks) for t, ks in table_keys.items()},
+        )
+
+
+def _canonical(
+    key: Sequence[tuple[str, str]], order: Mapping[str, int], cats: Mapping[str, Sequence[str]]
+) -> CellKey:
+    for d, c in key:
+        if d not in order:
+            raise ValueError(f"Cell key names unknown dimension {d!r}")
+        if c not in cats[d]:
+            raise ValueError(f"Cell key names unknown category {c!r} of {d!r}")
+    if len({d for d, _ in key}) != len(key):
+        raise ValueError(f"Cell key {list(key)} repeats a dimension")
+    return tuple(sorted(key, key=lambda p: order[p[0]]))
+
+
+def _show(key: CellKey) -> str:
+    return "(" + ", ".join(f"{d}={c}" for d, c in key) + ")" if key else "(all)"
+
+
+def show_key(key: CellKey) -> str:
+    """Readable form of a cell key.
+
+    Examples
+    --------
+    >>> show_key((("school", "A"),))
+    '(school=A)'
+    """
+    return _show(key)

@@ -1,0 +1,72 @@
+"""The ledger: every value ever published, with the release that published it.
+
+A new release is audited together with the ledger, so an attacker who
+subtracts last year's tables (or the first version of a revised one) from this
+release learns nothing the audit has not allowed.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from analysis.disclosure.cells import CellKey, Structure
+from analysis.disclosure.codes import Codes
+
+__all__ = ["Ledger", "LedgerEntry"]
+
+
+class LedgerEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One published value: its release, cell key, quantity (``"n"`` or a count) and code."""
+
+    release: str
+    key: CellKey
+    quantity: str
+    code: str
+
+
+class Ledger(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Published values of earlier releases.
+
+    Examples
+    --------
+    >>> ledger = Ledger((LedgerEntry("2024", (("school", "A"),), "n", "20-39"),))
+    >>> Ledger.from_json(ledger.to_json()) == ledger
+    True
+    >>> ledger.releases()
+    ('2024',)
+    """
+
+    entries: tuple[LedgerEntry, ...] = ()
+
+    def releases(self) -> tuple[str, ...]:
+        """Release ids in the order they were recorded."""
+        return tuple(dict.fromkeys(e.release for e in self.entries))
+
+    def record(self, release: str, structure: Structure, codes: Codes) -> Ledger:
+        """A new ledger with every value of one release appended."""
+        if not release:
+            raise ValueError("release id must not be empty")
+        if release in self.releases():
+            raise ValueError(f"release {release!r} is already in the ledger")
+        fresh = [
+            LedgerEntry(release, key, "n", codes.n[c]) for c, key in enumerate(structure.keys)
+        ]
+        for q, values in codes.counts.items():
+            fresh.extend(
+                LedgerEntry(release, key, q, values[c])
+                for c, key in enumerate(structure.keys)
+                if values[c]
+            )
+        return Ledger((*self.entries, *fresh))
+
+    def to_json(self) -> bytes:
+        """Serialise to JSON bytes."""
+        return msgspec.json.encode(self)
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Ledger:
+        """Read a ledger from JSON bytes; ValueError if they are not one."""
+        try:
+            return msgspec.json.decode(data, type=cls)
+        except msgspec.DecodeError as exc:
+            raise ValueError(f"ledger: not a valid ledger ({exc})") from exc

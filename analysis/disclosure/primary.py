@@ -1,0 +1,129 @@
+"""Primary suppression: the cells and values that may never be shown.
+
+Reasons are internal: the published tables show one symbol for all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from analysis.disclosure.cells import Structure
+from analysis.disclosure.policy import Policy, code_n, code_percent, count_interval
+
+__all__ = ["Pattern", "Reason", "primary_suppression"]
+
+
+class Reason(IntEnum):
+    """Why a cell or value has its status (internal only).
+
+    Examples
+    --------
+    >>> Reason.SMALL.hidden
+    True
+    >>> Reason.EMPTY.hidden
+    False
+    """
+
+    SHOWN = 0
+    EMPTY = 1
+    SMALL = 2
+    PAIR = 3
+    COMPLEMENT = 4
+    AUDIT = 5
+    BLOCK = 6
+    SMALL_COUNT = 7
+
+    @property
+    def hidden(self) -> bool:
+        """Whether this reason hides the value."""
+        return self >= Reason.SMALL
+
+    @property
+    def primary(self) -> bool:
+        """Whether the value is hidden for its own sake (and so is audited)."""
+        return self in (Reason.SMALL, Reason.SMALL_COUNT)
+
+
+@dataclass
+class Pattern:
+    """A suppression pattern being built: one reason per cell, and per value.
+
+    ``cells[c]`` is the reason of cell ``c``; ``values[q][c]`` the reason of
+    the sensitive count ``q`` in cell ``c`` when that cell is shown.
+    """
+
+    cells: npt.NDArray[np.int8]
+    values: dict[str, npt.NDArray[np.int8]]
+
+    def hidden(self) -> npt.NDArray[np.bool_]:
+        """Mask of hidden cells."""
+        return self.cells >= Reason.SMALL
+
+    def value_hidden(self, quantity: str) -> npt.NDArray[np.bool_]:
+        """Mask of hidden values of one count (hidden cells hide all their values)."""
+        own = self.values.get(quantity)
+        if own is None:
+            return self.hidden()
+        return self.hidden() | (own >= Reason.SMALL)
+
+    def copy(self) -> Pattern:
+        """An independent copy."""
+        return Pattern(self.cells.copy(), {q: v.copy() for q, v in self.values.items()})
+
+
+def primary_suppression(structure: Structure, policy: Policy) -> Pattern:
+    """Hide small groups, the other side of two-way splits, and telling counts.
+
+    Parameters
+    ----------
+    structure : Structure
+        The release's cells and relations.
+    policy : Policy
+        Thresholds.
+
+    Returns
+    -------
+    Pattern
+        Groups of 1 to k-1 are ``SMALL``; empty groups ``EMPTY`` (shown, and
+        never complements); the partner of a hidden side of a two-category
+        split with a shown total ``PAIR``; a sensitive count that its shown n
+        and percentage pin to 1..sensitive_count_k-1 ``SMALL_COUNT``.
+
+    Examples
+    --------
+    >>> from analysis.disclosure.cells import Cell, Dimension, Release, Table
+    >>> rel = Release((Dimension("sex", ("F", "M")),), (Table("t", ("sex",)),),
+    ...               (Cell((), 30), Cell((("sex", "F"),), 4), Cell((("sex", "M"),), 26)))
+    >>> [Reason(r).name for r in primary_suppression(rel.structure(), Policy()).cells]
+    ['SHOWN', 'SMALL', 'PAIR']
+    """
+    n = structure.n
+    cells = np.where(n == 0, Reason.EMPTY, Reason.SHOWN).astype(np.int8)
+    cells[(n >= 1) & (n < policy.k)] = Reason.SMALL
+    for members in structure.members:
+        if len(members) != 3 or cells[members[0]] >= Reason.SMALL:
+            continue
+        a, b = int(members[1]), int(members[2])
+        if cells[a] >= Reason.SMALL and cells[b] == Reason.SHOWN:
+            cells[b] = Reason.PAIR
+        elif cells[b] >= Reason.SMALL and cells[a] == Reason.SHOWN:
+            cells[a] = Reason.PAIR
+    values: dict[str, npt.NDArray[np.int8]] = {}
+    shown = np.flatnonzero(cells == Reason.SHOWN)
+    for q in structure.sensitive:
+        own = np.zeros(structure.size, dtype=np.int8)
+        counts = structure.counts[q]
+        for c in shown.tolist():
+            y = int(counts[c])
+            if not 1 <= y < policy.sensitive_count_k:
+                continue
+            size = int(n[c])
+            low, high = count_interval(code_n(size, policy), code_percent(y, size, policy))
+            if low == high:
+                own[c] = Reason.SMALL_COUNT
+        values[q] = own
+    return Pattern(cells, values)

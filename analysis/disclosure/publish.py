@@ -1,0 +1,294 @@
+"""The one gate: protect a release, audit it, and cut the published tables.
+
+Primary suppression, complementary suppression, then the audit; a value the
+audit finds exposed gets another complement in one of its relations and the
+audit runs again; when no complement is left, every value of its relations is
+hidden (the block is hidden). The audit report is internal; the tables carry
+only coded values and the one public symbol.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+import scipy
+
+from analysis.disclosure.audit import Finding, LayerAudit, audit_pattern
+from analysis.disclosure.cells import CellKey, Release, Structure
+from analysis.disclosure.codes import Codes, published_codes
+from analysis.disclosure.complementary import complementary_suppression, hide_cheapest
+from analysis.disclosure.ledger import Ledger
+from analysis.disclosure.policy import HIDDEN, Policy, code_mean
+from analysis.disclosure.primary import Pattern, Reason, primary_suppression
+
+__all__ = ["AuditRecord", "AuditReport", "Protected", "PublishedRow", "PublishedTable", "protect"]
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """One published row: the cell key, its n code, count and mean codes."""
+
+    key: CellKey
+    n: str
+    counts: Mapping[str, str]
+    means: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """A published table: rows in lattice order, margins included."""
+
+    name: str
+    dimensions: tuple[str, ...]
+    rows: tuple[PublishedRow, ...]
+
+
+class AuditRecord(msgspec.Struct, frozen=True):
+    """Internal status of one value: reason code and, if audited, its interval."""
+
+    key: CellKey
+    quantity: str
+    status: str
+    reason: str
+    lower: int | None = None
+    upper: int | None = None
+    exact: bool = False
+    failure: str = ""
+
+
+class AuditReport(msgspec.Struct, frozen=True):
+    """The internal audit report of a protected release."""
+
+    release: str
+    ok: bool
+    policy: dict[str, Any]
+    policy_hash: str
+    scipy_version: str
+    rounds: int
+    programs: int
+    ledger_releases: tuple[str, ...]
+    records: tuple[AuditRecord, ...]
+
+    def to_json(self) -> bytes:
+        """Serialise to JSON bytes."""
+        return msgspec.json.encode(self)
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A protected release: published tables, internal report, updated ledger."""
+
+    tables: tuple[PublishedTable, ...]
+    report: AuditReport
+    ledger: Ledger
+    codes: Codes
+    structure: Structure
+
+    def status(self, key: CellKey) -> str:
+        """Public status of a cell: ``"shown"`` or ``"hidden"``."""
+        return "hidden" if self.codes.n[self.structure.index[key]] == HIDDEN else "shown"
+
+
+def protect(
+    release: Release,
+    policy: Policy | None = None,
+    *,
+    release_id: str = "release",
+    ledger: Ledger | None = None,
+    exact: bool = False,
+) -> Protected:
+    """Protect every table of ``release`` jointly and audit the result.
+
+    Parameters
+    ----------
+    release : Release
+        Tables and cells to publish.
+    policy : Policy, optional
+        Settings; the defaults of REFERENCES.md when omitted.
+    release_id : str
+        Id under which the published values enter the ledger.
+    ledger : Ledger, optional
+        Values published before; audited together with this release.
+    exact : bool
+        Report exact integer intervals for every audited value.
+
+    Returns
+    -------
+    Protected
+
+    Examples
+    --------
+    >>> from analysis.disclosure.cells import Cell, Dimension, Release, Table
+    >>> rel = Release((Dimension("g", ("a", "b", "c")),), (Table("t", ("g",)),),
+    ...               (Cell((), 60), Cell((("g", "a"),), 4), Cell((("g", "b"),), 26),
+    ...                Cell((("g", "c"),), 30)))
+    >>> result = protect(rel)
+    >>> [row.n for row in result.tables[0].rows]
+    ['40-99', '*', '*', '20-39']
+    >>> result.report.ok
+    True
+    """
+    policy = policy or Policy()
+    structure = release.structure()
+    pattern = primary_suppression(structure, policy)
+    rounds = 0
+    programs = 0
+    while True:
+        rounds += 1
+        complementary_suppression(structure, pattern, policy)
+        codes = published_codes(structure, pattern, policy)
+        result = audit_pattern(structure, pattern, codes, policy, ledger=ledger, exact=exact)
+        programs += result.programs
+        failures = sorted(result.failures, key=lambda f: (f.quantity != "n", f.quantity, f.cell))
+        if not failures or rounds > policy.max_rounds:
+            break
+        block = rounds == policy.max_rounds
+        if _repair(structure, pattern, failures, policy, block=block):
+            continue
+        if block or not _repair(structure, pattern, failures, policy, block=True):
+            break
+    report = _report(structure, pattern, result, policy, release_id, ledger, rounds, programs)
+    new_ledger = (ledger or Ledger()).record(release_id, structure, codes)
+    tables = _tables(structure, pattern, codes, policy)
+    return Protected(tables, report, new_ledger, codes, structure)
+
+
+def _repair(
+    structure: Structure, pattern: Pattern, failures: list[Finding], policy: Policy, *, block: bool
+) -> bool:
+    changed = False
+    for f in failures:
+        if f.quantity == "n":
+            hidden = pattern.hidden()
+            eligible = pattern.cells == Reason.SHOWN
+            target = pattern.cells
+        else:
+            hidden = pattern.value_hidden(f.quantity)
+            own = pattern.values[f.quantity]
+            eligible = (pattern.cells == Reason.SHOWN) & (own == Reason.SHOWN)
+            target = own
+        relations = sorted(
+            structure.cell_relations[f.cell],
+            key=lambda r: (int(hidden[structure.members[r]].sum()), r),
+        )
+        picked = None if block else _first(structure, relations, hidden, eligible, policy)
+        if picked is not None:
+            target[picked] = Reason.AUDIT
+            changed = True
+            continue
+        # No single complement left (or rounds exhausted): hide the block.
+        for r in relations:
+            for c in structure.members[r].tolist():
+                if eligible[c] and not hidden[c]:
+                    target[c] = Reason.BLOCK
+                    changed = True
+        if f.quantity == "n":
+            continue
+        for r in relations:
+            for c in structure.members[r].tolist():
+                if pattern.cells[c] == Reason.SHOWN:
+                    pattern.cells[c] = Reason.BLOCK
+                    changed = True
+    return changed
+
+
+def _first(
+    structure: Structure,
+    relations: list[int],
+    hidden: npt.NDArray[np.bool_],
+    eligible: npt.NDArray[np.bool_],
+    policy: Policy,
+) -> int | None:
+    for r in relations:
+        c = hide_cheapest(structure, r, hidden, eligible, policy)
+        if c is not None:
+            return c
+    return None
+
+
+def _bound(value: float) -> int | None:
+    return None if math.isinf(value) else int(value)
+
+
+def _report(
+    structure: Structure,
+    pattern: Pattern,
+    result: LayerAudit,
+    policy: Policy,
+    release_id: str,
+    ledger: Ledger | None,
+    rounds: int,
+    programs: int,
+) -> AuditReport:
+    found = {(f.cell, f.quantity): f for f in result.findings}
+    records: list[AuditRecord] = []
+
+    def record(c: int, quantity: str, reason: int) -> None:
+        status = "empty" if structure.n[c] == 0 else "hidden" if reason >= Reason.SMALL else "shown"
+        f = found.get((c, quantity))
+        if f is None:
+            records.append(AuditRecord(structure.keys[c], quantity, status, Reason(reason).name))
+            return
+        records.append(
+            AuditRecord(
+                structure.keys[c], quantity, status, Reason(reason).name,
+                _bound(f.lower), _bound(f.upper), f.exact, f.failure,
+            )
+        )
+
+    for c in range(structure.size):
+        record(c, "n", int(pattern.cells[c]))
+    for q, own in pattern.values.items():
+        for c in range(structure.size):
+            reason = int(own[c])
+            if reason >= Reason.SMALL or (c, q) in found:
+                record(c, q, max(reason, int(pattern.cells[c])))
+    return AuditReport(
+        release=release_id,
+        ok=not result.failures,
+        policy=policy.settings(),
+        policy_hash=policy.digest(),
+        scipy_version=scipy.__version__,
+        rounds=rounds,
+        programs=programs,
+        ledger_releases=() if ledger is None else ledger.releases(),
+        records=tuple(records),
+    )
+
+
+def _tables(
+    structure: Structure, pattern: Pattern, codes: Codes, policy: Policy
+) -> tuple[PublishedTable, ...]:
+    release = structure.release
+    sums: dict[int, Mapping[str, tuple[float, float]]] = {}
+    for cell in release.cells:
+        order = {d.name: i for i, d in enumerate(release.dimensions)}
+        key = tuple(sorted(cell.key, key=lambda p: order[p[0]]))
+        sums[structure.index[key]] = cell.sums
+    hidden = pattern.hidden()
+    tables = []
+    for table in release.tables:
+        rows = []
+        for c in structure.tables[table.name]:
+            means: dict[str, str] = {}
+            for scale in release.scales:
+                pair = sums.get(c, {}).get(scale.name)
+                size = int(structure.n[c])
+                if hidden[c]:
+                    means[scale.name] = HIDDEN
+                elif size == 0 or pair is None:
+                    means[scale.name] = ""
+                else:
+                    means[scale.name] = code_mean(
+                        pair[0], pair[1], size, scale.low, scale.high, policy
+                    )
+            counts = {q: values[c] for q, values in codes.counts.items()}
+            rows.append(PublishedRow(structure.keys[c], codes.n[c], counts, means))
+        tables.append(PublishedTable(table.name, table.dimensions, tuple(rows)))
+    return tuple(tables)
