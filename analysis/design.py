@@ -262,6 +262,65 @@ def _t(confidence: float, df: int) -> float:
     return float(stats.t.ppf(0.5 + confidence / 2, df))
 
 
+@dataclass(frozen=True, slots=True)
+class RatioScores:
+    """A ratio estimate with its per-PSU linearized totals, for building contrasts.
+
+    Attributes
+    ----------
+    estimate : float
+        ``sum(y) / sum(x)``.
+    psu : tuple
+        PSU identifiers, aligned with ``scores``.
+    scores : ndarray
+        Linearized totals ``(y_i - R x_i) / X`` per PSU.
+    strata : tuple
+        Stratum of each PSU (None when unstratified).
+    fpc : ndarray or None
+        Per-PSU finite population correction, as in :class:`PsuTotals`.
+    n : int
+        Unweighted respondents.
+    """
+
+    estimate: float
+    psu: tuple[Hashable, ...]
+    scores: FloatArray
+    strata: tuple[Hashable, ...]
+    fpc: FloatArray | None
+    n: int
+
+
+def ratio_scores(cells: Sequence[PsuTotals]) -> RatioScores:
+    """Ratio ``sum(y) / sum(x)`` and its per-PSU linearized totals.
+
+    Parameters
+    ----------
+    cells : sequence of PsuTotals
+        One row per school (rows of the same school are summed).
+
+    Returns
+    -------
+    RatioScores
+
+    References
+    ----------
+    Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed., ch. 6.
+
+    Examples
+    --------
+    >>> rs = ratio_scores([PsuTotals("a", 1, 4), PsuTotals("b", 3, 4)])
+    >>> rs.estimate, rs.scores.tolist()
+    (0.5, [-0.125, 0.125])
+    """
+    d = _collect(cells)
+    total_x = float(d.x.sum())
+    if total_x <= 0:
+        raise ValueError("cells have no respondents (sum of x is 0)")
+    r = float(d.y.sum()) / total_x
+    return RatioScores(r, d.psu, (d.y - r * d.x) / total_x, d.strata, d.fpc,
+                       round(float(d.n.sum())))
+
+
 def ratio_estimate(
     cells: Sequence[PsuTotals],
     kind: EstimateKind = "proportion",
