@@ -102,9 +102,16 @@ def _decode(data: bytes) -> tuple[Instrument | None, list[tuple[str, str]], int 
     try:
         raw = msgspec.toml.decode(data)
     except msgspec.DecodeError as error:
-        line = _DECODE_LINE.search(str(error))
-        text = _DECODE_LINE.sub("", str(error)).strip()
-        return None, [("", f"not valid TOML: {text}")], int(line.group("line")) if line else None
+        text = str(error)
+        place = _DECODE_LINE.search(text)
+        if place:
+            line = int(place.group("line"))
+        elif "(at end of document)" in text:
+            line = max(1, len(data.splitlines()))
+        else:  # pragma: no cover - tomllib reports a place for every error
+            line = 1
+        text = _DECODE_LINE.sub("", text).replace("(at end of document)", "").strip()
+        return None, [("", f"not valid TOML: {text}")], line
     if not isinstance(raw, dict):
         return None, [("", "not a TOML table")], None
     found = _structure(raw)
@@ -169,8 +176,14 @@ def _load_all(paths: Sequence[Path]) -> tuple[dict[str, LoadedInstrument], list[
         other = loaded.get(one.instrument.id)
         if other is not None:
             line = find_line(value_lines(path.read_text("utf-8")), "id")
-            problems.append(Problem(one.path, "id", f"instrument id {one.instrument.id!r} is "
-                                                    f"also used by {other.path}", line))
+            problems.append(
+                Problem(
+                    one.path,
+                    "id",
+                    f"instrument id {one.instrument.id!r} is also used by {other.path}",
+                    line,
+                )
+            )
             continue
         loaded[one.instrument.id] = one
     return loaded, problems
@@ -191,6 +204,7 @@ def check_files(paths: Sequence[Path]) -> list[Problem]:
     files: list[Path] = []
     for path in paths:
         candidates = instrument_files(path) if path.is_dir() else [path]
-        files += [file for file in candidates if file.resolve() not in
-                  {seen.resolve() for seen in files}]
+        files += [
+            file for file in candidates if file.resolve() not in {seen.resolve() for seen in files}
+        ]
     return _load_all(files)[1]

@@ -199,9 +199,7 @@ def value_lines(text: str) -> dict[tuple[Key, ...], int]:
 
 def split_path(path: str) -> tuple[Key, ...]:
     """Turn a field path like ``items[3].response_set`` into ``("items", 3, "response_set")``."""
-    return tuple(
-        int(index) if index else name for name, index in _PATH_PART.findall(path)
-    )
+    return tuple(int(index) if index else name for name, index in _PATH_PART.findall(path))
 
 
 def find_line(lines: dict[tuple[Key, ...], int], path: str) -> int | None:

@@ -50,8 +50,13 @@ def _quote(ids: Iterable[str]) -> str:
 def _check_id(path: str, value: str) -> list[Found]:
     if _ID.fullmatch(value):
         return []
-    return [(path, f"{value!r} is not an id (lowercase letters, digits and _, a letter first, "
-                   "at most 40 characters)")]
+    return [
+        (
+            path,
+            f"{value!r} is not an id (lowercase letters, digits and _, a letter first, "
+            "at most 40 characters)",
+        )
+    ]
 
 
 def _text(path: str, value: str) -> list[Found]:
@@ -65,8 +70,9 @@ def _unique_ids(list_path: str, kind: str, ids: list[str]) -> list[Found]:
         path = f"{list_path}[{index}].id"
         found += _check_id(path, value)
         if value in first:
-            found.append((path, f"duplicate {kind} id {value!r} (first at "
-                                f"{list_path}[{first[value]}])"))
+            found.append(
+                (path, f"duplicate {kind} id {value!r} (first at {list_path}[{first[value]}])")
+            )
         else:
             first[value] = index
     return found
@@ -88,17 +94,29 @@ def _option_values(options_path: str, values: list[int]) -> list[Found]:
 def _header(instrument: Instrument) -> list[Found]:
     found = _check_id("id", instrument.id)
     if not _VERSION.fullmatch(instrument.version):
-        found.append(("version", f"{instrument.version!r} is not a dotted version string "
-                                 "such as 1.0 or 2.1.3"))
+        found.append(
+            (
+                "version",
+                f"{instrument.version!r} is not a dotted version string such as 1.0 or 2.1.3",
+            )
+        )
     found += _text("title", instrument.title)
     found += _text("licence.name", instrument.licence.name)
     found += _text("licence.attribution", instrument.licence.attribution)
     band = instrument.grade_band
     low, high = GRADES
-    if len(band) != 2 or not low <= band[0] <= band[1] <= high:
-        found.append(("grade_band", f"must be two grades [low, high] with {low} <= low <= high "
-                                    f"<= {high}, got {band}"))
+    if not _band_ok(band):
+        found.append(
+            (
+                "grade_band",
+                f"must be two grades [low, high] with {low} <= low <= high <= {high}, got {band}",
+            )
+        )
     return found
+
+
+def _band_ok(band: list[int]) -> bool:
+    return len(band) == 2 and GRADES[0] <= band[0] <= band[1] <= GRADES[1]
 
 
 def _response_sets(instrument: Instrument) -> list[Found]:
@@ -123,8 +141,7 @@ def _items(instrument: Instrument) -> list[Found]:
     for index, item in enumerate(instrument.items):
         found += _text(f"items[{index}].text", item.text)
         if item.response_set not in instrument.response_sets:
-            found.append((f"items[{index}].response_set",
-                          f"no response set {item.response_set!r}"))
+            found.append((f"items[{index}].response_set", f"no response set {item.response_set!r}"))
         if item.id not in placed:
             found.append((f"items[{index}]", f"item {item.id!r} is in no section"))
     return found
@@ -146,15 +163,26 @@ def _sections(instrument: Instrument) -> list[Found]:
                 found.append((item_path, f"no item {item_id!r}"))
                 continue
             if item_id in home:
-                found.append((item_path, f"item {item_id!r} is already in section "
-                                         f"{home[item_id]!r}"))
+                found.append(
+                    (item_path, f"item {item_id!r} is already in section {home[item_id]!r}")
+                )
             home.setdefault(item_id, section.id)
             if section.module == "sensitive" and not item.sensitive:
-                found.append((item_path, f"item {item_id!r} is in a sensitive module but not "
-                                         "marked sensitive = true"))
+                found.append(
+                    (
+                        item_path,
+                        f"item {item_id!r} is in a sensitive module but not "
+                        "marked sensitive = true",
+                    )
+                )
             if section.module is None and item.sensitive:
-                found.append((item_path, f"item {item_id!r} is marked sensitive but section "
-                                         f"{section.id!r} is not a sensitive module"))
+                found.append(
+                    (
+                        item_path,
+                        f"item {item_id!r} is marked sensitive but section "
+                        f"{section.id!r} is not a sensitive module",
+                    )
+                )
     return found
 
 
@@ -184,30 +212,47 @@ def _scale(instrument: Instrument, path: str, scale: Scale) -> list[Found]:
         if usable and ranges[item_id] != ranges[usable[0]]:
             low, high = ranges[item_id]
             first_low, first_high = ranges[usable[0]]
-            found.append((f"{path}.items[{position}]",
-                          f"item {item_id!r} ranges {low}..{high} but {usable[0]!r} ranges "
-                          f"{first_low}..{first_high}; items of a scale must share one range"))
+            found.append(
+                (
+                    f"{path}.items[{position}]",
+                    f"item {item_id!r} ranges {low}..{high} but {usable[0]!r} ranges "
+                    f"{first_low}..{first_high}; items of a scale must share one range",
+                )
+            )
             continue
         usable.append(item_id)
     for position, item_id in enumerate(scale.reverse):
         if item_id not in scale.items:
-            found.append((f"{path}.reverse[{position}]",
-                          f"reverse-coded item {item_id!r} is not one of the scale's items"))
+            found.append(
+                (
+                    f"{path}.reverse[{position}]",
+                    f"reverse-coded item {item_id!r} is not one of the scale's items",
+                )
+            )
     if not 0 < scale.min_fraction <= 1:
-        found.append((f"{path}.min_fraction",
-                      f"must be above 0 and at most 1, got {scale.min_fraction}"))
+        found.append(
+            (f"{path}.min_fraction", f"must be above 0 and at most 1, got {scale.min_fraction}")
+        )
     cuts = {"favorable_at": scale.favorable_at, "elevated_at": scale.elevated_at}
     given = {name: value for name, value in cuts.items() if value is not None}
     if len(given) != 1:
         has = "both" if given else "neither"
-        found.append((path, f"scale {scale.id!r} needs exactly one of favorable_at and "
-                            f"elevated_at, has {has}"))
+        found.append(
+            (
+                path,
+                f"scale {scale.id!r} needs exactly one of favorable_at and elevated_at, has {has}",
+            )
+        )
     if usable and len(usable) == len(scale.items):
         bottom, top = _range(scale, ranges[usable[0]])
         for name, cut in given.items():
             if not bottom <= cut <= top:
-                found.append((f"{path}.{name}", f"cut-point {cut:g} is outside the scale "
-                                                f"range {bottom:g}..{top:g}"))
+                found.append(
+                    (
+                        f"{path}.{name}",
+                        f"cut-point {cut:g} is outside the scale range {bottom:g}..{top:g}",
+                    )
+                )
     return found
 
 
@@ -241,8 +286,12 @@ def _skip_rules(instrument: Instrument) -> list[Found]:
         if rule.item not in items:
             found.append((f"{path}.item", f"no item {rule.item!r}"))
         elif rule.item in ruled:
-            found.append((f"{path}.item", f"item {rule.item!r} already has a skip rule "
-                                          f"(skip_rules[{ruled[rule.item]}])"))
+            found.append(
+                (
+                    f"{path}.item",
+                    f"item {rule.item!r} already has a skip rule (skip_rules[{ruled[rule.item]}])",
+                )
+            )
         ruled.setdefault(rule.item, index)
         condition = items.get(rule.show_if)
         if condition is None:
@@ -250,11 +299,17 @@ def _skip_rules(instrument: Instrument) -> list[Found]:
             continue
         if rule.item in order and rule.show_if in order:
             if order[rule.show_if] >= order[rule.item]:
-                found.append((f"{path}.show_if", f"item {rule.show_if!r} does not come before "
-                                                 f"{rule.item!r}"))
+                found.append(
+                    (f"{path}.show_if", f"item {rule.show_if!r} does not come before {rule.item!r}")
+                )
             elif module[rule.show_if] and not module[rule.item]:
-                found.append((f"{path}.show_if", f"item {rule.show_if!r} is in a sensitive "
-                                                 f"module that may be off, {rule.item!r} is not"))
+                found.append(
+                    (
+                        f"{path}.show_if",
+                        f"item {rule.show_if!r} is in a sensitive "
+                        f"module that may be off, {rule.item!r} is not",
+                    )
+                )
         if not rule.values:
             found.append((f"{path}.values", "must list at least one value"))
         response_set = instrument.response_sets.get(condition.response_set)
@@ -263,8 +318,12 @@ def _skip_rules(instrument: Instrument) -> list[Found]:
         allowed = {option.value for option in response_set.options}
         for position, value in enumerate(rule.values):
             if value not in allowed:
-                found.append((f"{path}.values[{position}]",
-                              f"item {rule.show_if!r} has no option with value {value}"))
+                found.append(
+                    (
+                        f"{path}.values[{position}]",
+                        f"item {rule.show_if!r} has no option with value {value}",
+                    )
+                )
     return found
 
 
@@ -277,8 +336,9 @@ def _demographics(instrument: Instrument) -> list[Found]:
         found.append(("demographics", f"missing required demographic {_quote(missing)}"))
     others = sum(1 for demographic in demographics if demographic.id != "grade")
     if others > MAX_DEMOGRAPHICS:
-        found.append(("demographics", f"at most {MAX_DEMOGRAPHICS} demographics besides grade, "
-                                      f"has {others}"))
+        found.append(
+            ("demographics", f"at most {MAX_DEMOGRAPHICS} demographics besides grade, has {others}")
+        )
     for index, demographic in enumerate(demographics):
         path = f"demographics[{index}]"
         found += _text(f"{path}.text", demographic.text)
@@ -288,14 +348,20 @@ def _demographics(instrument: Instrument) -> list[Found]:
             found += _text(f"{path}.options[{position}].label", option.label)
         prefer = sum(1 for option in options if option.prefer_not_to_say)
         if prefer != 1:
-            found.append((f"{path}.options", "needs exactly one prefer_not_to_say option, "
-                                             f"has {prefer}"))
+            found.append(
+                (f"{path}.options", f"needs exactly one prefer_not_to_say option, has {prefer}")
+            )
         if len(options) - prefer < 1:
             found.append((f"{path}.options", "needs at least one answer besides prefer not to say"))
-        if demographic.id == "grade" and len(instrument.grade_band) == 2:
+        if demographic.id == "grade" and _band_ok(instrument.grade_band):
             grades = sorted(option.value for option in options if not option.prefer_not_to_say)
             low, high = instrument.grade_band
             if grades != list(range(low, high + 1)):
-                found.append((f"{path}.options", f"grade options must be the grades {low}..{high} "
-                                                 f"of the grade band, got {grades}"))
+                found.append(
+                    (
+                        f"{path}.options",
+                        f"grade options must be the grades {low}..{high} "
+                        f"of the grade band, got {grades}",
+                    )
+                )
     return found
