@@ -1,0 +1,388 @@
+"""Parse and validate the roster CSV files: schools, enrollment and staffing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.staffing import ROLES, NeedEstimate, SchoolYear
+
+__all__ = [
+    "EnrollmentRow",
+    "RosterError",
+    "RosterProblem",
+    "Rosters",
+    "SchoolRow",
+    "StaffingRow",
+    "parse_rosters",
+    "read_rosters",
+    "school_years",
+]
+
+SCHOOL_COLUMNS = ("school_id", "name", "level", "grade_low", "grade_high")
+SCHOOL_OPTIONAL = ("nces_id",)
+ENROLLMENT_COLUMNS = ("school_id", "year", "grade", "students")
+STAFFING_COLUMNS = ("school_id", "year", "role", "fte")
+
+# Pre-kindergarten and kindergarten sit below grade 1 so spans compare as numbers.
+_GRADE_WORDS = {"PK": -1, "K": 0}
+_NCES_ID = re.compile(r"\d{12}")
+_YEARS = range(1900, 2201)
+_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class RosterProblem:
+    """One problem, located by file, line and column."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.message}"
+
+
+class RosterError(ValueError):
+    """The rosters have problems; all of them are in `problems`."""
+
+    def __init__(self, problems: list[RosterProblem]) -> None:
+        self.problems = tuple(problems)
+        lines = [str(p) for p in self.problems[:_SHOWN]]
+        if len(self.problems) > _SHOWN:
+            lines.append(f"... and {len(self.problems) - _SHOWN} more problems")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    """A row of schools.csv; grades PK and K are -1 and 0."""
+
+    school_id: str
+    name: str
+    level: str
+    grade_low: int
+    grade_high: int
+    nces_id: str | None = None
+
+
+@dataclass(frozen=True)
+class EnrollmentRow:
+    """A row of enrollment.csv."""
+
+    school_id: str
+    year: int
+    grade: int
+    students: int
+
+
+@dataclass(frozen=True)
+class StaffingRow:
+    """A row of staffing.csv."""
+
+    school_id: str
+    year: int
+    role: str
+    fte: float
+
+
+@dataclass(frozen=True)
+class Rosters:
+    """The three rosters, validated together."""
+
+    schools: tuple[SchoolRow, ...]
+    enrollment: tuple[EnrollmentRow, ...]
+    staffing: tuple[StaffingRow, ...]
+
+
+class _File:
+    """Problem collector and row reader for one CSV file."""
+
+    def __init__(self, name: str, data: bytes, problems: list[RosterProblem]) -> None:
+        self.name = name
+        self.problems = problems
+        self.data = data
+        self.header_ok = False
+
+    def problem(self, line: int, column: str, message: str) -> None:
+        self.problems.append(RosterProblem(self.name, line, column, message))
+
+    def rows(
+        self, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> Iterator[tuple[int, dict[str, str]]]:
+        text = self._decode()
+        if text is None:
+            return
+        if not text.strip():
+            self.problem(1, "-", "file is empty")
+            return
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [name.strip() for name in next(reader)]
+        if not self._check_header(header, required, optional):
+            return
+        self.header_ok = True
+        count = 0
+        line = reader.line_num
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if not any(value.strip() for value in values):
+                continue
+            count += 1
+            if len(values) != len(header):
+                self.problem(start, "-", f"expected {len(header)} values, got {len(values)}")
+                continue
+            yield start, {name: value.strip() for name, value in zip(header, values, strict=True)}
+        if count == 0:
+            self.problem(2, "-", "no data rows after the header")
+
+    def _decode(self) -> str | None:
+        try:
+            return self.data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        for number, raw in enumerate(self.data.split(b"\n"), start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                prefix = raw[: exc.start].decode("utf-8", "replace")
+                byte = raw[exc.start : exc.start + 1].hex()
+                self.problem(
+                    number,
+                    f"column {prefix.count(',') + 1}",
+                    f"not UTF-8 text (byte 0x{byte}); save the file as CSV UTF-8",
+                )
+        return None
+
+    def _check_header(
+        self, header: list[str], required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> bool:
+        before = len(self.problems)
+        seen: set[str] = set()
+        for index, name in enumerate(header, start=1):
+            if not name:
+                self.problem(1, f"column {index}", "empty column name")
+            elif name in seen:
+                self.problem(1, name, "column appears twice")
+            elif name not in required and name not in optional:
+                self.problem(1, name, f"unknown column; expected {', '.join(required)}")
+            seen.add(name)
+        for name in required:
+            if name not in seen:
+                self.problem(1, name, "missing column")
+        return len(self.problems) == before
+
+
+def _whole(file: _File, line: int, column: str, text: str) -> int | None:
+    if not re.fullmatch(r"[+-]?\d+", text):
+        file.problem(line, column, f"expected a whole number, got {text!r}")
+        return None
+    value = int(text)
+    if value < 0:
+        file.problem(line, column, f"must not be negative, got {value}")
+        return None
+    return value
+
+
+def _year(file: _File, line: int, text: str) -> int | None:
+    year = _whole(file, line, "year", text)
+    if year is not None and year not in _YEARS:
+        file.problem(line, "year", f"expected a school year such as 2024, got {year}")
+        return None
+    return year
+
+
+def _grade(file: _File, line: int, column: str, text: str) -> int | None:
+    if text.upper() in _GRADE_WORDS:
+        return _GRADE_WORDS[text.upper()]
+    if re.fullmatch(r"\d{1,2}", text) and int(text) <= 12:
+        return int(text)
+    file.problem(line, column, f"expected PK, K or a grade 0-12, got {text!r}")
+    return None
+
+
+def _text(file: _File, line: int, column: str, row: Mapping[str, str]) -> str | None:
+    value = row[column]
+    if not value:
+        file.problem(line, column, "must not be empty")
+        return None
+    return value
+
+
+def _fte(file: _File, line: int, text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        file.problem(line, "fte", f"expected a number such as 1.5, got {text!r}")
+        return None
+    if not math.isfinite(value):
+        file.problem(line, "fte", f"expected a number such as 1.5, got {text!r}")
+        return None
+    if value < 0:
+        file.problem(line, "fte", f"must not be negative, got {text}")
+        return None
+    return value
+
+
+def _schools(file: _File) -> tuple[list[SchoolRow], set[str]]:
+    rows: list[SchoolRow] = []
+    ids: dict[str, int] = {}
+    for line, row in file.rows(SCHOOL_COLUMNS, SCHOOL_OPTIONAL):
+        school_id = _text(file, line, "school_id", row)
+        name = _text(file, line, "name", row)
+        level = _text(file, line, "level", row)
+        low = _grade(file, line, "grade_low", row["grade_low"])
+        high = _grade(file, line, "grade_high", row["grade_high"])
+        nces = row.get("nces_id") or None
+        ok = True
+        if nces is not None and not _NCES_ID.fullmatch(nces):
+            file.problem(line, "nces_id", f"expected the 12-digit NCES school id, got {nces!r}")
+            ok = False
+        if low is not None and high is not None and low > high:
+            file.problem(line, "grade_high", f"grade_high {row['grade_high']} is below grade_low")
+            ok = False
+        if school_id is not None:
+            if school_id in ids:
+                file.problem(line, "school_id", f"{school_id!r} already on line {ids[school_id]}")
+                continue
+            ids[school_id] = line
+        if school_id and name and level and low is not None and high is not None and ok:
+            rows.append(SchoolRow(school_id, name, level, low, high, nces))
+    return rows, set(ids)
+
+
+def _known_school(file: _File, line: int, school_id: str, known: set[str] | None) -> bool:
+    if known is not None and school_id not in known:
+        file.problem(line, "school_id", f"unknown school {school_id!r}; not in schools.csv")
+        return False
+    return True
+
+
+def _enrollment(
+    file: _File, spans: Mapping[str, SchoolRow], known: set[str] | None
+) -> list[EnrollmentRow]:
+    rows: list[EnrollmentRow] = []
+    keys: dict[tuple[str, int, int], int] = {}
+    for line, row in file.rows(ENROLLMENT_COLUMNS):
+        school_id = _text(file, line, "school_id", row)
+        year = _year(file, line, row["year"])
+        grade = _grade(file, line, "grade", row["grade"])
+        students = _whole(file, line, "students", row["students"])
+        if school_id is None or not _known_school(file, line, school_id, known):
+            continue
+        school = spans.get(school_id)
+        if (
+            school is not None
+            and grade is not None
+            and not school.grade_low <= grade <= school.grade_high
+        ):
+            file.problem(
+                line,
+                "grade",
+                f"grade {row['grade']} is outside {school_id}'s grades "
+                f"{_show(school.grade_low)}-{_show(school.grade_high)}",
+            )
+            continue
+        if year is None or grade is None or students is None:
+            continue
+        key = (school_id, year, grade)
+        if key in keys:
+            file.problem(
+                line,
+                "grade",
+                f"{school_id} {year} grade {row['grade']} already on line {keys[key]}",
+            )
+            continue
+        keys[key] = line
+        rows.append(EnrollmentRow(school_id, year, grade, students))
+    return rows
+
+
+def _staffing(file: _File, known: set[str] | None) -> list[StaffingRow]:
+    rows: list[StaffingRow] = []
+    keys: dict[tuple[str, int, str], int] = {}
+    for line, row in file.rows(STAFFING_COLUMNS):
+        school_id = _text(file, line, "school_id", row)
+        year = _year(file, line, row["year"])
+        role = row["role"]
+        if role not in ROLES:
+            file.problem(line, "role", f"unknown role {role!r}; expected {', '.join(ROLES)}")
+        fte = _fte(file, line, row["fte"])
+        if school_id is None or not _known_school(file, line, school_id, known):
+            continue
+        if year is None or fte is None or role not in ROLES:
+            continue
+        key = (school_id, year, role)
+        if key in keys:
+            file.problem(line, "role", f"{school_id} {year} {role} already on line {keys[key]}")
+            continue
+        keys[key] = line
+        rows.append(StaffingRow(school_id, year, role, fte))
+    return rows
+
+
+def _show(grade: int) -> str:
+    return {-1: "PK", 0: "K"}.get(grade, str(grade))
+
+
+def parse_rosters(
+    schools: bytes,
+    enrollment: bytes,
+    staffing: bytes,
+    *,
+    names: tuple[str, str, str] = ("schools.csv", "enrollment.csv", "staffing.csv"),
+) -> Rosters:
+    """Parse the three rosters; raise RosterError listing every problem found."""
+    problems: list[RosterProblem] = []
+    school_file = _File(names[0], schools, problems)
+    school_rows, ids = _schools(school_file)
+    # Without a readable schools.csv every other row would be an "unknown school".
+    known = ids if school_file.header_ok else None
+    spans = {row.school_id: row for row in school_rows}
+    enrollment_rows = _enrollment(_File(names[1], enrollment, problems), spans, known)
+    staffing_rows = _staffing(_File(names[2], staffing, problems), known)
+    if problems:
+        raise RosterError(problems)
+    return Rosters(tuple(school_rows), tuple(enrollment_rows), tuple(staffing_rows))
+
+
+def read_rosters(schools: Path, enrollment: Path, staffing: Path) -> Rosters:
+    """Read and parse the three roster files named on the command line."""
+    paths = (Path(schools), Path(enrollment), Path(staffing))
+    data = [path.read_bytes() for path in paths]
+    return parse_rosters(*data, names=(str(paths[0]), str(paths[1]), str(paths[2])))
+
+
+def school_years(
+    rosters: Rosters,
+    year: int,
+    need: Mapping[str, Mapping[str, NeedEstimate]] | None = None,
+) -> list[SchoolYear]:
+    """Turn one year of rosters, and need estimates per school, into plan inputs."""
+    students: dict[str, int] = {}
+    fte: dict[str, dict[str, float]] = {}
+    for enrolled in rosters.enrollment:
+        if enrolled.year == year:
+            students[enrolled.school_id] = students.get(enrolled.school_id, 0) + enrolled.students
+    for staff in rosters.staffing:
+        if staff.year == year:
+            fte.setdefault(staff.school_id, {})[staff.role] = staff.fte
+    need = need or {}
+    return [
+        SchoolYear(
+            school_id=school.school_id,
+            year=year,
+            enrollment=students.get(school.school_id, 0),
+            fte=fte.get(school.school_id, {}),
+            need=dict(need.get(school.school_id, {})),
+            name=school.name,
+        )
+        for school in rosters.schools
+        # A school without any roster line for the year was not open or not reported.
+        if school.school_id in students or school.school_id in fte
+    ]
