@@ -45,8 +45,10 @@ def _candidates(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Key, ...], obje
     for index, demographic in enumerate(_list(data.get("demographics"))):
         yield ("demographics", index, "text"), _table(demographic).get("text")
         for position, option in enumerate(_list(_table(demographic).get("options"))):
-            yield (("demographics", index, "options", position, "label"),
-                   _table(option).get("label"))
+            yield (
+                ("demographics", index, "options", position, "label"),
+                _table(option).get("label"),
+            )
 
 
 def _describe(path: tuple[Key, ...]) -> str:

@@ -56,8 +56,10 @@ def check(args: argparse.Namespace) -> int:
         except InstrumentError:  # pragma: no cover - check_files already reported it
             continue
         instrument = loaded.instrument
-        print(f"ok: {file} ({instrument.id} {instrument.version}, "
-              f"{len(instrument.items)} items, {len(instrument.scales)} scales)")
+        print(
+            f"ok: {file} ({instrument.id} {instrument.version}, "
+            f"{len(instrument.items)} items, {len(instrument.scales)} scales)"
+        )
     for problem in problems:
         print(problem)
     return 1 if problems else 0

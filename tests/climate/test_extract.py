@@ -47,7 +47,7 @@ def test_line_numbers_point_at_the_string() -> None:
 
 
 def test_exact_results_for_a_small_file() -> None:
-    source = b'''id = "mini"
+    source = b"""id = "mini"
 title = "Mini"
 
 [response_sets.yn]
@@ -60,13 +60,17 @@ options = [
 [[items]]
 id = "a"
 text = "Are you well?"
-'''
+"""
     result = list(extract_instrument(io.BytesIO(source), [], ["TRANSLATORS:"], {}))
     assert result == [
         (2, None, "Mini", ["mini: title"]),
         (6, None, "No", ["mini: response_sets.yn.options[0].label"]),
-        (8, None, "Yes", ["mini: response_sets.yn.options[1].label",
-                          "TRANSLATORS: an answer, not a command"]),
+        (
+            8,
+            None,
+            "Yes",
+            ["mini: response_sets.yn.options[1].label", "TRANSLATORS: an answer, not a command"],
+        ),
         (13, None, "Are you well?", ["mini: items[0].text"]),
     ]
 
@@ -80,8 +84,9 @@ def test_broken_shapes_are_skipped_not_fatal() -> None:
 def test_babel_runs_the_extractor_by_its_dotted_name() -> None:
     secondary = SHIPPED_DIRECTORY / "secondary.toml"
     with secondary.open("rb") as fileobj:
-        found = list(extract(METHOD, fileobj, comment_tags=("TRANSLATORS:",),
-                             strip_comment_tags=True))
+        found = list(
+            extract(METHOD, fileobj, comment_tags=("TRANSLATORS:",), strip_comment_tags=True)
+        )
     comments = {message: notes for _line, message, notes, _context in found}
     items = load_instrument(secondary).instrument.items
     index, hurt = next((n, item) for n, item in enumerate(items) if item.id == "sh_hurt")

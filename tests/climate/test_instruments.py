@@ -39,65 +39,156 @@ BROKEN = [
     ("syntax_error", "", "not valid TOML: Illegal character '\\n'", 'title = "School'),
     ("missing_licence", "licence", "required field is missing", None),
     ("empty_attribution", "licence.attribution", "must not be empty", 'attribution = " "'),
-    ("bad_version", "version",
-     "'v1' is not a dotted version string such as 1.0 or 2.1.3", 'version = "v1"'),
-    ("bad_grade_band", "grade_band",
-     "must be two grades [low, high] with 3 <= low <= high <= 12, got [2, 8]", "grade_band ="),
-    ("grade_options", "demographics[0].options",
-     "grade options must be the grades 6..8 of the grade band, got [6, 7]",
-     ("What grade", "options = [")),
-    ("duplicate_item_id", "items[2].id",
-     "duplicate item id 'belong' (first at items[0])", ('id = "outsider"', 'id = "belong"')),
-    ("duplicate_section_id", "sections[1].id",
-     "duplicate section id 'school' (first at sections[0])", ('title = "School"', 'id = "school"')),
-    ("duplicate_scale_id", "scales[1].id",
-     "duplicate scale id 'belonging' (first at scales[0])", ("favorable_at", 'id = "belonging"')),
-    ("duplicate_demographic_id", "demographics[3].id",
-     "duplicate demographic id 'gender' (first at demographics[1])",
-     ("Race or ethnicity?", 'id = "gender"')),
-    ("duplicate_option_value", "response_sets.agree.options[1].value",
-     "duplicate option value 1", 'label = "Not sure"'),
-    ("response_set_one_option", "response_sets.yes_no.options",
-     "needs at least 2 options, has 1", ("[response_sets.yes_no]", "options = [")),
-    ("response_set_missing", "items[2].response_set",
-     "no response set 'agreement'", 'response_set = "agreement"'),
-    ("option_value_range", "demographics[3].options[1].value",
-     "value 100 is outside 0..99", "value = 100"),
+    (
+        "bad_version",
+        "version",
+        "'v1' is not a dotted version string such as 1.0 or 2.1.3",
+        'version = "v1"',
+    ),
+    (
+        "bad_grade_band",
+        "grade_band",
+        "must be two grades [low, high] with 3 <= low <= high <= 12, got [2, 8]",
+        "grade_band =",
+    ),
+    (
+        "grade_options",
+        "demographics[0].options",
+        "grade options must be the grades 6..8 of the grade band, got [6, 7]",
+        ("What grade", "options = ["),
+    ),
+    (
+        "duplicate_item_id",
+        "items[2].id",
+        "duplicate item id 'belong' (first at items[0])",
+        ('id = "outsider"', 'id = "belong"'),
+    ),
+    (
+        "duplicate_section_id",
+        "sections[1].id",
+        "duplicate section id 'school' (first at sections[0])",
+        ('title = "School"', 'id = "school"'),
+    ),
+    (
+        "duplicate_scale_id",
+        "scales[1].id",
+        "duplicate scale id 'belonging' (first at scales[0])",
+        ("favorable_at", 'id = "belonging"'),
+    ),
+    (
+        "duplicate_demographic_id",
+        "demographics[3].id",
+        "duplicate demographic id 'gender' (first at demographics[1])",
+        ("Race or ethnicity?", 'id = "gender"'),
+    ),
+    (
+        "duplicate_option_value",
+        "response_sets.agree.options[1].value",
+        "duplicate option value 1",
+        'label = "Not sure"',
+    ),
+    (
+        "response_set_one_option",
+        "response_sets.yes_no.options",
+        "needs at least 2 options, has 1",
+        ("[response_sets.yes_no]", "options = ["),
+    ),
+    (
+        "response_set_missing",
+        "items[2].response_set",
+        "no response set 'agreement'",
+        'response_set = "agreement"',
+    ),
+    (
+        "option_value_range",
+        "demographics[3].options[1].value",
+        "value 100 is outside 0..99",
+        "value = 100",
+    ),
     ("scale_missing_item", "scales[1].items[2]", "no item 'shoved'", '"shoved"'),
-    ("reverse_outside_scale", "scales[0].reverse[1]",
-     "reverse-coded item 'safe' is not one of the scale's items", 'reverse = ["outsider", "safe"]'),
-    ("scale_mixed_ranges", "scales[0].items[2]",
-     "item 'teased' ranges 0..2 but 'belong' ranges 1..3; items of a scale must share one range",
-     'items = ["belong", "outsider", "teased"]'),
-    ("cut_point_range", "scales[0].favorable_at",
-     "cut-point 3.5 is outside the scale range 1..3", "favorable_at = 3.5"),
-    ("cut_point_both", "scales[0]",
-     "scale 'belonging' needs exactly one of favorable_at and elevated_at, has both",
-     "[[scales]]"),
-    ("cut_point_neither", "scales[1]",
-     "scale 'bullying' needs exactly one of favorable_at and elevated_at, has neither",
-     ("favorable_at", "[[scales]]")),
-    ("skip_rule_later", "skip_rules[0].show_if",
-     "item 'told' does not come before 'teased'", 'show_if = "told"'),
+    (
+        "reverse_outside_scale",
+        "scales[0].reverse[1]",
+        "reverse-coded item 'safe' is not one of the scale's items",
+        'reverse = ["outsider", "safe"]',
+    ),
+    (
+        "scale_mixed_ranges",
+        "scales[0].items[2]",
+        "item 'teased' ranges 0..2 but 'belong' ranges 1..3; items of a scale must share one range",
+        'items = ["belong", "outsider", "teased"]',
+    ),
+    (
+        "cut_point_range",
+        "scales[0].favorable_at",
+        "cut-point 3.5 is outside the scale range 1..3",
+        "favorable_at = 3.5",
+    ),
+    (
+        "cut_point_both",
+        "scales[0]",
+        "scale 'belonging' needs exactly one of favorable_at and elevated_at, has both",
+        "[[scales]]",
+    ),
+    (
+        "cut_point_neither",
+        "scales[1]",
+        "scale 'bullying' needs exactly one of favorable_at and elevated_at, has neither",
+        ("favorable_at", "[[scales]]"),
+    ),
+    (
+        "skip_rule_later",
+        "skip_rules[0].show_if",
+        "item 'told' does not come before 'teased'",
+        'show_if = "told"',
+    ),
     ("skip_rule_missing", "skip_rules[0].show_if", "no item 'bullied'", 'show_if = "bullied"'),
-    ("skip_rule_value", "skip_rules[0].values[1]",
-     "item 'teased' has no option with value 3", "values = [1, 3]"),
+    (
+        "skip_rule_value",
+        "skip_rules[0].values[1]",
+        "item 'teased' has no option with value 3",
+        "values = [1, 3]",
+    ),
     ("empty_section", "sections[2].items", "section 'extra' has no items", "items = []"),
-    ("item_in_no_section", "items[5]", "item 'told' is in no section",
-     ('id = "excluded"', "[[items]]")),
-    ("item_in_two_sections", "sections[1].items[3]",
-     "item 'safe' is already in section 'school'", '"told", "safe"]'),
+    (
+        "item_in_no_section",
+        "items[5]",
+        "item 'told' is in no section",
+        ('id = "excluded"', "[[items]]"),
+    ),
+    (
+        "item_in_two_sections",
+        "sections[1].items[3]",
+        "item 'safe' is already in section 'school'",
+        '"told", "safe"]',
+    ),
     ("section_missing_item", "sections[0].items[3]", "no item 'proud'", '"proud"'),
-    ("sensitive_not_marked", "sections[2].items[1]",
-     "item 'told' is in a sensitive module but not marked sensitive = true", '"hurt", "told"'),
-    ("prefer_not_to_say", "demographics[1].options",
-     "needs exactly one prefer_not_to_say option, has 0", ("Gender?", "options = [")),
-    ("missing_demographic", "demographics",
-     "missing required demographic 'home_language'", "[[demographics]]"),
+    (
+        "sensitive_not_marked",
+        "sections[2].items[1]",
+        "item 'told' is in a sensitive module but not marked sensitive = true",
+        '"hurt", "told"',
+    ),
+    (
+        "prefer_not_to_say",
+        "demographics[1].options",
+        "needs exactly one prefer_not_to_say option, has 0",
+        ("Gender?", "options = ["),
+    ),
+    (
+        "missing_demographic",
+        "demographics",
+        "missing required demographic 'home_language'",
+        "[[demographics]]",
+    ),
     ("too_many_items", "items", f"at most {MAX_ITEMS} items, has 81", "[[items]]"),
     ("too_many_scales", "scales", "at most 16 scales, has 17", "[[scales]]"),
-    ("too_many_demographics", "demographics",
-     "at most 10 demographics besides grade, has 11", "[[demographics]]"),
+    (
+        "too_many_demographics",
+        "demographics",
+        "at most 10 demographics besides grade, has 11",
+        "[[demographics]]",
+    ),
 ]
 
 
@@ -152,12 +243,16 @@ def test_structural_mistakes_are_all_reported_at_once() -> None:
 
 def test_an_error_inside_a_response_set_names_its_key() -> None:
     # msgspec reports dict values as `[...]`; the key must be recovered for the reader.
-    text = VALID.read_text("utf-8").replace('{ value = 0, label = "Never" }', '{ value = 0 }')
+    text = VALID.read_text("utf-8").replace('{ value = 0, label = "Never" }', "{ value = 0 }")
     with pytest.raises(InstrumentError) as caught:
         parse_instrument(text.encode(), file="x.toml")
     assert caught.value.problems == [
-        Problem("x.toml", "response_sets.often.options[0].label", "required field is missing",
-                _line_of(VALID, 'label = "Never"'))
+        Problem(
+            "x.toml",
+            "response_sets.often.options[0].label",
+            "required field is missing",
+            _line_of(VALID, 'label = "Never"'),
+        )
     ]
 
 
@@ -199,9 +294,12 @@ def test_load_directory_keys_by_id_and_rejects_a_shared_id(tmp_path: Path) -> No
     with pytest.raises(InstrumentError) as caught:
         load_directory(tmp_path)
     assert caught.value.problems == [
-        Problem(str(tmp_path / "b.toml"), "id",
-                f"instrument id 'tiny' is also used by {tmp_path / 'a.toml'}",
-                _line_of(VALID, 'id = "tiny"'))
+        Problem(
+            str(tmp_path / "b.toml"),
+            "id",
+            f"instrument id 'tiny' is also used by {tmp_path / 'a.toml'}",
+            _line_of(VALID, 'id = "tiny"'),
+        )
     ]
     with pytest.raises(InstrumentError):
         load_directory(tmp_path / "missing")
@@ -245,8 +343,16 @@ def test_shipped_instruments_validate(shipped: dict[str, LoadedInstrument]) -> N
 
 
 def test_shipped_instruments_cover_the_constructs(shipped: dict[str, LoadedInstrument]) -> None:
-    constructs = {"connectedness", "caring_adults", "help_seeking", "safety", "bullying",
-                  "wellbeing", "distress", "drills"}
+    constructs = {
+        "connectedness",
+        "caring_adults",
+        "help_seeking",
+        "safety",
+        "bullying",
+        "wellbeing",
+        "distress",
+        "drills",
+    }
     for loaded in shipped.values():
         instrument = loaded.instrument
         scales = {scale.id: scale for scale in instrument.scales}
@@ -260,10 +366,20 @@ def test_shipped_instruments_cover_the_constructs(shipped: dict[str, LoadedInstr
         assert 5 <= len(instrument.sections) <= 8
         assert instrument.licence.name == "CC-BY-4.0"
         assert instrument.licence.attribution == "the climate project"
-        languages = {o.label for d in instrument.demographics if d.id == "home_language"
-                     for o in d.options}
-        assert {"Spanish", "Arabic", "Chinese", "Vietnamese", "Portuguese", "Russian",
-                "Haitian Creole", "Somali", "English"} <= languages
+        languages = {
+            o.label for d in instrument.demographics if d.id == "home_language" for o in d.options
+        }
+        assert {
+            "Spanish",
+            "Arabic",
+            "Chinese",
+            "Vietnamese",
+            "Portuguese",
+            "Russian",
+            "Haitian Creole",
+            "Somali",
+            "English",
+        } <= languages
 
 
 def test_secondary_instrument(shipped: dict[str, LoadedInstrument]) -> None:
@@ -271,8 +387,11 @@ def test_secondary_instrument(shipped: dict[str, LoadedInstrument]) -> None:
     assert instrument.grade_band == [6, 12]
     assert 40 <= len(instrument.items) <= 55
     scale_items = {item_id for scale in instrument.scales for item_id in scale.items}
-    points = {len(instrument.response_sets[item.response_set].options)
-              for item in instrument.items if item.id in scale_items}
+    points = {
+        len(instrument.response_sets[item.response_set].options)
+        for item in instrument.items
+        if item.id in scale_items
+    }
     assert points <= {4, 5}
     sensitive = [section for section in instrument.sections if section.module == "sensitive"]
     assert len(sensitive) == 1
@@ -286,8 +405,11 @@ def test_elementary_instrument(shipped: dict[str, LoadedInstrument]) -> None:
     assert instrument.grade_band == [3, 5]
     assert 20 <= len(instrument.items) <= 25
     scored = {item_id for scale in instrument.scales for item_id in scale.items}
-    assert {len(instrument.response_sets[item.response_set].options)
-            for item in instrument.items if item.id in scored} == {3}
+    assert {
+        len(instrument.response_sets[item.response_set].options)
+        for item in instrument.items
+        if item.id in scored
+    } == {3}
     assert not any(section.module for section in instrument.sections)
     assert not any(item.sensitive for item in instrument.items)
 
@@ -305,8 +427,7 @@ def test_any_bytes_give_an_instrument_error_or_an_instrument(data: bytes) -> Non
         problems = error.problems
         assert problems  # an error always says what is wrong
     lines = data.count(b"\n") + 1
-    assert all(p.file == "fuzz.toml" and (p.line is None or 1 <= p.line <= lines)
-               for p in problems)
+    assert all(p.file == "fuzz.toml" and (p.line is None or 1 <= p.line <= lines) for p in problems)
 
 
 _VALID_ROWS = VALID.read_text("utf-8").splitlines()
