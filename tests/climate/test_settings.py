@@ -1,0 +1,67 @@
+"""Settings come from CLIMATE_* variables, validated once."""
+
+from __future__ import annotations
+
+import pytest
+
+from climate.settings import CrisisContact, Settings, SettingsError, parse_contacts
+
+KEY = "k" * 32
+
+
+def test_defaults_use_a_sqlite_file_and_k_ten() -> None:
+    settings = Settings.from_env({"CLIMATE_SECRET_KEY": KEY})
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.suppression_k == 10
+    assert settings.default_locale == "en"
+
+
+def test_production_requires_a_secret_key() -> None:
+    with pytest.raises(SettingsError, match="CLIMATE_SECRET_KEY"):
+        Settings.from_env({})
+    assert Settings.from_env({"CLIMATE_MODE": "demo"}).mode == "demo"
+
+
+def test_values_are_parsed() -> None:
+    settings = Settings.from_env(
+        {
+            "CLIMATE_MODE": "debug",
+            "CLIMATE_SUPPRESSION_K": "11",
+            "CLIMATE_ACCEPTED_LOCALES": "en, es",
+            "CLIMATE_DEFAULT_LOCALE": "es",
+            "CLIMATE_CRISIS_CONTACTS": "Counseling office: 555-0100; Report a worry: 555-0199",
+            "CLIMATE_DISTRICT_NAME": "Lakeside Unified",
+        }
+    )
+    assert settings.suppression_k == 11
+    assert settings.accepted_locales == ("en", "es")
+    assert settings.crisis_contacts == (
+        CrisisContact("Counseling office", "555-0100"),
+        CrisisContact("Report a worry", "555-0199"),
+    )
+    assert settings.district_name == "Lakeside Unified"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CLIMATE_MODE": "staging"}, "CLIMATE_MODE"),
+        ({"CLIMATE_MODE": "demo", "CLIMATE_SUPPRESSION_K": "ten"}, "CLIMATE_SUPPRESSION_K"),
+        ({"CLIMATE_MODE": "demo", "CLIMATE_SUPPRESSION_K": "2"}, "CLIMATE_SUPPRESSION_K"),
+        ({"CLIMATE_MODE": "demo", "CLIMATE_DEFAULT_LOCALE": "fr"}, "CLIMATE_DEFAULT_LOCALE"),
+        ({"CLIMATE_MODE": "demo", "CLIMATE_CRISIS_CONTACTS": "no colon"}, "entry 1"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings(mode="demo")
+    with pytest.raises(AttributeError):
+        settings.mode = "production"  # type: ignore[misc]
+
+
+def test_contacts_skip_empty_entries() -> None:
+    assert parse_contacts(" ; A: 1 ;") == (CrisisContact("A", "1"),)
