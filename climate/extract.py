@@ -1,6 +1,8 @@
 """Babel extractor for instrument files, so survey wording reaches the gettext catalogs.
 
-Use it in a Babel mapping file as ``[climate.extract:extract_instrument: surveys/**.toml]``.
+Babel mapping files name it in an ``[extractors]`` section (``instrument =
+climate.extract:extract_instrument``) and map ``[instrument: surveys/**.toml]``; ``extract()``
+also takes the dotted name ``climate.extract:extract_instrument`` directly.
 """
 
 from __future__ import annotations

@@ -472,3 +472,85 @@ def test_value_lines_point_at_each_value(entries: list[tuple[str, bool, int]]) -
         line = find_line(lines, path)
         assert line is not None
         assert json.dumps(text) in rows[line - 1]
+
+
+# Further rules, each shown by edits of the valid file: ([(old, new), ...], path, message).
+_PRIVATE_SECTION = (
+    '[[sections]]\nid = "private"\ntitle = "Harder questions"\nitems = ["hurt"]\n'
+    'module = "sensitive"\n\n'
+)
+EDITS = [
+    (
+        [('id = "peers"', 'id = "Peers"')],
+        "sections[1].id",
+        "'Peers' is not an id (lowercase letters, digits and _, a letter first, "
+        "at most 40 characters)",
+    ),
+    ([('text = "I feel safe."', 'text = ""')], "items[2].text", "must not be empty"),
+    (
+        [('items = ["teased", "excluded"]', 'items = ["teased", "excluded", "teased"]')],
+        "scales[1].items[2]",
+        "item 'teased' is listed twice",
+    ),
+    (
+        [('scoring = "sum"', 'scoring = "sum"\nmin_fraction = 0.0')],
+        "scales[1].min_fraction",
+        "must be above 0 and at most 1, got 0.0",
+    ),
+    (
+        [('items = ["belong", "outsider"]\nreverse = ["outsider"]', "items = []")],
+        "scales[0].items",
+        "scale 'belonging' has no items",
+    ),
+    ([('item = "told"', 'item = "shouted"')], "skip_rules[0].item", "no item 'shouted'"),
+    ([("values = [1, 2]", "values = []")], "skip_rules[0].values", "must list at least one value"),
+    (
+        [
+            (
+                "values = [1, 2]\n",
+                'values = [1, 2]\n\n[[skip_rules]]\nitem = "told"\n'
+                'show_if = "teased"\nvalues = [2]\n',
+            )
+        ],
+        "skip_rules[1].item",
+        "item 'told' already has a skip rule (skip_rules[0])",
+    ),
+    (
+        [
+            (_PRIVATE_SECTION, ""),
+            ('[[sections]]\nid = "school"', _PRIVATE_SECTION + '[[sections]]\nid = "school"'),
+            ('show_if = "teased"\nvalues = [1, 2]', 'show_if = "hurt"\nvalues = [1]'),
+        ],
+        "skip_rules[0].show_if",
+        "item 'hurt' is in a sensitive module that may be off, 'told' is not",
+    ),
+    (
+        [
+            ('"teased", "excluded", "told"]', '"teased", "excluded", "told", "worry"]'),
+            (
+                'response_set = "yes_no"\nsensitive = true',
+                'response_set = "yes_no"\n'
+                'sensitive = true\n\n[[items]]\nid = "worry"\ntext = "Worried?"\n'
+                'response_set = "yes_no"\nsensitive = true',
+            ),
+        ],
+        "sections[1].items[3]",
+        "item 'worry' is marked sensitive but section 'peers' is not a sensitive module",
+    ),
+    (
+        [('  { value = 1, label = "Girl" },\n  { value = 2, label = "Boy" },\n', "")],
+        "demographics[1].options",
+        "needs at least one answer besides prefer not to say",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edits", "path", "message"), EDITS)
+def test_further_rules(edits: list[tuple[str, str]], path: str, message: str) -> None:
+    text = VALID.read_text("utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    with pytest.raises(InstrumentError) as caught:
+        parse_instrument(text.encode())
+    assert [(p.path, p.message) for p in caught.value.problems] == [(path, message)]
