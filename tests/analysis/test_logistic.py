@@ -1,0 +1,149 @@
+"""Tests for analysis.logistic: grouped-cell fits equal student-level fits."""
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.logistic import categorical_design, fit_grouped_logit, treatment_columns
+from analysis.trends import orthogonal_polynomials
+
+
+def _students(seed: int, n: int, schools: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    school = rng.integers(0, schools, size=n)
+    year = rng.integers(0, 5, size=n)
+    grade = rng.integers(0, 4, size=n)
+    gender = rng.integers(0, 2, size=n)
+    race = rng.choice(5, size=n, p=[0.4, 0.25, 0.2, 0.1, 0.05])
+    u = rng.normal(0, 0.5, schools)
+    eta = -1.0 + 0.08 * year + 0.15 * grade - 0.3 * gender + 0.1 * race + u[school]
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    return {"school": school, "year": year, "grade": grade, "gender": gender, "race": race, "y": y}
+
+
+def _student_design(d: dict[str, np.ndarray]) -> np.ndarray:
+    poly = orthogonal_polynomials([0, 1, 2, 3, 4], 1)
+    cols = [np.ones(d["y"].size), poly[d["year"], 0]]
+    for name, k in (("grade", 4), ("gender", 2), ("race", 5)):
+        cols.extend((d[name] == level).astype(float) for level in range(1, k))
+    return np.column_stack(cols)
+
+
+def _cells(d: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    key = np.column_stack([d["school"], d["year"], d["grade"], d["gender"], d["race"]])
+    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    events = np.bincount(inverse, weights=d["y"])
+    trials = np.bincount(inverse).astype(float)
+    return uniq, events, trials
+
+
+def test_grouped_fit_equals_student_level_fit() -> None:
+    # 200,000 simulated students in 100 schools, 5 years, grade x gender x race
+    d = _students(2024, 200_000, 100)
+    x_students = _student_design(d)
+    student = sm.GLM(d["y"], x_students, family=sm.families.Binomial()).fit(
+        tol=1e-13, cov_type="cluster", cov_kwds={"groups": d["school"], "use_correction": False}
+    )
+    model_based = sm.GLM(d["y"], x_students, family=sm.families.Binomial()).fit(tol=1e-13)
+
+    uniq, events, trials = _cells(d)
+    cell_students = {
+        k: uniq[:, j] for j, k in enumerate(["school", "year", "grade", "gender", "race"])
+    }
+    cell_students["y"] = events  # only the shape is used by _student_design
+    x_cells = _student_design(cell_students)
+    fit = fit_grouped_logit(x_cells, events, trials, psu=uniq[:, 0].tolist())
+
+    assert x_cells.shape[0] < 25_000  # the fit really ran on cells
+    np.testing.assert_allclose(fit.params, student.params, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(np.sqrt(np.diag(fit.model_cov)), model_based.bse, rtol=1e-6)
+    g = 100
+    assert fit.cluster_cov is not None
+    np.testing.assert_allclose(
+        fit.cluster_cov,
+        student.cov_params() * g / (g - 1),
+        rtol=1e-8,
+        atol=1e-8 * np.abs(fit.cluster_cov).max(),
+    )
+    assert fit.loglik == pytest.approx(model_based.llf, rel=1e-10)
+    assert fit.df == g - 1
+    assert fit.n_psu == g
+
+
+def test_likelihood_ratio_test_equal_on_cells() -> None:
+    d = _students(7, 20_000, 30)
+    x = _student_design(d)
+    full = sm.GLM(d["y"], x, family=sm.families.Binomial()).fit()
+    reduced = sm.GLM(d["y"], np.delete(x, 1, axis=1), family=sm.families.Binomial()).fit()
+    uniq, events, trials = _cells(d)
+    cols = {k: uniq[:, j] for j, k in enumerate(["school", "year", "grade", "gender", "race"])}
+    cols["y"] = events
+    xc = _student_design(cols)
+    lr_cells = 2 * (
+        fit_grouped_logit(xc, events, trials).loglik
+        - fit_grouped_logit(np.delete(xc, 1, axis=1), events, trials).loglik
+    )
+    assert lr_cells == pytest.approx(2 * (full.llf - reduced.llf), rel=1e-8)
+
+
+def test_strata_center_scores_within_stratum() -> None:
+    x = np.column_stack([np.ones(8), [0, 1] * 4])
+    events, trials = [5, 9, 6, 12, 3, 8, 7, 10], [20] * 8
+    psu = ["a", "a", "b", "b", "c", "c", "d", "d"]
+    one = fit_grouped_logit(x, events, trials, psu=psu)
+    two = fit_grouped_logit(
+        x, events, trials, psu=psu, strata=["s", "s", "s", "s", "t", "t", "t", "t"]
+    )
+    assert one.df == 3
+    assert two.df == 2
+    np.testing.assert_allclose(one.params, two.params)
+    assert not np.allclose(one.cluster_cov, two.cluster_cov)  # type: ignore[arg-type]
+
+
+def test_treatment_columns_and_design() -> None:
+    cols, terms = treatment_columns([9, 10, 11, 9], "grade")
+    assert terms == ("grade[10]", "grade[11]")
+    assert cols.tolist() == [[0, 0], [1, 0], [0, 1], [0, 0]]
+    x, names = categorical_design({"g": ["m", "f"], "r": ["x", "y"]}, 2)
+    assert names == ("Intercept", "g[m]", "r[y]")
+    assert x.tolist() == [[1, 1, 0], [1, 0, 1]]
+    with pytest.raises(ValueError, match="factor 'g'"):
+        categorical_design({"g": ["m"]}, 2)
+
+
+@pytest.mark.parametrize(
+    ("events", "trials", "psu", "match"),
+    [
+        ([1, 2], [2, 1], None, "events <= trials"),
+        ([1], [2, 2], None, "one entry"),
+        ([0, 5], [5, 5], None, "separat|diverge"),
+        ([1, 2], [5, 5], ["a"], "psu has"),
+    ],
+)
+def test_bad_input(events: list[int], trials: list[int], psu: list[str] | None, match: str) -> None:
+    x = np.column_stack([np.ones(2), [0.0, 1.0]])
+    with pytest.raises(ValueError, match=match):
+        fit_grouped_logit(x, events, trials, psu=psu)
+
+
+def test_rank_deficient_design() -> None:
+    x = np.column_stack([np.ones(3), [1.0, 1.0, 1.0]])
+    with pytest.raises(ValueError, match="rank"):
+        fit_grouped_logit(x, [1, 2, 3], [5, 5, 5])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(range(12)), st.integers(0, 10_000))
+def test_invariant_to_cell_and_school_order(perm: list[int], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = np.column_stack([np.ones(12), np.tile([0.0, 1.0, 2.0], 4)])
+    trials = rng.integers(20, 60, size=12)
+    events = rng.binomial(trials, 0.2 + 0.2 * rng.random(12))
+    psu = [f"s{i // 3}" for i in range(12)]
+    a = fit_grouped_logit(x, events, trials, psu=psu)
+    b = fit_grouped_logit(x[perm], events[perm], trials[perm], psu=[psu[i] for i in perm])
+    np.testing.assert_allclose(b.params, a.params, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(b.cluster_cov, a.cluster_cov, rtol=1e-8, atol=1e-14)  # type: ignore[arg-type]
