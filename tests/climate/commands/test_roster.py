@@ -13,9 +13,15 @@ from climate.cli import main
 from climate.models import Enrollment, School, Staffing
 from climate.settings import Settings
 
-SCHOOLS = "school_id,name,level,grade_low,grade_high,nces_id\nS1,Maple Elementary,elementary,K,5,\nS2,Lincoln Middle,middle,6,8,\n"
+SCHOOLS = (
+    "school_id,name,level,grade_low,grade_high,nces_id\n"
+    "S1,Maple Elementary,elementary,K,5,\nS2,Lincoln Middle,middle,6,8,\n"
+)
 ENROLLMENT = "school_id,year,grade,students\nS1,2026,K,50\nS1,2026,3,60\nS2,2026,6,200\n"
-STAFFING = "school_id,year,role,fte\nS1,2026,counselor,0.5\nS2,2026,counselor,1\nS2,2026,psychologist,0.4\n"
+STAFFING = (
+    "school_id,year,role,fte\n"
+    "S1,2026,counselor,0.5\nS2,2026,counselor,1\nS2,2026,psychologist,0.4\n"
+)
 
 
 def _files(
