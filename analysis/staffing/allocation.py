@@ -25,6 +25,7 @@ objectives).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -134,31 +135,35 @@ def _steps(amount: float, name: str) -> int:
 
 
 def _best_split(curves: list[np.ndarray], costs: list[int], budget: int) -> list[int]:
-    """Steps per role maximising the summed curves within the budget (exhaustive)."""
-    best: tuple[float, int, list[int]] = (-1.0, 0, [0] * len(curves))
+    """Steps per role maximising the summed curves within the budget (exhaustive).
+
+    Every split of the leading roles is visited; the last two roles are searched
+    together with numpy, since the last role simply takes what money is left.
+    """
     if not curves:
         return []
-    *head, last = curves
-    *head_costs, last_cost = costs
-    ranges = [range(len(c)) for c in head]
-
-    def visit(depth: int, chosen: list[int], value: float, spent: int) -> None:
-        nonlocal best
-        if depth == len(head):
-            k = min(len(last) - 1, (budget - spent) // last_cost)
-            total = value + float(last[k])
-            cost = spent + k * last_cost
-            if total > best[0] + _EPS or (abs(total - best[0]) <= _EPS and cost < best[1]):
-                best = (total, cost, [*chosen, int(k)])
-            return
-        for k in ranges[depth]:
-            cost = spent + k * head_costs[depth]
-            if cost > budget:
-                break
-            visit(depth + 1, [*chosen, k], value + float(head[depth][k]), cost)
-
-    visit(0, [], 0.0, 0)
-    return best[2]
+    if len(curves) == 1:
+        return [int(min(len(curves[0]) - 1, budget // costs[0]))]
+    best_total, best_cost, best = -1.0, 0, [0] * len(curves)
+    (*head, a, b), (*head_costs, cost_a, cost_b) = curves, costs
+    for prefix in itertools.product(*(range(len(c)) for c in head)):
+        spent = sum(k * c for k, c in zip(prefix, head_costs, strict=True))
+        if spent > budget:
+            continue
+        value = sum(float(c[k]) for c, k in zip(head, prefix, strict=True))
+        ka = np.arange(min(len(a) - 1, (budget - spent) // cost_a) + 1)
+        kb = np.minimum(len(b) - 1, (budget - spent - ka * cost_a) // cost_b)
+        totals = value + a[ka] + b[kb]
+        paid = spent + ka * cost_a + kb * cost_b
+        top = float(totals.max())
+        # Among splits of equal value, spend the least.
+        near = np.flatnonzero(totals >= top - _EPS)
+        i = int(near[np.argmin(paid[near])])
+        total, cost = float(totals[i]), int(paid[i])
+        if total > best_total + _EPS or (abs(total - best_total) <= _EPS and cost < best_cost):
+            best_total, best_cost = total, cost
+            best = [*prefix, int(ka[i]), int(kb[i])]
+    return best
 
 
 def allocate(

@@ -225,3 +225,42 @@ def test_allocation_invariants(schools: list[SchoolYear], a: float, b: float) ->
             assert 0 <= r.unmet_after <= r.unmet_before
             if r.fte_added:
                 assert r.unmet_before > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    small_schools.filter(lambda s: len(s) <= 2),
+    st.integers(0, 14).map(lambda k: 1_000.0 * k),
+    st.lists(st.sampled_from([40_000.0, 45_000.0, 60_000.0, 70_000.0]), min_size=3, max_size=3),
+)
+def test_three_role_budget_is_optimal_against_brute_force(
+    schools: list[SchoolYear], budget: float, prices: list[float]
+) -> None:
+    plan = plan_staffing(schools, baseline={DISTRESS: 0.2})
+    salaries = dict(zip(("counselor", "psychologist", "social_worker"), prices, strict=True))
+    result = allocate(plan, budget=budget, salaries=salaries)
+    cost = [salaries[r.role] * STEP_FTE for r in result.rows]
+    ranges = [
+        range(min(max_steps(r), int(budget // c)) + 1)
+        for r, c in zip(result.rows, cost, strict=True)
+    ]
+    best = max(
+        sum(step_value(r, x) for r, x in zip(result.rows, xs, strict=True))
+        for xs in itertools.product(*ranges)
+        if sum(x * c for x, c in zip(xs, cost, strict=True)) <= budget + 1e-6
+    )
+    assert result.need_closed == pytest.approx(best, abs=1e-9)
+
+
+def test_three_roles_budget_hand_worked() -> None:
+    plan = plan_staffing([SchoolYear("A", 2024, 500), SchoolYear("B", 2024, 250)])
+    salaries = {"counselor": 40_000.0, "psychologist": 60_000.0, "social_worker": 70_000.0}
+    result = allocate(plan, budget=13_000, salaries=salaries)
+    # hand-worked: every step gains 0.1 (no survey data, weight 1); 13,000 buys three
+    # counselor steps at 4,000 (0.3) but only two psychologist steps at 6,000 (0.2)
+    assert result.added_fte == {"counselor": 0.3, "psychologist": 0.0, "social_worker": 0.0}
+    assert result.spent == pytest.approx(12_000)
+    assert result.need_closed == pytest.approx(0.3)
+    salaries = {"counselor": 70_000.0, "psychologist": 60_000.0, "social_worker": 40_000.0}
+    result = allocate(plan, budget=13_000, salaries=salaries)
+    assert result.added_fte == {"counselor": 0.0, "psychologist": 0.0, "social_worker": 0.3}
