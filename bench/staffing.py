@@ -26,8 +26,10 @@ def district(n: int, seed: int = 7) -> list[SchoolYear]:
             if rng.random() < 0.1
             else NeedEstimate(share, max(0.0, share - half), min(1.0, share + half))
         )
-        fte = {role: round(rng.uniform(0, enrollment / 300), 1) for role in
-               ("counselor", "psychologist", "social_worker")}
+        fte = {
+            role: round(rng.uniform(0, enrollment / 300), 1)
+            for role in ("counselor", "psychologist", "social_worker")
+        }
         schools.append(SchoolYear(f"S{i:04d}", 2024, enrollment, fte, {"elevated_distress": need}))
     return schools
 
