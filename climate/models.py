@@ -227,3 +227,6 @@ response = Table(
 """One submitted survey. Never an address, browser, code, ticket, time of day or sequence."""
 
 RESPONSE_COLUMNS: tuple[str, ...] = tuple(c.name for c in response.columns)
+
+# Staff access tables share this metadata; imported last because they build on Base.
+from climate.security import models as _security_models  # noqa: E402, F401
