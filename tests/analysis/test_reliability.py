@@ -1,0 +1,151 @@
+"""Tests for analysis.reliability."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import stats
+
+from analysis.reliability import (
+    AlphaResult,
+    compare_languages,
+    cronbach_alpha,
+    item_statistics,
+    mcdonald_omega,
+    scale_reliability,
+)
+
+SMALL = [[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4]]
+
+
+def test_alpha_closed_form() -> None:
+    # closed form: item variances 5/3, 4.75/3, 2.75/3 and total variance 34/3 give
+    # alpha = 3/2 * (1 - 12.5/34) = 0.948529
+    res = cronbach_alpha(SMALL)
+    assert round(res.alpha, 6) == 0.948529
+    assert res.n == 4
+    assert res.k == 3
+    assert res.lower < res.alpha < res.upper <= 1
+
+
+def test_feldt_interval_definition() -> None:
+    rng = np.random.default_rng(1)
+    f = rng.normal(size=(300, 1))
+    x = f + rng.normal(size=(300, 5))
+    res = cronbach_alpha(x, confidence=0.90)
+    # Feldt et al. (1987): (1 - alpha) / (1 - limit) / (1 - alpha) are F(n-1, (n-1)(k-1)) quantiles
+    q_hi = (1 - res.lower) / (1 - res.alpha)
+    q_lo = (1 - res.upper) / (1 - res.alpha)
+    assert stats.f.cdf(q_hi, 299, 299 * 4) == pytest.approx(0.95)
+    assert stats.f.cdf(q_lo, 299, 299 * 4) == pytest.approx(0.05)
+
+
+def _equicorrelated(n: int, k: int, r: float, seed: int) -> np.ndarray:
+    """Data whose sample correlation matrix has every off-diagonal exactly r."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, k))
+    z -= z.mean(axis=0)
+    z = z @ np.linalg.inv(np.linalg.cholesky(np.cov(z, rowvar=False)).T)
+    target = np.full((k, k), r) + (1 - r) * np.eye(k)
+    return z @ np.linalg.cholesky(target).T * np.arange(1, k + 1) + 3
+
+
+def test_omega_equals_standardized_alpha_when_correlations_are_equal() -> None:
+    # McDonald (1999): with equal loadings l^2 = r, omega = k r / (1 + (k - 1) r),
+    # which is the standardized alpha (Spearman-Brown)
+    x = _equicorrelated(500, 5, 0.36, 3)
+    om = mcdonald_omega(x)
+    res = cronbach_alpha(x)
+    assert res.standardized == pytest.approx(5 * 0.36 / (1 + 4 * 0.36), rel=1e-9)
+    assert om.omega == pytest.approx(res.standardized, rel=1e-6)
+    np.testing.assert_allclose(om.loadings, 0.6, rtol=1e-5)
+
+
+def test_omega_recovers_population_value() -> None:
+    rng = np.random.default_rng(4)
+    lam = np.array([0.8, 0.7, 0.6, 0.5, 0.4])
+    f = rng.normal(size=(40_000, 1))
+    x = f * lam + rng.normal(size=(40_000, 5)) * np.sqrt(1 - lam**2)
+    # McDonald (1999): population omega = (sum l)^2 / ((sum l)^2 + sum(1 - l^2))
+    truth = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum())
+    assert mcdonald_omega(x).omega == pytest.approx(truth, abs=0.01)
+    # with unequal loadings alpha underestimates reliability (tau-equivalence fails)
+    assert cronbach_alpha(x).standardized < mcdonald_omega(x).omega
+
+
+def test_item_statistics_agree_with_their_definitions() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(200, 1)) + rng.normal(size=(200, 4))
+    x[:, 3] = rng.normal(size=200)  # an item unrelated to the others
+    out = item_statistics(x, ["a", "b", "c", "d"])
+    for j, s in enumerate(out):
+        rest = np.delete(x, j, axis=1).sum(axis=1)
+        assert s.item_rest == pytest.approx(np.corrcoef(x[:, j], rest)[0, 1])
+        assert s.alpha_if_deleted == pytest.approx(cronbach_alpha(np.delete(x, j, axis=1)).alpha)
+    # dropping the unrelated item raises alpha; its item-rest correlation is the lowest
+    assert out[3].alpha_if_deleted > cronbach_alpha(x).alpha
+    assert min(out, key=lambda s: s.item_rest).item == "d"
+
+
+def test_listwise_deletion_and_groups() -> None:
+    data = np.array(SMALL * 3, dtype=float)
+    data[0, 1] = np.nan
+    groups = ["en"] * 4 + ["es"] * 4 + ["so"] * 4
+    out = scale_reliability(data, groups, items=["a", "b", "c"])
+    assert [r.group for r in out] == ["en", "es", "so"]
+    assert out[0].alpha.n == 3
+    assert out[1].alpha.alpha == pytest.approx(0.948529, abs=1e-6)
+    assert out[1].omega is not None
+    assert [s.item for s in out[1].items] == ["a", "b", "c"]
+
+
+def test_language_flag() -> None:
+    rng = np.random.default_rng(6)
+    f = rng.normal(size=(800, 1))
+    good = f + 0.8 * rng.normal(size=(800, 6))
+    g = rng.normal(size=(300, 1))
+    bad = np.hstack([g + 0.8 * rng.normal(size=(300, 3)), rng.normal(size=(300, 3))])
+    same = rng.normal(size=(300, 1)) + 0.8 * rng.normal(size=(300, 6))
+    alphas = {"en": cronbach_alpha(good), "so": cronbach_alpha(bad),
+              "es": cronbach_alpha(same)}
+    checks = {c.language: c for c in compare_languages(alphas)}
+    assert checks["so"].flagged
+    assert not checks["es"].flagged
+    assert checks["so"].drop > 0.1
+    with pytest.raises(ValueError, match="reference"):
+        compare_languages({"es": alphas["es"]})
+
+
+def test_small_drop_in_small_sample_not_flagged() -> None:
+    en = AlphaResult(0.85, 0.83, 0.87, 0.85, 400, 6, 0.95)
+    tiny = AlphaResult(0.74, 0.3, 0.9, 0.74, 12, 6, 0.95)
+    # the drop exceeds the margin but 12 respondents cannot show it
+    assert not compare_languages({"en": en, "xx": tiny})[0].flagged
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [([1, 2, 3], "matrix"), ([[1], [2], [3]], "at least 2 items"),
+     ([[1, 2], [2, 3]], "complete respondents"), ([[1, 2], [1, 3], [1, 4]], "no variance")],
+)
+def test_bad_input(data: list[object], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        cronbach_alpha(data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.int64, st.tuples(st.integers(3, 40), st.integers(2, 6)),
+              elements=st.integers(1, 5)), st.randoms(use_true_random=False))
+def test_alpha_at_most_one_and_order_invariant(x: np.ndarray, rnd: object) -> None:
+    if np.any(x.var(axis=0) == 0):
+        with pytest.raises(ValueError, match="no variance"):
+            cronbach_alpha(x)
+        return
+    res = cronbach_alpha(x)
+    assert res.alpha <= 1 + 1e-12
+    assert res.lower <= res.alpha <= res.upper <= 1 + 1e-12
+    perm = np.random.default_rng(len(x)).permutation(len(x))
+    assert cronbach_alpha(x[perm]).alpha == pytest.approx(res.alpha, rel=1e-9, abs=1e-12)
+    # item order does not matter either
+    assert cronbach_alpha(x[:, ::-1]).alpha == pytest.approx(res.alpha, rel=1e-9, abs=1e-12)
