@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar import Litestar
-from litestar.datastructures import State
+from litestar import Litestar, Request
+from litestar.datastructures import CacheControlHeader, State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import Logger, Scope
 
+from climate import errors
+from climate.access import Directory
+from climate.controllers import api, survey
 from climate.controllers.health import healthz
 from climate.db import create_engine
-from climate.settings import Settings
+from climate.i18n import Catalogs, negotiate
+from climate.settings import PROJECT_ROOT, Settings
+from climate.submissions import Writer
+
+TEMPLATES = PROJECT_ROOT / "climate" / "templates"
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -30,12 +42,53 @@ def create_app(settings: Settings | None = None) -> Litestar:
         create_all=False,
     )
 
+    services = api.Services(
+        settings=settings,
+        catalogs=Catalogs(),
+        directory=Directory(engine),
+        writer=Writer(engine),
+    )
+
     async def dispose_engine() -> None:
         await engine.dispose()
 
+    def json_language(request: Request[object, object, State]) -> Callable[[str], str]:
+        locale = negotiate(
+            settings.accepted_locales,
+            settings.default_locale,
+            explicit=request.query_params.get("lang"),
+            accept_language=request.headers.get("accept-language"),
+        )
+        return services.catalogs.translations(locale).gettext
+
     return Litestar(
-        route_handlers=[healthz],
-        on_shutdown=[dispose_engine],
+        route_handlers=[
+            healthz,
+            api.get_survey,
+            api.post_response,
+            survey.landing,
+            survey.enter,
+            survey.notice,
+            survey.survey_page,
+            survey.submit_form,
+            survey.decline,
+            survey.thanks,
+            create_static_files_router(
+                path="/static",
+                directories=[survey.STATIC_DIR],
+                # URLs carry a content hash, so a year of caching is safe.
+                cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+                opt=survey.STUDENT,
+            ),
+        ],
+        on_startup=[services.writer.start],
+        on_shutdown=[services.writer.stop, dispose_engine],
+        template_config=TemplateConfig(
+            directory=TEMPLATES,
+            engine=JinjaTemplateEngine,
+            engine_callback=_install_i18n,
+        ),
+        exception_handlers=errors.handlers(html=survey.error_page, translator=json_language),
         plugins=[SQLAlchemyPlugin(config=database)],
         openapi_config=OpenAPIConfig(
             title="climate",
@@ -49,7 +102,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # Access logs would carry codes in URLs; the service logs no requests.
             loggers={"uvicorn.access": {"level": logging.WARNING, "propagate": False}},
             log_exceptions="always",
+            # Client errors are answers, not faults; logging them would record codes in paths.
+            disable_stack_trace={400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429},
+            exception_logging_handler=_log_fault,
         ),
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "services": services}),
         debug=settings.debug,
     )
+
+
+def _install_i18n(engine: JinjaTemplateEngine) -> None:
+    # Each page passes its own gettext callables in its context, in the student's language.
+    engine.engine.add_extension("jinja2.ext.i18n")
+    engine.engine.newstyle_gettext = True  # type: ignore[attr-defined]
+
+
+def _log_fault(logger: Logger, _scope: Scope, lines: list[str]) -> None:
+    # No path (it may hold an access code) and no message (SQL errors quote parameters):
+    # where it failed and the exception's type are enough to find the fault.
+    frames, last = lines[:-1], lines[-1] if lines else ""
+    kind = last.split(":", 1)[0].strip()
+    logger.error("Uncaught exception %s\n%s", kind, "".join(frames))

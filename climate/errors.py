@@ -1,0 +1,181 @@
+"""What can go wrong for a student, and how each failure is answered over HTTP.
+
+Exceptions::
+
+    Exception
+    └── ClimateError            a failure with a status, a stable name and a translatable message
+        ├── AccessError         the code does not open a survey now
+        │   ├── UnknownCode     404: no such code (or not a code at all)
+        │   ├── ClosedWindow    410: the administration is not open today
+        │   └── UsedTicket      409: a single-use ticket was already used
+        ├── InvalidSubmission   422: answers that do not fit the instrument, one message per field
+        ├── BadRequest          400: a body that cannot be read
+        ├── RateLimited         429: too many attempts; try again shortly
+        └── Unavailable         503: the answers could not be stored; the client retries
+
+Messages are English source strings marked with ``_`` so that the catalogs pick them up;
+they are translated when the page or JSON answer is rendered, in the student's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+
+def _(message: str) -> str:
+    """Mark a message for the catalogs; it is translated where it is shown."""
+    return message
+
+
+class ClimateError(Exception):
+    """A failure with an HTTP status, a stable name and a translatable message."""
+
+    status_code = 500
+    name = "error"
+    message = _("Something went wrong. Please try again.")
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class AccessError(ClimateError):
+    """The code does not open a survey now."""
+
+
+class UnknownCode(AccessError):
+    """No survey has this code."""
+
+    status_code = 404
+    name = "unknown_code"
+    message = _("We could not find a survey with this code. Check the code and try again.")
+
+
+class ClosedWindow(AccessError):
+    """The administration is not open today."""
+
+    status_code = 410
+    name = "closed"
+    message = _("This survey is not open right now.")
+
+
+class UsedTicket(AccessError):
+    """A single-use ticket was already used."""
+
+    status_code = 409
+    name = "used_ticket"
+    message = _("This ticket has already been used. Ask your teacher for a new one.")
+
+
+class InvalidSubmission(ClimateError):
+    """Answers that do not fit the instrument; ``fields`` maps a field path to its problem."""
+
+    status_code = 422
+    name = "invalid"
+    message = _("Some answers could not be accepted.")
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        super().__init__()
+        self.fields = dict(fields)
+
+
+class BadRequest(ClimateError):
+    """A body that cannot be read."""
+
+    status_code = 400
+    name = "bad_request"
+    message = _("The request could not be read.")
+
+
+class RateLimited(ClimateError):
+    """Too many attempts from one place or with one code."""
+
+    status_code = 429
+    name = "rate_limited"
+    message = _("Too many tries in a short time. Please wait a minute and try again.")
+
+    def __init__(self, retry_after: int = 60) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+
+
+class Unavailable(ClimateError):
+    """The answers could not be stored just now; nothing was saved, so a retry is safe."""
+
+    status_code = 503
+    name = "unavailable"
+    message = _("Your answers could not be saved just now. Please try again.")
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    """Whether a request is for the JSON API (errors in JSON) rather than a page."""
+    return request.url.path.startswith("/api/")
+
+
+def error_body(exc: ClimateError, translate: Callable[[str], str]) -> dict[str, Any]:
+    """The JSON body of an error: a stable name, a message, and per-field messages."""
+    body: dict[str, Any] = {"error": exc.name, "message": translate(exc.message)}
+    if isinstance(exc, InvalidSubmission):
+        body["fields"] = {path: translate(text) for path, text in exc.fields.items()}
+    return body
+
+
+def headers_of(exc: ClimateError) -> dict[str, str]:
+    """Headers an error answer carries (Retry-After when rate limited)."""
+    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+
+
+HTTP_NAMES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+HtmlRenderer = Callable[[Request[Any, Any, Any], ClimateError], Response[Any]]
+JsonTranslator = Callable[[Request[Any, Any, Any]], Callable[[str], str]]
+
+
+def handlers(
+    html: HtmlRenderer, translator: JsonTranslator
+) -> dict[int | type[Exception], Callable[[Request[Any, Any, Any], Any], Response[Any]]]:
+    """Exception handlers for the app: JSON under ``/api/``, a localized page elsewhere."""
+
+    def climate_error(request: Request[Any, Any, Any], exc: ClimateError) -> Response[Any]:
+        if is_api(request):
+            return Response(
+                error_body(exc, translator(request)),
+                status_code=exc.status_code,
+                headers=headers_of(exc),
+            )
+        return html(request, exc)
+
+    def validation_error(
+        request: Request[Any, Any, Any], exc: ValidationException
+    ) -> Response[Any]:
+        if not is_api(request):
+            return html(request, BadRequest())
+        fields: dict[str, str] = {}
+        for entry in exc.extra if isinstance(exc.extra, list) else []:
+            if isinstance(entry, dict):
+                key = str(entry.get("key") or "body")
+                fields[key] = str(entry.get("message", ""))
+        body = error_body(BadRequest(), translator(request))
+        body["detail"] = exc.detail
+        if fields:
+            body["fields"] = fields
+        return Response(body, status_code=400)
+
+    def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+        if not is_api(request) and exc.status_code == 404:
+            return html(request, UnknownCode())
+        if not is_api(request) and exc.status_code == 413:
+            return html(request, BadRequest())
+        name = HTTP_NAMES.get(exc.status_code, "http_error")
+        body = {"error": name, "message": exc.detail}
+        return Response(body, status_code=exc.status_code, headers=exc.headers)
+
+    return {
+        ClimateError: climate_error,
+        ValidationException: validation_error,
+        HTTPException: http_error,
+    }
