@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from climate.access import Access, Directory, Form
 from climate.errors import AccessError
@@ -161,8 +160,8 @@ async def open_survey(services: Services, code: str, address: str | None) -> Acc
 )
 async def get_survey(
     request: Request[object, object, State],
-    code: str,
-    lang: Annotated[str | None, Parameter(query="lang", required=False, max_length=16)] = None,
+    code: FromPath[str],
+    lang: FromQuery[str | None] = None,
 ) -> SurveyView:
     """Return the localized instrument: sections, questions, answer options, skip rules."""
     services = services_of(request.app.state)
@@ -193,7 +192,7 @@ async def get_survey(
     status_code=201,
 )
 async def post_response(
-    data: Submission, request: Request[object, object, State]
+    data: JSONBody[Submission], request: Request[object, object, State]
 ) -> Response[Receipted]:
     """Validate a submission, store it durably, and return its receipt."""
     services = services_of(request.app.state)

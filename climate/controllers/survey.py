@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.exceptions import HTTPException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from climate import codes
@@ -139,7 +139,7 @@ async def landing(request: Request[Any, Any, State]) -> Template:
 @get("/enter", include_in_schema=False, opt=STUDENT)
 async def enter(
     request: Request[Any, Any, State],
-    code: Annotated[str, Parameter(query="code", default="", max_length=64)],
+    code: FromQuery[str] = "",
 ) -> Response[Any]:
     """Take a typed code to its survey (or back to the landing page with a message)."""
     services = services_of(request.app.state)
@@ -161,7 +161,9 @@ async def enter(
     return Redirect(f"/s/{codes.display(canonical)}{suffix}", status_code=303)
 
 
-async def _open(request: Request[Any, Any, State], code: str) -> tuple[Services, Access, str]:
+async def _open(
+    request: Request[Any, Any, State], code: FromPath[str]
+) -> tuple[Services, Access, str]:
     services = services_of(request.app.state)
     access = await open_survey(services, code, _address(request))
     locale = choose_locale(request, services, services.locales(access))
@@ -169,7 +171,7 @@ async def _open(request: Request[Any, Any, State], code: str) -> tuple[Services,
 
 
 @get("/s/{code:str}", include_in_schema=False, opt=STUDENT)
-async def notice(request: Request[Any, Any, State], code: str) -> Template:
+async def notice(request: Request[Any, Any, State], code: FromPath[str]) -> Template:
     """What the survey is, that it is anonymous and skippable; start or decline."""
     services, access, locale = await _open(request, code)
     return render(
@@ -185,7 +187,7 @@ async def notice(request: Request[Any, Any, State], code: str) -> Template:
 
 
 @get("/s/{code:str}/survey", include_in_schema=False, opt=STUDENT)
-async def survey_page(request: Request[Any, Any, State], code: str) -> Template:
+async def survey_page(request: Request[Any, Any, State], code: FromPath[str]) -> Template:
     """The whole instrument as one form."""
     services, access, locale = await _open(request, code)
     return _form(request, services, access, locale, {}, {}, str(uuid.uuid4()))
@@ -239,7 +241,7 @@ def _read_form(form: Any) -> tuple[dict[str, int], dict[str, int]]:
 
 
 @post("/s/{code:str}/survey", include_in_schema=False, opt=STUDENT, request_max_body_size=MAX_FORM)
-async def submit_form(request: Request[Any, Any, State], code: str) -> Response[Any]:
+async def submit_form(request: Request[Any, Any, State], code: FromPath[str]) -> Response[Any]:
     """Store the form (no script), or show it again in another language with the answers kept."""
     services, access, locale = await _open(request, code)
     form = await request.form()
@@ -281,7 +283,7 @@ async def submit_form(request: Request[Any, Any, State], code: str) -> Response[
 
 
 @post("/s/{code:str}/decline", include_in_schema=False, opt=STUDENT, request_max_body_size=MAX_FORM)
-async def decline(request: Request[Any, Any, State], code: str) -> Template:
+async def decline(request: Request[Any, Any, State], code: FromPath[str]) -> Template:
     """Count a decline for the administration; nothing else is stored."""
     services, access, locale = await _open(request, code)
     await services.writer.decline(access.administration_id)
@@ -291,8 +293,8 @@ async def decline(request: Request[Any, Any, State], code: str) -> Template:
 @get("/s/{code:str}/thanks", include_in_schema=False, opt=STUDENT)
 async def thanks(
     request: Request[Any, Any, State],
-    code: str,
-    receipt: Annotated[str, Parameter(query="receipt", default="", max_length=32)],
+    code: FromPath[str],
+    receipt: FromQuery[str] = "",
 ) -> Template:
     """Thank the student, show the receipt and repeat where to get help."""
     services = services_of(request.app.state)
