@@ -1,0 +1,41 @@
+"""Design-based estimates from per-school totals (school = primary sampling unit).
+
+The service reduces responses to one row per school (``GROUP BY school``) holding the
+weighted numerator total ``y`` and the weighted denominator total ``x``. Everything
+here works from those rows: ratio estimates (proportions and means), totals, their
+Taylor-linearization variance with ``G/(G-1)`` scaling within strata, design degrees
+of freedom ``schools - strata``, design effects, relative standard errors and
+survey-logit intervals, exactly as R's ``survey`` package computes them.
+
+For a subgroup (domain), pass a row for *every* school of the district, with zero
+totals where the school has no member of the subgroup; dropping those schools would
+understate the variance.
+"""
+
+from analysis.design.estimates import (
+    RSE_CAUTION,
+    RSE_UNRELIABLE,
+    DesignEstimate,
+    RatioScores,
+    ratio_estimate,
+    ratio_scores,
+    reliability_flag,
+    sample_mean,
+    total_estimate,
+)
+from analysis.design.totals import PsuTotals, design_covariance, design_df
+
+__all__ = [
+    "RSE_CAUTION",
+    "RSE_UNRELIABLE",
+    "DesignEstimate",
+    "PsuTotals",
+    "RatioScores",
+    "design_covariance",
+    "design_df",
+    "ratio_estimate",
+    "ratio_scores",
+    "reliability_flag",
+    "sample_mean",
+    "total_estimate",
+]
