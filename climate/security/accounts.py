@@ -1,0 +1,166 @@
+"""Staff accounts: create, list, disable and enable, sign in and change passwords."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from climate.models import School
+from climate.security.models import Account, AccountSchool
+from climate.security.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    spend_verification_time,
+    verify_password,
+)
+from climate.security.principals import ROLES, SCHOOL_STAFF, account_schools
+from climate.security.sessions import end_all_sessions, now_utc
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """An account as listed: never its password hash."""
+
+    id: int
+    email: str
+    role: str
+    schools: tuple[str, ...]
+    disabled: bool
+
+
+def normalize_email(email: str) -> str:
+    """Email addresses compare without case or surrounding spaces."""
+    return email.strip().lower()
+
+
+async def create_account(
+    conn: AsyncConnection,
+    email: str,
+    role: str,
+    password: str,
+    schools: Iterable[str] = (),
+    now: dt.datetime | None = None,
+) -> int:
+    """Create an account and return its id; raise AccountError naming what is wrong."""
+    address = normalize_email(email)
+    chosen = sorted(set(schools))
+    if "@" not in address or len(address) > 254 or any(c.isspace() for c in address):
+        raise AccountError(f"{email!r} is not an email address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if role == SCHOOL_STAFF and not chosen:
+        raise AccountError("a school_staff account needs at least one school")
+    if role != SCHOOL_STAFF and chosen:
+        raise AccountError("only school_staff accounts are limited to schools")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if await conn.scalar(select(Account.id).where(Account.email == address)) is not None:
+        raise AccountError(f"an account for {address} already exists")
+    known = set(await conn.scalars(select(School.id).where(School.id.in_(chosen))))
+    unknown = [s for s in chosen if s not in known]
+    if unknown:
+        raise AccountError(f"no such school: {', '.join(unknown)}")
+    result = await conn.execute(
+        insert(Account).values(
+            email=address,
+            password_hash=hash_password(password),
+            role=role,
+            disabled=False,
+            created_at=now or now_utc(),
+        )
+    )
+    account_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    if chosen:
+        await conn.execute(
+            insert(AccountSchool), [{"account_id": account_id, "school_id": s} for s in chosen]
+        )
+    return account_id
+
+
+async def list_accounts(conn: AsyncConnection) -> list[AccountInfo]:
+    """Every account, by email."""
+    rows = (
+        await conn.execute(
+            select(Account.id, Account.email, Account.role, Account.disabled).order_by(
+                Account.email
+            )
+        )
+    ).all()
+    return [
+        AccountInfo(
+            r.id, r.email, r.role, tuple(sorted(await account_schools(conn, r.id))), r.disabled
+        )
+        for r in rows
+    ]
+
+
+async def find_account(conn: AsyncConnection, email: str) -> int | None:
+    """The id of the account with ``email``, if any."""
+    found: int | None = await conn.scalar(
+        select(Account.id).where(Account.email == normalize_email(email))
+    )
+    return found
+
+
+async def set_disabled(conn: AsyncConnection, account_id: int, disabled: bool) -> bool:
+    """Disable (ending its sessions) or enable an account; False when nothing changed."""
+    result = await conn.execute(
+        update(Account)
+        .where(Account.id == account_id, Account.disabled.is_not(disabled))
+        .values(disabled=disabled)
+    )
+    if disabled:
+        await end_all_sessions(conn, account_id)
+    return bool(result.rowcount)
+
+
+async def check_credentials(conn: AsyncConnection, email: str, password: str) -> int | None:
+    """The id of the enabled account these credentials open, or None."""
+    row = (
+        await conn.execute(
+            select(Account.id, Account.password_hash, Account.disabled).where(
+                Account.email == normalize_email(email)
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        spend_verification_time(password)
+        return None
+    if not verify_password(row.password_hash, password) or row.disabled:
+        return None
+    if needs_rehash(row.password_hash):
+        await conn.execute(
+            update(Account)
+            .where(Account.id == row.id)
+            .values(password_hash=hash_password(password))
+        )
+    return int(row.id)
+
+
+async def change_password(conn: AsyncConnection, account_id: int, current: str, new: str) -> None:
+    """Change a password after checking the current one; every session of the account ends."""
+    stored = await conn.scalar(select(Account.password_hash).where(Account.id == account_id))
+    if stored is None or not verify_password(stored, current):
+        raise AccountError("the current password is not right")
+    problem = password_problem(new)
+    if problem:
+        raise AccountError(problem)
+    await conn.execute(
+        update(Account).where(Account.id == account_id).values(password_hash=hash_password(new))
+    )
+    await end_all_sessions(conn, account_id)
+
+
+async def remove_school_assignments(conn: AsyncConnection, account_id: int) -> None:
+    """Forget every school of an account."""
+    await conn.execute(delete(AccountSchool).where(AccountSchool.account_id == account_id))
