@@ -1,0 +1,190 @@
+"""Student pages: code entry, notice, the one-form survey without script, thank-you, errors."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from litestar.testing import TestClient
+
+from climate.settings import Settings
+from tests.climate.districts import CLASS, CLOSED, TICKET
+
+Client = TestClient  # type: ignore[type-arg]
+DISPLAY = f"{CLASS[:5]}-{CLASS[5:]}"
+
+
+def test_landing_has_one_labelled_code_field(student: Client) -> None:
+    page = student.get("/")
+    assert page.status_code == 200
+    assert '<label for="code">' in page.text
+    assert 'id="code"' in page.text
+
+
+def test_typed_codes_are_forgiving(student: Client) -> None:
+    answer = student.get(f"/enter?code={CLASS.lower()[:4]} {CLASS[4:]}", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/s/{DISPLAY}"
+
+
+def test_a_malformed_code_stays_on_the_landing_page(student: Client) -> None:
+    page = student.get("/enter?code=0O1IL")
+    assert page.status_code == 404
+    assert 'aria-invalid="true"' in page.text
+
+
+def test_direct_link_opens_the_notice(student: Client) -> None:
+    page = student.get(f"/s/{DISPLAY}")
+    assert page.status_code == 200
+    assert f'href="/s/{DISPLAY}/survey?lang=en"' in page.text
+    assert 'id="decline"' in page.text
+    # The class code's administration enables the sensitive module; the ticket's does not.
+    assert 'id="sensitive-notice"' in page.text
+    assert 'id="sensitive-notice"' not in student.get(f"/s/{TICKET}").text
+
+
+def test_survey_is_one_form_with_a_fieldset_per_question(student: Client) -> None:
+    page = student.get(f"/s/{CLASS}/survey")
+    assert page.status_code == 200
+    text = page.text
+    assert text.count("<fieldset") == text.count("<legend>")
+    radios = re.findall(r'<input type="radio" id="([^"]+)"', text)
+    labels = set(re.findall(r'<label for="([^"]+)"', text))
+    assert radios
+    assert set(radios) <= labels
+    # Demographic questions come last.
+    assert text.index('id="q-grade"') > text.index('id="q-sh_talked"')
+    assert 'data-show-if="bully_any"' in text
+
+
+def test_every_student_page_shows_crisis_help(student: Client) -> None:
+    for path in ("/", f"/s/{CLASS}", f"/s/{CLASS}/survey", f"/s/{CLOSED}", "/s/XXXXXXXXXX"):
+        assert 'id="crisis"' in student.get(path).text, path
+        assert "988" in student.get(path).text, path
+
+
+def test_district_contacts_are_shown(settings: Settings, seeded: object) -> None:
+    from dataclasses import replace
+
+    from climate.app import create_app
+    from climate.settings import CrisisContact
+
+    changed = replace(settings, crisis_contacts=(CrisisContact("Counselor office", "555-0100"),))
+    with TestClient(create_app(changed)) as client:
+        assert "555-0100" in client.get(f"/s/{CLASS}/survey").text
+
+
+def test_arabic_is_right_to_left(student: Client) -> None:
+    page = student.get(f"/s/{CLASS}/survey?lang=ar")
+    assert '<html lang="ar" dir="rtl">' in page.text
+
+
+def test_language_picker_names_each_language_in_itself(student: Client) -> None:
+    page = student.get(f"/s/{CLASS}")
+    for name in ("English", "Español", "العربية"):
+        assert name in page.text
+
+
+def test_language_negotiation_uses_accept_language(student: Client) -> None:
+    page = student.get(f"/s/{CLASS}", headers={"accept-language": "ar-EG,ar;q=0.9,en;q=0.5"})
+    assert '<html lang="ar"' in page.text
+
+
+def test_only_the_language_cookie_is_set(student: Client) -> None:
+    assert "set-cookie" not in student.get(f"/s/{CLASS}/survey").headers
+    chosen = student.get(f"/s/{CLASS}/survey?lang=es")
+    assert chosen.headers["set-cookie"].startswith("lang=es;")
+
+
+def test_student_pages_carry_security_headers(student: Client) -> None:
+    headers = student.get(f"/s/{CLASS}/survey").headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["cache-control"] == "no-store"
+
+
+def test_pages_have_no_inline_script_or_style(student: Client) -> None:
+    for path in ("/", f"/s/{CLASS}", f"/s/{CLASS}/survey"):
+        text = student.get(path).text
+        assert "style=" not in text
+        assert "<style" not in text
+        assert re.search(r"<script(?![^>]*\bsrc=)", text) is None
+
+
+def test_first_load_is_under_100_kb(student: Client) -> None:
+    page = student.get(f"/s/{CLASS}/survey?lang=ar")
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+    assert len(assets) == 2
+    total = len(page.content) + sum(len(student.get(a).content) for a in assets)
+    assert total < 100_000
+
+
+def test_static_files_are_cacheable_and_versioned(student: Client) -> None:
+    page = student.get("/")
+    (css,) = re.findall(r'href="(/static/survey.css\?v=[0-9a-f]+)"', page.text)
+    assert "max-age=31536000" in student.get(css).headers["cache-control"]
+
+
+def test_no_script_form_stores_and_thanks(student: Client) -> None:
+    form = {
+        "idempotency_key": str(uuid.uuid4()),
+        "answers.conn_belong": "4",
+        # Without script the page could not hide this question: the server drops it.
+        "answers.bully_told": "1",
+        "demographics.grade": "10",
+    }
+    answer = student.post(f"/s/{CLASS}/survey", data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    thanks = student.get(answer.headers["location"])
+    assert 'id="thanks"' in thanks.text
+    assert "988" in thanks.text
+    again = student.post(f"/s/{CLASS}/survey", data=form, follow_redirects=False)
+    assert again.headers["location"] == answer.headers["location"]
+
+
+def test_no_script_language_switch_keeps_answers(student: Client) -> None:
+    form = {
+        "idempotency_key": str(uuid.uuid4()),
+        "answers.conn_belong": "2",
+        "demographics.gender": "1",
+        "switch_lang": "ar",
+    }
+    page = student.post(f"/s/{CLASS}/survey", data=form)
+    assert page.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert re.search(
+        r'id="a-conn_belong-2" name="answers.conn_belong" value="2" checked', page.text
+    )
+    assert re.search(r'id="d-gender-1" name="demographics.gender" value="1" checked', page.text)
+    assert form["idempotency_key"] in page.text
+
+
+def test_no_script_form_shows_field_errors(student: Client) -> None:
+    form = {"idempotency_key": str(uuid.uuid4()), "answers.conn_belong": "9"}
+    page = student.post(f"/s/{CLASS}/survey", data=form)
+    assert page.status_code == 422
+    assert 'id="e-conn_belong"' in page.text
+
+
+def test_closed_unknown_and_used_codes_get_clear_pages(student: Client) -> None:
+    closed = student.get(f"/s/{CLOSED}")
+    assert (closed.status_code, 'data-error="closed"' in closed.text) == (410, True)
+    unknown = student.get("/s/XXXXXXXXXX?lang=es")
+    assert unknown.status_code == 404
+    assert '<html lang="es"' in unknown.text
+    form = {"idempotency_key": str(uuid.uuid4())}
+    student.post(f"/s/{TICKET}/survey", data=form)
+    used = student.get(f"/s/{TICKET}")
+    assert (used.status_code, 'data-error="used_ticket"' in used.text) == (409, True)
+
+
+def test_code_entry_is_rate_limited_per_address(student: Client) -> None:
+    services = student.app.state["services"]
+    services.limits.code_entry.limit = 35
+    # A class of 35 behind one school address gets in ...
+    assert all(student.get(f"/s/{CLASS}").status_code == 200 for _ in range(35))
+    # ... and the 36th try within the minute is turned away, with a localized page.
+    limited = student.get(f"/s/{CLASS}?lang=es")
+    assert limited.status_code == 429
+    assert 'data-error="rate_limited"' in limited.text
+    assert '<html lang="es"' in limited.text
