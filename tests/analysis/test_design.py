@@ -29,8 +29,9 @@ def _apiclus1(column: str) -> list[PsuTotals]:
     with (DATA / "apiclus1.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     return [
-        PsuTotals(r["dnum"], float(r["pw"]) * float(r[column]), float(r["pw"]), 1,
-                  fpc=float(r["fpc"]))
+        PsuTotals(
+            r["dnum"], float(r["pw"]) * float(r[column]), float(r["pw"]), 1, fpc=float(r["fpc"])
+        )
         for r in rows
     ]
 
@@ -55,6 +56,30 @@ def test_svytotal_enroll_dclus1() -> None:
     assert round(est.se) == 932235
 
 
+def _apistrat(column: str) -> list[PsuTotals]:
+    with (DATA / "apistrat.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [
+        PsuTotals(r["snum"], float(r["pw"]) * float(r[column]), float(r["pw"]), 1,
+                  stratum=r["stype"], fpc=float(r["fpc"]))
+        for r in rows
+    ]
+
+
+@needs_data
+def test_svymean_and_svytotal_dstrat() -> None:
+    # R survey example output (svydesign(id = ~1, strata = ~stype, weights = ~pw,
+    # fpc = ~fpc, data = apistrat)): svymean(~api00, dstrat) -> 662.29, SE 9.4089;
+    # svytotal(~enroll, dstrat) -> 3687178, SE 114642
+    mean = ratio_estimate(_apistrat("api00"), kind="mean")
+    assert round(mean.estimate, 2) == 662.29
+    assert round(mean.se, 4) == 9.4089
+    assert mean.df == 200 - 3
+    total = total_estimate(_apistrat("enroll"))
+    assert round(total.estimate) == 3687178
+    assert round(total.se) == 114642
+
+
 @needs_data
 def test_fpc_shrinks_variance() -> None:
     with_fpc = ratio_estimate(_apiclus1("api00"), kind="mean")
@@ -71,8 +96,10 @@ def test_proportion_matches_statsmodels_cluster_sandwich() -> None:
     school = np.repeat(np.arange(12), sizes)
     p_school = 1 / (1 + np.exp(-(-0.8 + rng.normal(0, 0.6, 12))))
     y = (rng.random(school.size) < p_school[school]).astype(float)
-    cells = [PsuTotals(int(g), float(y[school == g].sum()), float(sizes[g]), int(sizes[g]))
-             for g in range(12)]
+    cells = [
+        PsuTotals(int(g), float(y[school == g].sum()), float(sizes[g]), int(sizes[g]))
+        for g in range(12)
+    ]
     est = ratio_estimate(cells)
     fit = sm.GLM(y, np.ones((y.size, 1)), family=sm.families.Binomial()).fit(
         cov_type="cluster", cov_kwds={"groups": school, "use_correction": False}
@@ -107,9 +134,13 @@ def test_deff_exceeds_one_with_clustering() -> None:
 
 
 def test_strata_df_and_rows_merged() -> None:
-    cells = [PsuTotals("a", 3, 10, stratum="s1"), PsuTotals("b", 5, 10, stratum="s1"),
-             PsuTotals("c", 2, 10, stratum="s2"), PsuTotals("d", 6, 10, stratum="s2"),
-             PsuTotals("d", 1, 5, stratum="s2")]
+    cells = [
+        PsuTotals("a", 3, 10, stratum="s1"),
+        PsuTotals("b", 5, 10, stratum="s1"),
+        PsuTotals("c", 2, 10, stratum="s2"),
+        PsuTotals("d", 6, 10, stratum="s2"),
+        PsuTotals("d", 1, 5, stratum="s2"),
+    ]
     est = ratio_estimate(cells)
     assert est.df == 2
     assert est.n_psu == 4
@@ -127,11 +158,13 @@ def test_stratified_covariance_by_hand() -> None:
 
 @pytest.mark.parametrize(
     ("cells", "match"),
-    [([], "empty"),
-     ([PsuTotals("a", 1, 2, stratum=1), PsuTotals("b", 1, 2, stratum=2)], "single PSU"),
-     ([PsuTotals("a", 0, 0), PsuTotals("b", 0, 0)], "no respondents"),
-     ([PsuTotals("a", 3, 2), PsuTotals("b", 3, 2)], "outside"),
-     ([PsuTotals("a", 1, 2, fpc=10), PsuTotals("b", 1, 2)], "fpc")],
+    [
+        ([], "empty"),
+        ([PsuTotals("a", 1, 2, stratum=1), PsuTotals("b", 1, 2, stratum=2)], "single PSU"),
+        ([PsuTotals("a", 0, 0), PsuTotals("b", 0, 0)], "no respondents"),
+        ([PsuTotals("a", 3, 2), PsuTotals("b", 3, 2)], "outside"),
+        ([PsuTotals("a", 1, 2, fpc=10), PsuTotals("b", 1, 2)], "fpc"),
+    ],
 )
 def test_bad_cells(cells: list[PsuTotals], match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -176,9 +209,11 @@ def test_reliability_flags() -> None:
 
 school_cells = st.lists(
     st.tuples(st.integers(1, 200), st.floats(0, 1), st.integers(0, 2)),
-    min_size=4, max_size=30,
-).map(lambda rows: [PsuTotals(i, round(n * f), n, n, stratum=s)
-                    for i, (n, f, s) in enumerate(rows)])
+    min_size=4,
+    max_size=30,
+).map(
+    lambda rows: [PsuTotals(i, round(n * f), n, n, stratum=s) for i, (n, f, s) in enumerate(rows)]
+)
 
 
 @settings(max_examples=60, deadline=None)
