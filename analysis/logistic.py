@@ -218,6 +218,8 @@ def fit_grouped_logit(
             raise ValueError(f"psu has {len(psu)} entries for {keep.size} cells")
         kept = [v for v, k in zip(psu, keep, strict=True) if k]
         codes, levels = _codes(kept, "psu")
+        if len(levels) < 2:
+            raise ValueError("psu names one school; omit psu to fit one school unclustered")
         u = x * (y - n * p)[:, None]
         scores = np.column_stack([np.bincount(codes, weights=u[:, j], minlength=len(levels))
                                   for j in range(x.shape[1])])
