@@ -28,14 +28,18 @@ test: $(STAMP) lint
 	$(BIN)/pytest -m "not slow" --cov --cov-report=term-missing:skip-covered
 
 # Extract both gettext domains, bring every locale's catalogs up to date (exact matches
-# only: a fuzzy guess would reach students unreviewed), then compile as a check.
+# only: a fuzzy guess would reach students unreviewed), then compile as a check. A template
+# whose only change is its creation date is kept as it was, so a run with nothing new to
+# translate leaves every catalog untouched.
 i18n: LOCALES := en es ar zh_Hans vi pt ru ht so
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -c TRANSLATORS: --project=climate \
-		--copyright-holder="the climate project" -o locales/messages.pot .
-	$(BIN)/pybabel extract -F babel-instruments.cfg -c TRANSLATORS: --project=climate \
-		--copyright-holder="the climate project" -o locales/instruments.pot .
 	for domain in messages instruments; do \
+		if [ $$domain = messages ]; then mapping=babel.cfg; else mapping=babel-$$domain.cfg; fi; \
+		$(BIN)/pybabel extract -F $$mapping -c TRANSLATORS: --project=climate \
+			--copyright-holder="the climate project" -o locales/$$domain.pot.new . || exit 1; \
+		if diff -q -I '^"POT-Creation-Date:' locales/$$domain.pot locales/$$domain.pot.new \
+			>/dev/null 2>&1; then rm locales/$$domain.pot.new; \
+		else mv locales/$$domain.pot.new locales/$$domain.pot; fi; \
 		for locale in $(LOCALES); do \
 			if [ -f locales/$$locale/LC_MESSAGES/$$domain.po ]; then \
 				$(BIN)/pybabel update -D $$domain -i locales/$$domain.pot -d locales \
