@@ -134,8 +134,7 @@ def difference(
     t = _quantile(confidence, df)
     est = pa - pb
     p = float(2 * stats.t.sf(abs(est) / se, df)) if se > 0 else (1.0 if est == 0 else 0.0)
-    return Contrast(est, est - t * se, est + t * se, se, p, df, pa, pb, confidence,
-                    "linearization")
+    return Contrast(est, est - t * se, est + t * se, se, p, df, pa, pb, confidence, "linearization")
 
 
 def odds_ratio(
@@ -175,8 +174,18 @@ def odds_ratio(
     t = _quantile(confidence, df)
     log_or = math.log(pa / (1 - pa)) - math.log(pb / (1 - pb))
     p = float(2 * stats.t.sf(abs(log_or) / se, df)) if se > 0 else float(log_or == 0)
-    return Contrast(math.exp(log_or), math.exp(log_or - t * se), math.exp(log_or + t * se),
-                    se, p, df, pa, pb, confidence, "linearization")
+    return Contrast(
+        math.exp(log_or),
+        math.exp(log_or - t * se),
+        math.exp(log_or + t * se),
+        se,
+        p,
+        df,
+        pa,
+        pb,
+        confidence,
+        "linearization",
+    )
 
 
 def newcombe_difference(
@@ -253,5 +262,15 @@ def woolf_odds_ratio(
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     z = _quantile(confidence, math.inf)
     p = float(2 * stats.norm.sf(abs(log_or) / se))
-    return Contrast(math.exp(log_or), math.exp(log_or - z * se), math.exp(log_or + z * se),
-                    se, p, math.inf, a / n_a, c / n_b, confidence, "woolf")
+    return Contrast(
+        math.exp(log_or),
+        math.exp(log_or - z * se),
+        math.exp(log_or + z * se),
+        se,
+        p,
+        math.inf,
+        a / n_a,
+        c / n_b,
+        confidence,
+        "woolf",
+    )

@@ -72,8 +72,9 @@ class LogitFit:
 
 def _codes(labels: Sequence[Hashable], name: str) -> tuple[npt.NDArray[np.intp], list[Hashable]]:
     index: dict[Hashable, int] = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in labels), dtype=np.intp,
-                        count=len(labels))
+    codes = np.fromiter(
+        (index.setdefault(v, len(index)) for v in labels), dtype=np.intp, count=len(labels)
+    )
     levels = list(index)
     try:
         ordered = sorted(levels)  # type: ignore[type-var]
@@ -85,9 +86,7 @@ def _codes(labels: Sequence[Hashable], name: str) -> tuple[npt.NDArray[np.intp],
     return remap[codes], ordered
 
 
-def treatment_columns(
-    labels: Sequence[Hashable], name: str
-) -> tuple[FloatArray, tuple[str, ...]]:
+def treatment_columns(labels: Sequence[Hashable], name: str) -> tuple[FloatArray, tuple[str, ...]]:
     """Dummy columns for a categorical variable, first sorted level as reference.
 
     Parameters
@@ -221,15 +220,17 @@ def fit_grouped_logit(
         if len(levels) < 2:
             raise ValueError("psu names one school; omit psu to fit one school unclustered")
         u = x * (y - n * p)[:, None]
-        scores = np.column_stack([np.bincount(codes, weights=u[:, j], minlength=len(levels))
-                                  for j in range(x.shape[1])])
+        scores = np.column_stack(
+            [np.bincount(codes, weights=u[:, j], minlength=len(levels)) for j in range(x.shape[1])]
+        )
         psu_strata = None
         if strata is not None:
             if len(strata) != keep.size:
                 raise ValueError(f"strata has {len(strata)} entries for {keep.size} cells")
             first: dict[int, Hashable] = {}
-            for c, s in zip(codes.tolist(), (s for s, k in zip(strata, keep, strict=True) if k),
-                            strict=True):
+            for c, s in zip(
+                codes.tolist(), (s for s, k in zip(strata, keep, strict=True) if k), strict=True
+            ):
                 if first.setdefault(c, s) != s:
                     raise ValueError(f"school {levels[c]!r} appears in two strata")
             psu_strata = [first[c] for c in range(len(levels))]

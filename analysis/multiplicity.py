@@ -81,8 +81,12 @@ def benjamini_hochberg(pvalues: Sequence[float], level: float = 0.05) -> Adjustm
     stepped = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
     adjusted = np.empty(m)
     adjusted[order] = stepped
-    return Adjustment(tuple(float(v) for v in adjusted),
-                      tuple(bool(v <= level) for v in adjusted), level, "benjamini-hochberg")
+    return Adjustment(
+        tuple(float(v) for v in adjusted),
+        tuple(bool(v <= level) for v in adjusted),
+        level,
+        "benjamini-hochberg",
+    )
 
 
 def bonferroni(pvalues: Sequence[float], level: float = 0.05) -> Adjustment:
@@ -110,5 +114,9 @@ def bonferroni(pvalues: Sequence[float], level: float = 0.05) -> Adjustment:
     """
     p = _pvalues(pvalues, level)
     adjusted = np.minimum(1.0, p * p.size)
-    return Adjustment(tuple(float(v) for v in adjusted),
-                      tuple(bool(v <= level) for v in adjusted), level, "bonferroni")
+    return Adjustment(
+        tuple(float(v) for v in adjusted),
+        tuple(bool(v <= level) for v in adjusted),
+        level,
+        "bonferroni",
+    )

@@ -281,8 +281,15 @@ def item_statistics(
     for j, name in enumerate(names):
         rest = total - x[:, j]
         rest_r = float(np.corrcoef(x[:, j], rest)[0, 1])
-        out.append(ItemStatistic(name, float(x[:, j].mean()), float(x[:, j].std(ddof=1)),
-                                 rest_r, _alpha(np.delete(x, j, axis=1))))
+        out.append(
+            ItemStatistic(
+                name,
+                float(x[:, j].mean()),
+                float(x[:, j].std(ddof=1)),
+                rest_r,
+                _alpha(np.delete(x, j, axis=1)),
+            )
+        )
     return tuple(out)
 
 
@@ -387,6 +394,5 @@ def compare_languages(
             w = (1 - res.alpha) / (1 - ref.alpha)
             p = float(stats.f.sf(w, ref.n - 1, res.n - 1))
         drop = ref.alpha - res.alpha
-        out.append(LanguageCheck(lang, res.alpha, ref.alpha, drop, p,
-                                 drop >= margin and p < level))
+        out.append(LanguageCheck(lang, res.alpha, ref.alpha, drop, p, drop >= margin and p < level))
     return tuple(out)

@@ -151,10 +151,13 @@ class ScaleTotals:
 
     def __add__(self, other: ScaleTotals) -> ScaleTotals:
         """Merge two cells."""
-        return ScaleTotals(self.n_scored + other.n_scored, self.total + other.total,
-                           self.sum_squares + other.sum_squares,
-                           self.n_favorable + other.n_favorable,
-                           self.n_elevated + other.n_elevated)
+        return ScaleTotals(
+            self.n_scored + other.n_scored,
+            self.total + other.total,
+            self.sum_squares + other.sum_squares,
+            self.n_favorable + other.n_favorable,
+            self.n_elevated + other.n_elevated,
+        )
 
 
 def _flag(score: float, cut: float | None) -> bool | None:
@@ -198,15 +201,18 @@ def score_respondent(scale: ScaleDefinition, answers: Mapping[str, float | None]
             continue
         x = float(v)
         if not scale.minimum <= x <= scale.maximum:
-            raise ValueError(f"scale {scale.id!r}: item {item!r} has value {v} outside "
-                             f"[{scale.minimum}, {scale.maximum}]")
+            raise ValueError(
+                f"scale {scale.id!r}: item {item!r} has value {v} outside "
+                f"[{scale.minimum}, {scale.maximum}]"
+            )
         values.append(scale.minimum + scale.maximum - x if item in scale.reverse else x)
     if len(values) < scale.min_items:
         return ScaleScore(None, len(values), None, None)
     mean = sum(values) / len(values)
     score = mean * len(scale.items) if scale.scoring == "sum" else mean
-    return ScaleScore(score, len(values), _flag(score, scale.favorable_at),
-                      _flag(score, scale.elevated_at))
+    return ScaleScore(
+        score, len(values), _flag(score, scale.favorable_at), _flag(score, scale.elevated_at)
+    )
 
 
 def score_matrix(scale: ScaleDefinition, values: npt.ArrayLike) -> ScoreArrays:
@@ -233,14 +239,15 @@ def score_matrix(scale: ScaleDefinition, values: npt.ArrayLike) -> ScoreArrays:
     """
     x = np.array(values, dtype=float)
     if x.ndim != 2 or x.shape[1] != len(scale.items):
-        raise ValueError(f"values must have shape (respondents, {len(scale.items)}), "
-                         f"got {x.shape}")
+        raise ValueError(f"values must have shape (respondents, {len(scale.items)}), got {x.shape}")
     answered = ~np.isnan(x)
     bad = answered & ((x < scale.minimum) | (x > scale.maximum))
     if bad.any():
         row, col = map(int, np.argwhere(bad)[0])
-        raise ValueError(f"scale {scale.id!r}: item {scale.items[col]!r} of respondent {row} "
-                         f"has value {x[row, col]} outside [{scale.minimum}, {scale.maximum}]")
+        raise ValueError(
+            f"scale {scale.id!r}: item {scale.items[col]!r} of respondent {row} "
+            f"has value {x[row, col]} outside [{scale.minimum}, {scale.maximum}]"
+        )
     rev = np.array([item in scale.reverse for item in scale.items])
     x[:, rev] = scale.minimum + scale.maximum - x[:, rev]
     count = answered.sum(axis=1)
@@ -255,8 +262,9 @@ def score_matrix(scale: ScaleDefinition, values: npt.ArrayLike) -> ScoreArrays:
             return np.zeros(scores.shape, dtype=bool)
         return ok & (np.where(ok, scores, -np.inf) >= cut)
 
-    return ScoreArrays(scores, count.astype(np.int64), flag(scale.favorable_at),
-                       flag(scale.elevated_at))
+    return ScoreArrays(
+        scores, count.astype(np.int64), flag(scale.favorable_at), flag(scale.elevated_at)
+    )
 
 
 def scale_totals(scored: ScoreArrays) -> ScaleTotals:
@@ -278,5 +286,10 @@ def scale_totals(scored: ScoreArrays) -> ScaleTotals:
     """
     ok = ~np.isnan(scored.scores)
     s = scored.scores[ok]
-    return ScaleTotals(int(ok.sum()), float(s.sum()), float((s * s).sum()),
-                       int(scored.favorable.sum()), int(scored.elevated.sum()))
+    return ScaleTotals(
+        int(ok.sum()),
+        float(s.sum()),
+        float((s * s).sum()),
+        int(scored.favorable.sum()),
+        int(scored.elevated.sum()),
+    )

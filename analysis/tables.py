@@ -224,8 +224,9 @@ def rao_scott(
     r_dum = (rows[:, None] == np.arange(1, nr)).astype(float)
     c_dum = (cols[:, None] == np.arange(1, nc)).astype(float)
     x1 = np.column_stack([np.ones(nr * nc), r_dum, c_dum])
-    inter = np.column_stack([r_dum[:, i] * c_dum[:, j]
-                             for j in range(nc - 1) for i in range(nr - 1)])
+    inter = np.column_stack(
+        [r_dum[:, i] * c_dum[:, j] for j in range(nc - 1) for i in range(nr - 1)]
+    )
     cmat = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
     inv_d = np.where(mean > 0, 1 / np.where(mean > 0, mean, 1), 0.0)
     denom = cmat.T @ (cmat * (inv_d / n_obs)[:, None])
@@ -233,10 +234,13 @@ def rao_scott(
     delta = np.linalg.solve(denom, numer)
     tr = float(np.trace(delta))
     if not tr > 1e-12 * float(np.trace(denom)):
-        raise ValueError("weighted tables have no between-school variation in the "
-                         "interaction; the design variance is zero")
+        raise ValueError(
+            "weighted tables have no between-school variation in the "
+            "interaction; the design variance is zero"
+        )
     d0 = tr * tr / float(np.trace(delta @ delta))
     nu = design_df(g, strata)
     f = pearson / tr
-    return RaoScottTest(f, d0, d0 * nu, float(stats.f.sf(f, d0, d0 * nu)), pearson,
-                        tr / ((nr - 1) * (nc - 1)))
+    return RaoScottTest(
+        f, d0, d0 * nu, float(stats.f.sf(f, d0, d0 * nu)), pearson, tr / ((nr - 1) * (nc - 1))
+    )

@@ -205,7 +205,7 @@ def fit_trend(
     margins, grads = [], []
     for row in poly:
         xt = x.copy()
-        xt[:, 1:1 + degree] = row
+        xt[:, 1 : 1 + degree] = row
         p = special.expit(xt @ fit.params)
         margins.append(float((n * p).sum() / n.sum()))
         grads.append((xt * (n * p * (1 - p))[:, None]).sum(axis=0) / n.sum())
@@ -217,9 +217,22 @@ def fit_trend(
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     q = float(stats.t.ppf(0.5 + confidence / 2, fit.df))
     coef = float(fit.params[1])
-    return TrendFit(tuple(levels.tolist()), tuple(margins), change, change_se,
-                    change - q * change_se, change + q * change_se, coef, linear_p, quad_p,
-                    None, _direction(coef, linear_p, level), level, confidence, fit)
+    return TrendFit(
+        tuple(levels.tolist()),
+        tuple(margins),
+        change,
+        change_se,
+        change - q * change_se,
+        change + q * change_se,
+        coef,
+        linear_p,
+        quad_p,
+        None,
+        _direction(coef, linear_p, level),
+        level,
+        confidence,
+        fit,
+    )
 
 
 def adjust_trends(trends: Sequence[TrendFit], level: float = 0.05) -> tuple[TrendFit, ...]:
@@ -254,8 +267,9 @@ def adjust_trends(trends: Sequence[TrendFit], level: float = 0.05) -> tuple[Tren
     """
     adj = benjamini_hochberg([t.linear_p for t in trends], level)
     return tuple(
-        dataclasses.replace(t, adjusted_p=p, level=level,
-                            direction=_direction(t.linear_coef, p, level))
+        dataclasses.replace(
+            t, adjusted_p=p, level=level, direction=_direction(t.linear_coef, p, level)
+        )
         for t, p in zip(trends, adj.adjusted, strict=True)
     )
 

@@ -168,14 +168,16 @@ def rake(
         present = set(labels)
         unknown = present - set(tgt)
         if unknown:
-            raise ValueError(f"margin {name!r}: categories {sorted(map(str, unknown))} have "
-                             "no target")
+            raise ValueError(
+                f"margin {name!r}: categories {sorted(map(str, unknown))} have no target"
+            )
         for cat, total in tgt.items():
             if total < 0:
                 raise ValueError(f"margin {name!r}: target of {cat!r} is negative")
             if total > 0 and not any(n[i] > 0 for i, v in enumerate(labels) if v == cat):
-                raise ValueError(f"margin {name!r}: category {cat!r} has a target but no "
-                                 "respondents")
+                raise ValueError(
+                    f"margin {name!r}: category {cat!r} has a target but no respondents"
+                )
         index: dict[Hashable, int] = {}
         codes = np.array([index.setdefault(v, len(index)) for v in labels])
         goal = np.array([float(tgt[v]) for v in index])
@@ -188,9 +190,15 @@ def rake(
             w = w * ratio[codes]
         if trim_upper is not None:
             w = trim_weights(w, n, upper=trim_upper)
-        error = max(float(np.max(np.abs(np.bincount(c, weights=w * n, minlength=g.size) - g)
-                                 / np.maximum(g, 1e-300)))
-                    for c, g in plan)
+        error = max(
+            float(
+                np.max(
+                    np.abs(np.bincount(c, weights=w * n, minlength=g.size) - g)
+                    / np.maximum(g, 1e-300)
+                )
+            )
+            for c, g in plan
+        )
         if error < tol:
             return Calibration(w, it, True, error)
     return Calibration(w, max_iter, False, error)
@@ -278,5 +286,6 @@ def stratified_estimate(
         if proportion:
             lower, upper = max(lower, 0.0), min(upper, 1.0)
     rse = None if r_hat == 0 else se / abs(r_hat)
-    return DesignEstimate(r_hat, se, lower, upper, df, None, rse, reliability_flag(rse),
-                          len(rows), n, confidence)
+    return DesignEstimate(
+        r_hat, se, lower, upper, df, None, rse, reliability_flag(rse), len(rows), n, confidence
+    )

@@ -37,11 +37,25 @@ def simulate(seed: int = 1) -> dict[str, np.ndarray]:
     race = rng.choice(5, size=n, p=[0.45, 0.2, 0.2, 0.1, 0.05])
     language = rng.choice(4, size=n, p=[0.7, 0.15, 0.1, 0.05])
     u = rng.normal(0, 0.4, SCHOOLS)
-    eta = (-1.2 + 0.05 * year + 0.1 * grade - 0.25 * gender + 0.05 * race
-           + 0.15 * (language > 0) + u[school])
+    eta = (
+        -1.2
+        + 0.05 * year
+        + 0.1 * grade
+        - 0.25 * gender
+        + 0.05 * race
+        + 0.15 * (language > 0)
+        + u[school]
+    )
     y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
-    return {"school": school, "year": year, "grade": grade, "gender": gender, "race": race,
-            "language": language, "y": y}
+    return {
+        "school": school,
+        "year": year,
+        "grade": grade,
+        "gender": gender,
+        "race": race,
+        "language": language,
+        "y": y,
+    }
 
 
 def to_cells(d: dict[str, np.ndarray], keys: list[str]) -> dict[str, np.ndarray]:
@@ -67,8 +81,8 @@ def dummies(d: dict[str, np.ndarray], factors: list[str]) -> np.ndarray:
 
 def student_fit(x: np.ndarray, d: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     fit = sm.GLM(d["y"], x, family=sm.families.Binomial()).fit(
-        tol=1e-12, cov_type="cluster",
-        cov_kwds={"groups": d["school"], "use_correction": False})
+        tol=1e-12, cov_type="cluster", cov_kwds={"groups": d["school"], "use_correction": False}
+    )
     return np.asarray(fit.params), np.sqrt(np.diag(fit.cov_params()) * SCHOOLS / (SCHOOLS - 1))
 
 
@@ -93,9 +107,17 @@ def trend(d: dict[str, np.ndarray]) -> None:
     cells, t_agg = timed("aggregate to cells (SQL's job)", to_cells, d, keys)
 
     def from_cells() -> tuple[np.ndarray, np.ndarray]:
-        t = fit_trend(cells["year"], cells["events"], cells["trials"],
-                      {"grade": cells["grade"].tolist(), "gender": cells["gender"].tolist(),
-                       "race": cells["race"].tolist()}, psu=cells["school"].tolist())
+        t = fit_trend(
+            cells["year"],
+            cells["events"],
+            cells["trials"],
+            {
+                "grade": cells["grade"].tolist(),
+                "gender": cells["gender"].tolist(),
+                "race": cells["race"].tolist(),
+            },
+            psu=cells["school"].tolist(),
+        )
         return t.fit.params, t.fit.se
 
     (pc, sc), t_cells = timed(f"from {cells['events'].size:,} cells", from_cells)
@@ -113,10 +135,10 @@ def subgroup(d: dict[str, np.ndarray]) -> None:
     cells, t_agg = timed("aggregate to cells (SQL's job)", to_cells, d, ["school", *factors])
 
     def from_cells() -> tuple[np.ndarray, np.ndarray]:
-        x, terms = categorical_design({k: cells[k].tolist() for k in factors},
-                                      cells["events"].size)
-        fit = fit_grouped_logit(x, cells["events"], cells["trials"],
-                                psu=cells["school"].tolist(), terms=terms)
+        x, terms = categorical_design({k: cells[k].tolist() for k in factors}, cells["events"].size)
+        fit = fit_grouped_logit(
+            x, cells["events"], cells["trials"], psu=cells["school"].tolist(), terms=terms
+        )
         return fit.params, fit.se
 
     (pc, sc), t_cells = timed(f"from {cells['events'].size:,} cells", from_cells)
@@ -124,8 +146,15 @@ def subgroup(d: dict[str, np.ndarray]) -> None:
     report(pc, sc, ps, ss, t_cells, t_rows, t_agg)
 
 
-def report(pc: np.ndarray, sc: np.ndarray, ps: np.ndarray, ss: np.ndarray,
-           t_cells: float, t_rows: float, t_agg: float) -> None:
+def report(
+    pc: np.ndarray,
+    sc: np.ndarray,
+    ps: np.ndarray,
+    ss: np.ndarray,
+    t_cells: float,
+    t_rows: float,
+    t_agg: float,
+) -> None:
     print(f"  max |coefficient difference|       {np.max(np.abs(pc - ps)):.2e}")
     print(f"  max relative clustered SE diff     {np.max(np.abs(sc / ss - 1)):.2e}")
     print(f"  speed-up, fit only                 {t_rows / t_cells:8.1f}x")
@@ -135,8 +164,10 @@ def report(pc: np.ndarray, sc: np.ndarray, ps: np.ndarray, ss: np.ndarray,
 def main() -> None:
     start = time.perf_counter()
     d = simulate()
-    print(f"simulated {d['y'].size:,} responses in {SCHOOLS} schools x {YEARS} years "
-          f"({time.perf_counter() - start:.1f} s)")
+    print(
+        f"simulated {d['y'].size:,} responses in {SCHOOLS} schools x {YEARS} years "
+        f"({time.perf_counter() - start:.1f} s)"
+    )
     trend(d)
     subgroup(d)
 

@@ -161,8 +161,9 @@ def ratio_scores(cells: Sequence[PsuTotals]) -> RatioScores:
     if total_x <= 0:
         raise ValueError("cells have no respondents (sum of x is 0)")
     r = float(d.y.sum()) / total_x
-    return RatioScores(r, d.psu, (d.y - r * d.x) / total_x, d.strata, d.fpc,
-                       round(float(d.n.sum())))
+    return RatioScores(
+        r, d.psu, (d.y - r * d.x) / total_x, d.strata, d.fpc, round(float(d.n.sum()))
+    )
 
 
 def ratio_estimate(
@@ -245,8 +246,19 @@ def ratio_estimate(
     if element_var is not None and element_var > 0:
         deff = var / (element_var / n_total)
     rse = None if r == 0 else se / abs(r)
-    return DesignEstimate(r, se, lower, upper, df, deff, rse, reliability_flag(rse),
-                          len(d.psu), round(n_total), confidence)
+    return DesignEstimate(
+        r,
+        se,
+        lower,
+        upper,
+        df,
+        deff,
+        rse,
+        reliability_flag(rse),
+        len(d.psu),
+        round(n_total),
+        confidence,
+    )
 
 
 def total_estimate(cells: Sequence[PsuTotals], confidence: float = 0.95) -> DesignEstimate:
@@ -284,9 +296,19 @@ def total_estimate(cells: Sequence[PsuTotals], confidence: float = 0.95) -> Desi
     df = design_df(len(d.psu), strata)
     t = _t(confidence, df)
     rse = None if total == 0 else se / abs(total)
-    return DesignEstimate(total, se, total - t * se, total + t * se, df, None, rse,
-                          reliability_flag(rse), len(d.psu), round(float(d.n.sum())),
-                          confidence)
+    return DesignEstimate(
+        total,
+        se,
+        total - t * se,
+        total + t * se,
+        df,
+        None,
+        rse,
+        reliability_flag(rse),
+        len(d.psu),
+        round(float(d.n.sum())),
+        confidence,
+    )
 
 
 def sample_mean(
@@ -325,5 +347,16 @@ def sample_mean(
     se = math.sqrt(max(var, 0.0) / n)
     t = _t(confidence, n - 1)
     rse = None if mean == 0 else se / abs(mean)
-    return DesignEstimate(mean, se, mean - t * se, mean + t * se, n - 1, 1.0, rse,
-                          reliability_flag(rse), 1, n, confidence)
+    return DesignEstimate(
+        mean,
+        se,
+        mean - t * se,
+        mean + t * se,
+        n - 1,
+        1.0,
+        rse,
+        reliability_flag(rse),
+        1,
+        n,
+        confidence,
+    )

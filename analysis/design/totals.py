@@ -49,7 +49,6 @@ class PsuTotals:
     fpc: float | None = None
 
 
-
 @dataclass(frozen=True, slots=True)
 class _Design:
     psu: tuple[Hashable, ...]
@@ -160,8 +159,9 @@ def _collect(cells: Sequence[PsuTotals]) -> _Design:
     if any(f is None for f in fpcs) and not all(f is None for f in fpcs):
         raise ValueError("fpc must be given for every PSU or for none")
     fpc = None if fpcs[0] is None else np.array(fpcs, dtype=float)
-    return _Design(keys, arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3] if has_yy else None,
-                   strata, fpc)
+    return _Design(
+        keys, arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3] if has_yy else None, strata, fpc
+    )
 
 
 def _strata_arg(d: _Design) -> Sequence[Hashable] | None:

@@ -59,8 +59,10 @@ def _two_groups(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _cells(school: np.ndarray, y: np.ndarray, keep: np.ndarray) -> list[PsuTotals]:
-    return [PsuTotals(int(s), float(y[keep & (school == s)].sum()),
-                      float((keep & (school == s)).sum())) for s in np.unique(school)]
+    return [
+        PsuTotals(int(s), float(y[keep & (school == s)].sum()), float((keep & (school == s)).sum()))
+        for s in np.unique(school)
+    ]
 
 
 def test_difference_equals_clustered_linear_probability_model() -> None:
@@ -68,7 +70,8 @@ def test_difference_equals_clustered_linear_probability_model() -> None:
     a, b = _cells(school, y, group == 1), _cells(school, y, group == 0)
     c = difference(a, b)
     fit = sm.OLS(y, sm.add_constant(group.astype(float))).fit(
-        cov_type="cluster", cov_kwds={"groups": school, "use_correction": False})
+        cov_type="cluster", cov_kwds={"groups": school, "use_correction": False}
+    )
     g = 15
     # independent implementation: statsmodels' cluster sandwich times G/(G-1)
     assert c.estimate == pytest.approx(fit.params[1], rel=1e-12)
@@ -81,7 +84,8 @@ def test_odds_ratio_equals_clustered_logistic_model() -> None:
     a, b = _cells(school, y, group == 1), _cells(school, y, group == 0)
     c = odds_ratio(a, b)
     fit = sm.GLM(y, sm.add_constant(group.astype(float)), family=sm.families.Binomial()).fit(
-        cov_type="cluster", cov_kwds={"groups": school, "use_correction": False})
+        cov_type="cluster", cov_kwds={"groups": school, "use_correction": False}
+    )
     assert math.log(c.estimate) == pytest.approx(fit.params[1], rel=1e-9)
     assert c.se == pytest.approx(math.sqrt(fit.cov_params()[1, 1] * 15 / 14), rel=1e-8)
     assert c.lower < c.estimate < c.upper
@@ -106,8 +110,11 @@ def test_mismatched_strata_rejected() -> None:
         odds_ratio([PsuTotals(1, 0, 4), PsuTotals(2, 0, 4)], [PsuTotals(1, 1, 4)])
 
 
-rows = st.lists(st.tuples(st.integers(5, 60), st.floats(0.05, 0.95), st.floats(0.05, 0.95)),
-                min_size=3, max_size=12)
+rows = st.lists(
+    st.tuples(st.integers(5, 60), st.floats(0.05, 0.95), st.floats(0.05, 0.95)),
+    min_size=3,
+    max_size=12,
+)
 
 
 @settings(max_examples=50, deadline=None)

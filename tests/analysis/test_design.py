@@ -60,8 +60,14 @@ def _apistrat(column: str) -> list[PsuTotals]:
     with (DATA / "apistrat.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     return [
-        PsuTotals(r["snum"], float(r["pw"]) * float(r[column]), float(r["pw"]), 1,
-                  stratum=r["stype"], fpc=float(r["fpc"]))
+        PsuTotals(
+            r["snum"],
+            float(r["pw"]) * float(r[column]),
+            float(r["pw"]),
+            1,
+            stratum=r["stype"],
+            fpc=float(r["fpc"]),
+        )
         for r in rows
     ]
 

@@ -9,8 +9,23 @@ from hypothesis import strategies as st
 from analysis.multiplicity import benjamini_hochberg, bonferroni
 
 # Benjamini & Hochberg (1995), section 4: 15 p-values from a clinical trial
-BH_1995 = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459,
-           0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000]
+BH_1995 = [
+    0.0001,
+    0.0004,
+    0.0019,
+    0.0095,
+    0.0201,
+    0.0278,
+    0.0298,
+    0.0344,
+    0.0459,
+    0.3240,
+    0.4262,
+    0.5719,
+    0.6528,
+    0.7590,
+    1.0000,
+]
 
 
 def test_benjamini_hochberg_1995_example() -> None:
@@ -28,8 +43,9 @@ def test_adjusted_values_by_hand() -> None:
     assert benjamini_hochberg([]).n_rejected == 0
 
 
-@pytest.mark.parametrize(("p", "level"), [([0.1, 1.2], 0.05), ([float("nan")], 0.05),
-                                          ([0.1], 0.0), ([[0.1]], 0.05)])
+@pytest.mark.parametrize(
+    ("p", "level"), [([0.1, 1.2], 0.05), ([float("nan")], 0.05), ([0.1], 0.0), ([[0.1]], 0.05)]
+)
 def test_bad_input(p: list[float], level: float) -> None:
     with pytest.raises(ValueError):
         benjamini_hochberg(p, level)

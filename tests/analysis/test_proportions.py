@@ -43,8 +43,14 @@ def test_dispatch_and_confidence_level() -> None:
 
 @pytest.mark.parametrize(
     ("k", "n", "conf", "exc"),
-    [(-1, 10, 0.95, ValueError), (11, 10, 0.95, ValueError), (1, 0, 0.95, ValueError),
-     (1, 10, 1.0, ValueError), (1.5, 10, 0.95, TypeError), (True, 10, 0.95, TypeError)],
+    [
+        (-1, 10, 0.95, ValueError),
+        (11, 10, 0.95, ValueError),
+        (1, 0, 0.95, ValueError),
+        (1, 10, 1.0, ValueError),
+        (1.5, 10, 0.95, TypeError),
+        (True, 10, 0.95, TypeError),
+    ],
 )
 def test_bad_input(k: object, n: int, conf: float, exc: type[Exception]) -> None:
     with pytest.raises(exc):

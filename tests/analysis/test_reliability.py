@@ -107,8 +107,7 @@ def test_language_flag() -> None:
     g = rng.normal(size=(300, 1))
     bad = np.hstack([g + 0.8 * rng.normal(size=(300, 3)), rng.normal(size=(300, 3))])
     same = rng.normal(size=(300, 1)) + 0.8 * rng.normal(size=(300, 6))
-    alphas = {"en": cronbach_alpha(good), "so": cronbach_alpha(bad),
-              "es": cronbach_alpha(same)}
+    alphas = {"en": cronbach_alpha(good), "so": cronbach_alpha(bad), "es": cronbach_alpha(same)}
     checks = {c.language: c for c in compare_languages(alphas)}
     assert checks["so"].flagged
     assert not checks["es"].flagged
@@ -126,8 +125,12 @@ def test_small_drop_in_small_sample_not_flagged() -> None:
 
 @pytest.mark.parametrize(
     ("data", "match"),
-    [([1, 2, 3], "matrix"), ([[1], [2], [3]], "at least 2 items"),
-     ([[1, 2], [2, 3]], "complete respondents"), ([[1, 2], [1, 3], [1, 4]], "no variance")],
+    [
+        ([1, 2, 3], "matrix"),
+        ([[1], [2], [3]], "at least 2 items"),
+        ([[1, 2], [2, 3]], "complete respondents"),
+        ([[1, 2], [1, 3], [1, 4]], "no variance"),
+    ],
 )
 def test_bad_input(data: list[object], match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -135,8 +138,10 @@ def test_bad_input(data: list[object], match: str) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.int64, st.tuples(st.integers(3, 40), st.integers(2, 6)),
-              elements=st.integers(1, 5)), st.randoms(use_true_random=False))
+@given(
+    arrays(np.int64, st.tuples(st.integers(3, 40), st.integers(2, 6)), elements=st.integers(1, 5)),
+    st.randoms(use_true_random=False),
+)
 def test_alpha_at_most_one_and_order_invariant(x: np.ndarray, rnd: object) -> None:
     if np.any(x.var(axis=0) == 0):
         with pytest.raises(ValueError, match="no variance"):

@@ -15,8 +15,15 @@ from analysis.scoring import (
     score_respondent,
 )
 
-K6 = ScaleDefinition("k6", ("k1", "k2", "k3", "k4", "k5", "k6"), minimum=0, maximum=4,
-                     min_fraction=5 / 6, scoring="sum", elevated_at=13)
+K6 = ScaleDefinition(
+    "k6",
+    ("k1", "k2", "k3", "k4", "k5", "k6"),
+    minimum=0,
+    maximum=4,
+    min_fraction=5 / 6,
+    scoring="sum",
+    elevated_at=13,
+)
 
 
 def test_k6_serious_distress_cut() -> None:
@@ -42,9 +49,15 @@ def test_prorated_sum_and_minimum_items() -> None:
 
 def test_reverse_coding_min_plus_max_minus_x() -> None:
     # WHO-5 reversed so that "poor well-being" (raw < 13) reads as at-or-above a cut
-    who5 = ScaleDefinition("who5_poor", tuple(f"w{i}" for i in range(5)),
-                           frozenset(f"w{i}" for i in range(5)), minimum=0, maximum=5,
-                           scoring="sum", elevated_at=13)
+    who5 = ScaleDefinition(
+        "who5_poor",
+        tuple(f"w{i}" for i in range(5)),
+        frozenset(f"w{i}" for i in range(5)),
+        minimum=0,
+        maximum=5,
+        scoring="sum",
+        elevated_at=13,
+    )
     raw12 = score_respondent(who5, {"w0": 3, "w1": 3, "w2": 2, "w3": 2, "w4": 2})
     raw13 = score_respondent(who5, {"w0": 3, "w1": 3, "w2": 3, "w3": 2, "w4": 2})
     assert raw12.score == 25 - 12
@@ -63,9 +76,14 @@ def test_half_of_items_rule() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"items": ()}, "empty"), ({"items": ("a", "a")}, "duplicates"),
-     ({"reverse": frozenset({"z"})}, "unknown"), ({"minimum": 5, "maximum": 1}, "minimum"),
-     ({"min_fraction": 0}, "min_fraction"), ({"scoring": "median"}, "scoring")],
+    [
+        ({"items": ()}, "empty"),
+        ({"items": ("a", "a")}, "duplicates"),
+        ({"reverse": frozenset({"z"})}, "unknown"),
+        ({"minimum": 5, "maximum": 1}, "minimum"),
+        ({"min_fraction": 0}, "min_fraction"),
+        ({"scoring": "median"}, "scoring"),
+    ],
 )
 def test_bad_definitions(kwargs: dict[str, object], match: str) -> None:
     base: dict[str, object] = {"id": "s", "items": ("a", "b")}
@@ -86,10 +104,21 @@ def test_out_of_range_answers_name_the_item() -> None:
 answer = st.one_of(st.none(), st.integers(1, 5).map(float))
 scales = st.builds(
     lambda k, rev, frac, fav, elev, how: ScaleDefinition(
-        "s", tuple(f"i{j}" for j in range(k)), frozenset(f"i{j}" for j in range(k) if rev >> j & 1),
-        1, 5, frac, fav, elev, how),
-    st.integers(1, 8), st.integers(0, 255), st.sampled_from([0.5, 0.75, 1.0]),
-    st.one_of(st.none(), st.floats(1, 40)), st.one_of(st.none(), st.floats(1, 40)),
+        "s",
+        tuple(f"i{j}" for j in range(k)),
+        frozenset(f"i{j}" for j in range(k) if rev >> j & 1),
+        1,
+        5,
+        frac,
+        fav,
+        elev,
+        how,
+    ),
+    st.integers(1, 8),
+    st.integers(0, 255),
+    st.sampled_from([0.5, 0.75, 1.0]),
+    st.one_of(st.none(), st.floats(1, 40)),
+    st.one_of(st.none(), st.floats(1, 40)),
     st.sampled_from(["mean", "sum"]),
 )
 
@@ -97,8 +126,13 @@ scales = st.builds(
 @settings(max_examples=80, deadline=None)
 @given(scales, st.data())
 def test_matrix_matches_respondent(scale: ScaleDefinition, data: st.DataObject) -> None:
-    rows = data.draw(st.lists(st.lists(answer, min_size=len(scale.items),
-                                       max_size=len(scale.items)), min_size=1, max_size=20))
+    rows = data.draw(
+        st.lists(
+            st.lists(answer, min_size=len(scale.items), max_size=len(scale.items)),
+            min_size=1,
+            max_size=20,
+        )
+    )
     matrix = score_matrix(scale, [[math.nan if v is None else v for v in r] for r in rows])
     for i, row in enumerate(rows):
         one = score_respondent(scale, dict(zip(scale.items, row, strict=True)))
@@ -110,14 +144,17 @@ def test_matrix_matches_respondent(scale: ScaleDefinition, data: st.DataObject) 
             assert matrix.scores[i] == pytest.approx(one.score, rel=1e-12)
             assert bool(matrix.favorable[i]) == bool(one.favorable)
             assert bool(matrix.elevated[i]) == bool(one.elevated)
-            lo, hi = (1, 5) if scale.scoring == "mean" else (len(scale.items),
-                                                             5 * len(scale.items))
+            lo, hi = (1, 5) if scale.scoring == "mean" else (len(scale.items), 5 * len(scale.items))
             assert lo - 1e-9 <= one.score <= hi + 1e-9
     # totals are additive over any split, and do not depend on respondent order
     whole = scale_totals(matrix)
     perm = data.draw(st.permutations(range(len(rows))))
-    shuffled = score_matrix(scale, np.array([[math.nan if v is None else v for v in rows[j]]
-                                             for j in perm]).reshape(len(rows), -1))
+    shuffled = score_matrix(
+        scale,
+        np.array([[math.nan if v is None else v for v in rows[j]] for j in perm]).reshape(
+            len(rows), -1
+        ),
+    )
     again = scale_totals(shuffled)
     assert again.n_scored == whole.n_scored
     assert again.total == pytest.approx(whole.total)

@@ -34,7 +34,8 @@ def test_linear_trend_agresti() -> None:
     assert res.df == 1
     # reversing the row scores cannot change M2
     assert linear_trend_test(table, [0, 1], [0, 0.5, 1.5, 4, 7]).statistic == pytest.approx(
-        res.statistic)
+        res.statistic
+    )
 
 
 @needs_data

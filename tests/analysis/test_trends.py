@@ -22,14 +22,15 @@ from analysis.trends import (
 def test_contr_poly_5() -> None:
     z = orthogonal_polynomials([1, 2, 3, 4, 5], 2)
     # R contr.poly(5), columns .L and .Q
-    np.testing.assert_allclose(z[:, 0], [-0.6324555, -0.3162278, 0, 0.3162278, 0.6324555],
-                               atol=5e-8)
-    np.testing.assert_allclose(z[:, 1], [0.5345225, -0.2672612, -0.5345225, -0.2672612,
-                                         0.5345225], atol=5e-8)
+    np.testing.assert_allclose(
+        z[:, 0], [-0.6324555, -0.3162278, 0, 0.3162278, 0.6324555], atol=5e-8
+    )
+    np.testing.assert_allclose(
+        z[:, 1], [0.5345225, -0.2672612, -0.5345225, -0.2672612, 0.5345225], atol=5e-8
+    )
 
 
-@given(st.lists(st.integers(1990, 2060), min_size=3, max_size=12, unique=True),
-       st.integers(1, 2))
+@given(st.lists(st.integers(1990, 2060), min_size=3, max_size=12, unique=True), st.integers(1, 2))
 def test_orthonormal(years: list[int], degree: int) -> None:
     z = orthogonal_polynomials(sorted(years), degree)
     np.testing.assert_allclose(z.T @ z, np.eye(degree), atol=1e-9)
@@ -47,8 +48,7 @@ def test_orthogonal_polynomials_bad_input() -> None:
 def test_two_years_margins_are_observed_proportions() -> None:
     # year only, two years: the model is saturated, so the margins are the observed
     # proportions and the change is their difference (by construction of the MLE)
-    t = fit_trend([2022, 2023, 2022, 2023], [20, 30, 25, 40], [100, 100, 100, 100],
-                  psu=None)
+    t = fit_trend([2022, 2023, 2022, 2023], [20, 30, 25, 40], [100, 100, 100, 100], psu=None)
     assert t.margins == pytest.approx((45 / 200, 70 / 200), rel=1e-10)
     assert t.change == pytest.approx(100 * (70 - 45) / 200, rel=1e-9)
     assert t.fit.cluster_cov is None
@@ -56,8 +56,9 @@ def test_two_years_margins_are_observed_proportions() -> None:
     assert t.quadratic_p is None
 
 
-def _district(rng: np.random.Generator, years: int, schools: int, slope: float,
-              rho: float, persistence: float) -> dict[str, np.ndarray]:
+def _district(
+    rng: np.random.Generator, years: int, schools: int, slope: float, rho: float, persistence: float
+) -> dict[str, np.ndarray]:
     """Cells whose marginal prevalence is exactly logistic in year and grade.
 
     Each school's prevalence in a year is a Beta quantile (mean = the marginal model,
@@ -65,13 +66,15 @@ def _district(rng: np.random.Generator, years: int, schools: int, slope: float,
     """
     poly = orthogonal_polynomials(list(range(years)), 1)[:, 0]
     grade_effect = np.array([0.0, 0.25, 0.5])
-    g_idx, t_idx, k_idx = np.meshgrid(np.arange(schools), np.arange(years), np.arange(3),
-                                      indexing="ij")
+    g_idx, t_idx, k_idx = np.meshgrid(
+        np.arange(schools), np.arange(years), np.arange(3), indexing="ij"
+    )
     g_idx, t_idx, k_idx = g_idx.ravel(), t_idx.ravel(), k_idx.ravel()
     z_school = rng.normal(size=schools)
     z_year = rng.normal(size=(schools, years))
-    v = stats.norm.cdf(math.sqrt(persistence) * z_school[:, None]
-                       + math.sqrt(1 - persistence) * z_year)[g_idx, t_idx]
+    v = stats.norm.cdf(
+        math.sqrt(persistence) * z_school[:, None] + math.sqrt(1 - persistence) * z_year
+    )[g_idx, t_idx]
     mean = special.expit(-1.0 + slope * poly[t_idx] + grade_effect[k_idx])
     a, b = mean * (1 - rho) / rho, (1 - mean) * (1 - rho) / rho
     p = stats.beta.ppf(v, a, b)
@@ -79,14 +82,25 @@ def _district(rng: np.random.Generator, years: int, schools: int, slope: float,
     trials = rng.poisson(size[g_idx])
     events = rng.binomial(trials, p)
     truth_last = float(special.expit(-1.0 + slope * poly[-1] + grade_effect).mean())
-    return {"school": g_idx, "year": t_idx, "grade": k_idx, "trials": trials,
-            "events": events, "truth_last": np.array(truth_last)}
+    return {
+        "school": g_idx,
+        "year": t_idx,
+        "grade": k_idx,
+        "trials": trials,
+        "events": events,
+        "truth_last": np.array(truth_last),
+    }
 
 
 def test_trend_detects_a_real_change_and_gives_direction() -> None:
     d = _district(np.random.default_rng(1), 5, 30, 0.6, 0.03, 0.7)
-    t = fit_trend(d["year"] + 2019, d["events"], d["trials"], {"grade": d["grade"].tolist()},
-                  psu=d["school"].tolist())
+    t = fit_trend(
+        d["year"] + 2019,
+        d["events"],
+        d["trials"],
+        {"grade": d["grade"].tolist()},
+        psu=d["school"].tolist(),
+    )
     assert t.direction == "increasing"
     assert t.change > 0
     assert t.change_lower < t.change < t.change_upper
@@ -103,8 +117,7 @@ def test_quadratic_only_from_seven_years() -> None:
         t = fit_trend(d["year"], d["events"], d["trials"], psu=d["school"].tolist())
         assert (t.quadratic_p is not None) is has_quadratic
         assert ("year[quadratic]" in t.fit.terms) is has_quadratic
-    flat = fit_trend(d["year"], d["events"], d["trials"], psu=d["school"].tolist(),
-                     quadratic=False)
+    flat = fit_trend(d["year"], d["events"], d["trials"], psu=d["school"].tolist(), quadratic=False)
     assert flat.quadratic_p is None
 
 
@@ -127,12 +140,21 @@ def test_adjust_trends_uses_benjamini_hochberg() -> None:
 
 def test_year_over_year_is_paired_difference() -> None:
     d = _district(np.random.default_rng(3), 2, 20, 0.4, 0.05, 0.9)
-    cells = [[PsuTotals(int(g), float(d["events"][(d["school"] == g) & (d["year"] == y)].sum()),
-                        float(d["trials"][(d["school"] == g) & (d["year"] == y)].sum()))
-              for g in range(20)] for y in (0, 1)]
+    cells = [
+        [
+            PsuTotals(
+                int(g),
+                float(d["events"][(d["school"] == g) & (d["year"] == y)].sum()),
+                float(d["trials"][(d["school"] == g) & (d["year"] == y)].sum()),
+            )
+            for g in range(20)
+        ]
+        for y in (0, 1)
+    ]
     c = year_over_year(cells[0], cells[1])
     assert c.estimate == pytest.approx(
-        ratio_estimate(cells[1]).estimate - ratio_estimate(cells[0]).estimate)
+        ratio_estimate(cells[1]).estimate - ratio_estimate(cells[0]).estimate
+    )
     unpaired = year_over_year(cells[0], [PsuTotals(f"x{t.psu}", t.y, t.x) for t in cells[1]])
     # persistent school effects: pairing removes most of the school variance
     assert c.se < unpaired.se
@@ -143,10 +165,20 @@ def test_year_over_year_is_paired_difference() -> None:
 def test_invariant_to_cell_order(perm: list[int]) -> None:
     d = _district(np.random.default_rng(8), 5, 4, 0.3, 0.02, 0.7)
     cols = {k: d[k][:60] for k in ("school", "year", "grade", "trials", "events")}
-    a = fit_trend(cols["year"], cols["events"], cols["trials"],
-                  {"grade": cols["grade"].tolist()}, psu=cols["school"].tolist())
-    b = fit_trend(cols["year"][perm], cols["events"][perm], cols["trials"][perm],
-                  {"grade": cols["grade"][perm].tolist()}, psu=cols["school"][perm].tolist())
+    a = fit_trend(
+        cols["year"],
+        cols["events"],
+        cols["trials"],
+        {"grade": cols["grade"].tolist()},
+        psu=cols["school"].tolist(),
+    )
+    b = fit_trend(
+        cols["year"][perm],
+        cols["events"][perm],
+        cols["trials"][perm],
+        {"grade": cols["grade"][perm].tolist()},
+        psu=cols["school"][perm].tolist(),
+    )
     assert b.change == pytest.approx(a.change, rel=1e-9)
     assert b.change_se == pytest.approx(a.change_se, rel=1e-8)
     assert b.margins == pytest.approx(a.margins, rel=1e-9)
@@ -168,17 +200,27 @@ def test_coverage_over_500_simulated_districts() -> None:
     for _ in range(runs):
         d = _district(rng, 5, 40, slope, 0.04, 0.6)
         last = d["year"] == 4
-        cells = [PsuTotals(int(g), float(d["events"][last & (d["school"] == g)].sum()),
-                           float(d["trials"][last & (d["school"] == g)].sum()))
-                 for g in range(40)]
+        cells = [
+            PsuTotals(
+                int(g),
+                float(d["events"][last & (d["school"] == g)].sum()),
+                float(d["trials"][last & (d["school"] == g)].sum()),
+            )
+            for g in range(40)
+        ]
         truth = float(d["truth_last"])
         est = ratio_estimate(cells)
         hits["prevalence"] += est.lower <= truth <= est.upper
         naive = wilson_interval(int(d["events"][last].sum()), int(d["trials"][last].sum()))
         hits["naive_prevalence"] += naive.lower <= truth <= naive.upper
 
-        t = fit_trend(d["year"], d["events"], d["trials"], {"grade": d["grade"].tolist()},
-                      psu=d["school"].tolist())
+        t = fit_trend(
+            d["year"],
+            d["events"],
+            d["trials"],
+            {"grade": d["grade"].tolist()},
+            psu=d["school"].tolist(),
+        )
         q = stats.t.ppf(0.975, t.fit.df)
         hits["slope"] += abs(t.linear_coef - slope) <= q * t.fit.se[1]
         naive_se = math.sqrt(t.fit.model_cov[1, 1])

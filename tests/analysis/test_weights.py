@@ -31,8 +31,9 @@ def test_rake_school_by_grade_and_gender_margins() -> None:
     enrol = {k: float(rng.integers(80, 200)) for k in set(school_grade)}
     total = sum(enrol.values())
     targets = {"school_grade": enrol, "gender": {"f": total * 0.52, "m": total * 0.48}}
-    cal = rake(counts, {"school_grade": school_grade, "gender": gender.tolist()}, targets,
-               trim_upper=4.0)
+    cal = rake(
+        counts, {"school_grade": school_grade, "gender": gender.tolist()}, targets, trim_upper=4.0
+    )
     weighted = cal.weights * counts
     assert cal.converged
     for key, goal in enrol.items():
@@ -44,20 +45,25 @@ def test_rake_school_by_grade_and_gender_margins() -> None:
 
 @pytest.mark.parametrize(
     ("margins", "targets", "match"),
-    [({"g": ["a", "b"]}, {"g": {"a": 1.0}}, "no target"),
-     ({"g": ["a", "a"]}, {"g": {"a": 1.0, "b": 2.0}}, "no respondents"),
-     ({"g": ["a"]}, {"g": {"a": 1.0}}, "entries"),
-     ({"g": ["a", "b"]}, {"h": {"a": 1.0}}, "differ")],
+    [
+        ({"g": ["a", "b"]}, {"g": {"a": 1.0}}, "no target"),
+        ({"g": ["a", "a"]}, {"g": {"a": 1.0, "b": 2.0}}, "no respondents"),
+        ({"g": ["a"]}, {"g": {"a": 1.0}}, "entries"),
+        ({"g": ["a", "b"]}, {"h": {"a": 1.0}}, "differ"),
+    ],
 )
-def test_rake_bad_input(margins: dict[str, list[str]], targets: dict[str, dict[str, float]],
-                        match: str) -> None:
+def test_rake_bad_input(
+    margins: dict[str, list[str]], targets: dict[str, dict[str, float]], match: str
+) -> None:
     with pytest.raises(ValueError, match=match):
         rake([3, 4], margins, targets)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.floats(0.01, 100), st.integers(1, 50)), min_size=2, max_size=30),
-       st.floats(1.5, 6))
+@given(
+    st.lists(st.tuples(st.floats(0.01, 100), st.integers(1, 50)), min_size=2, max_size=30),
+    st.floats(1.5, 6),
+)
 def test_trim_keeps_total_and_bounds(cells: list[tuple[float, int]], upper: float) -> None:
     w = np.array([c[0] for c in cells])
     n = np.array([c[1] for c in cells], dtype=float)
@@ -84,8 +90,17 @@ def test_stratified_estimate_equals_respondent_level_linearization() -> None:
         n = int(rng.integers(15, 60))
         w = rng.uniform(0.5, 3.0, size=n)
         y = (rng.random(n) < rng.uniform(0.2, 0.6)).astype(float)
-        rows.append(StratumTotals(s, n, w.sum(), (w * y).sum(), (w * w).sum(),
-                                  (w * w * y).sum(), (w * w * y * y).sum()))
+        rows.append(
+            StratumTotals(
+                s,
+                n,
+                w.sum(),
+                (w * y).sum(),
+                (w * w).sum(),
+                (w * w * y).sum(),
+                (w * w * y * y).sum(),
+            )
+        )
         psus += [PsuTotals((s, i), w[i] * y[i], w[i], 1, stratum=s) for i in range(n)]
     fast = stratified_estimate(rows)
     # independent path: every respondent a PSU, every school a stratum (R survey's
