@@ -32,6 +32,7 @@ STATUSES = {"source", "machine-draft", "reviewed"}
 _NAMED = re.compile(r"%\((?P<name>[^)]*)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 _BARE = re.compile(r"%(?!\()[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 _BRACED = re.compile(r"(?<!\{)\{(?P<name>[^{}]*)\}(?!\})")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 Key = tuple[str, str | None]
 
@@ -190,6 +191,19 @@ def test_placeholders_match_the_source(locale: str, domain: str) -> None:
         for problem in placeholder_problems(message)
     ]
     assert not problems, f"{locale}/{domain}.po:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_markup_is_kept(locale: str, domain: str) -> None:
+    # Templates mark up words inside {% trans %} blocks; a lost or altered tag breaks the page.
+    changed = [
+        f"  {message.id!r}: {text!r}"
+        for message in entries(catalog(locale, domain))
+        for text in forms(message.string)
+        if text and sorted(_TAG.findall(text)) != sorted(_TAG.findall(forms(message.id)[0]))
+    ]
+    assert not changed, f"{locale}/{domain}.po changes markup:\n" + "\n".join(changed)
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
