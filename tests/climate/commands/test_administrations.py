@@ -1,0 +1,108 @@
+"""``climate administrations``, ``codes`` and ``tickets`` against a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from climate import codes, db
+from climate.cli import main
+from climate.models import AccessCode, Administration
+from climate.settings import Settings
+from tests.climate.districts import make_district
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    make_district(settings)
+    monkeypatch.setenv("CLIMATE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CLIMATE_MODE", "demo")
+    return settings
+
+
+def read(settings: Settings, query: Any) -> list[Any]:
+    async def run() -> list[Any]:
+        engine = db.create_engine(settings.database_url)
+        try:
+            async with engine.connect() as conn:
+                return list((await conn.execute(query)).all())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+CREATE = [
+    "administrations",
+    "create",
+    "--instrument",
+    "secondary",
+    "--school-year",
+    "2027",
+    "--opens",
+    "2026-11-01",
+    "--closes",
+    "2026-12-15",
+]
+
+
+def test_create_open_close_and_list(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*CREATE, "--locales", "en,es", "--sensitive", "--grades", "9-12"]) == 0
+    created = int(re.search(r"administration (\d+)", capsys.readouterr().out).group(1))  # type: ignore[union-attr]
+    (row,) = read(env, select(Administration).where(Administration.id == created))
+    assert (row.status, row.locales, row.grades, row.sensitive_module) == (
+        "draft",
+        ["en", "es"],
+        [9, 10, 11, 12],
+        True,
+    )
+    assert main(["administrations", "open", str(created)]) == 0
+    assert main(["administrations", "list"]) == 0
+    assert re.search(rf"\b{created}\s+open\b", capsys.readouterr().out)
+    assert main(["administrations", "close", str(created)]) == 0
+    (row,) = read(env, select(Administration.status).where(Administration.id == created))
+    assert row.status == "closed"
+
+
+def test_locales_the_district_does_not_accept_are_refused(
+    env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*CREATE, "--locales", "en,de"]) == 2
+    assert "de" in capsys.readouterr().err
+
+
+def test_bad_grades_and_unknown_ids_are_refused(env: Settings) -> None:
+    assert main([*CREATE, "--grades", "1-4"]) == 2
+    assert main([*CREATE, "--schools", "NOPE"]) == 2
+    assert main(["administrations", "open", "9999"]) == 2
+
+
+def test_codes_are_issued_per_school(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*CREATE]) == 0
+    created = int(re.search(r"administration (\d+)", capsys.readouterr().out).group(1))  # type: ignore[union-attr]
+    assert main(["codes", "--administration", str(created), "--per-school", "2"]) == 0
+    printed = re.findall(r"S1\t(\S+)", capsys.readouterr().out)
+    assert len(printed) == 2
+    stored = {
+        r.code for r in read(env, select(AccessCode).where(AccessCode.administration_id == created))
+    }
+    assert {codes.canonical(p) for p in printed} == stored
+
+
+def test_tickets_print_an_html_sheet(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*CREATE, "--access", "tickets"]) == 0
+    created = int(re.search(r"administration (\d+)", capsys.readouterr().out).group(1))  # type: ignore[union-attr]
+    assert main(["tickets", "--administration", str(created), "--count", "3"]) == 0
+    sheet = capsys.readouterr().out
+    assert sheet.startswith("<!doctype html>")
+    shown = re.findall(r'<p class="code">([A-Z0-9-]+)</p>', sheet)
+    assert len(shown) == 3
+    rows = read(env, select(AccessCode).where(AccessCode.administration_id == created))
+    assert {r.kind for r in rows} == {"ticket"}
+    assert {codes.canonical(s) for s in shown} == {r.code for r in rows}
+    # Class codes are refused for a ticket administration.
+    assert main(["codes", "--administration", str(created)]) == 2
