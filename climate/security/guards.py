@@ -16,6 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.security import sessions, tokens
@@ -94,3 +95,16 @@ def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Princip
 
 
 DEPENDENCIES = {"principal": Provide(current_principal, sync_to_thread=False)}
+
+
+def openapi_components() -> Components:
+    """The OpenAPI security scheme that staff API routes name (``bearer``)."""
+    return Components(
+        security_schemes={
+            "bearer": SecurityScheme(
+                type="http",
+                scheme="bearer",
+                description="an API token from `climate tokens create`",
+            )
+        }
+    )

@@ -1,0 +1,127 @@
+"""The staff JSON API: bearer tokens only (``Authorization: Bearer <token>``), in ``/schema``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body
+from sqlalchemy.exc import IntegrityError
+
+from climate import administrations as admins
+from climate.controllers.staff.rosters import import_rosters
+from climate.rosters import RosterError
+from climate.security.guards import DEPENDENCIES, engine_of
+from climate.security.principals import Principal
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+class Problem(msgspec.Struct, frozen=True):
+    """An error answer: a stable name and a message."""
+
+    error: str
+    message: str
+
+
+class School(msgspec.Struct, frozen=True):
+    """A school the token may see."""
+
+    id: str
+    name: str
+
+
+class RosterFiles(msgspec.Struct):
+    """The three roster CSV files, as multipart parts."""
+
+    schools: UploadFile
+    enrollment: UploadFile
+    staffing: UploadFile
+
+
+class RosterImport(msgspec.Struct, frozen=True):
+    """How many rows of each roster were written."""
+
+    schools: int
+    enrollment: int
+    staffing: int
+
+
+class RosterProblems(msgspec.Struct, frozen=True):
+    """Why rosters were refused: every problem, located by file, line and column."""
+
+    error: str
+    message: str
+    problems: list[str]
+
+
+AUTH_RESPONSES = {
+    401: ResponseSpec(Problem, description="no valid API token"),
+    403: ResponseSpec(Problem, description="the token's role does not allow this"),
+}
+
+
+@get(
+    "/api/v1/schools",
+    summary="The schools this token may see",
+    tags=["staff"],
+    security=[{"bearer": []}],
+    responses=AUTH_RESPONSES,
+    dependencies=DEPENDENCIES,
+    cache=False,
+)
+async def list_schools(request: Request[Any, Any, State], principal: Principal) -> list[School]:
+    """District tokens see every school; school tokens see only their own."""
+    async with engine_of(request).connect() as conn:
+        return [School(i, n) for i, n in await admins.all_schools(conn, principal)]
+
+
+def _refused(_request: Request[Any, Any, Any], error: RosterError) -> Response[RosterProblems]:
+    problems = [str(p) for p in error.problems[:200]]
+    body = RosterProblems(
+        "invalid_rosters", "the rosters have problems; nothing was imported", problems
+    )
+    return Response(body, status_code=422)
+
+
+def _conflict(_request: Request[Any, Any, Any], _error: IntegrityError) -> Response[Problem]:
+    body = Problem("conflict", "the rosters conflict with the database; nothing was imported")
+    return Response(body, status_code=409)
+
+
+@post(
+    "/api/v1/admin/rosters",
+    summary="Import the school, enrollment and staffing rosters",
+    description=(
+        "Multipart with three CSV files: `schools`, `enrollment`, `staffing`. All three are "
+        "checked together; any problem imports nothing and answers 422 with every problem "
+        "as `file:line: column: message`. District administrators only."
+    ),
+    tags=["staff"],
+    security=[{"bearer": []}],
+    responses={
+        **AUTH_RESPONSES,
+        409: ResponseSpec(Problem, description="the rosters conflict with the database"),
+        422: ResponseSpec(RosterProblems, description="the rosters have problems"),
+    },
+    exception_handlers={RosterError: _refused, IntegrityError: _conflict},
+    dependencies=DEPENDENCIES,
+    request_max_body_size=MAX_UPLOAD,
+    status_code=201,
+)
+async def post_rosters(
+    request: Request[Any, Any, State],
+    principal: Principal,
+    data: Annotated[RosterFiles, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> RosterImport:
+    """Parse the three files and store them in one transaction."""
+    files = (await data.schools.read(), await data.enrollment.read(), await data.staffing.read())
+    summary = await import_rosters(request, principal, files)
+    return RosterImport(summary.schools, summary.enrollment, summary.staffing)
+
+
+ROUTE_HANDLERS = [list_schools, post_rosters]

@@ -1,0 +1,46 @@
+"""Staff pages under ``/staff``: sign-in, administrations and codes, rosters, accounts, audit.
+
+``staff_router()`` carries everything the pages need (the ``principal`` dependency and the error
+pages); the app adds it to its route handlers. Access is decided by the app-wide guard from
+``climate.security.permissions``.
+"""
+
+from __future__ import annotations
+
+from litestar import Router
+
+from climate.controllers.staff import accounts, administrations, auditlog, rosters, signin
+from climate.controllers.staff.pages import EXCEPTION_HANDLERS
+from climate.security.guards import DEPENDENCIES
+
+
+def staff_router() -> Router:
+    """A fresh router of the staff pages (each app gets its own)."""
+    return Router(
+        path="/staff",
+        route_handlers=[
+            signin.sign_in_page,
+            signin.sign_in,
+            signin.sign_out,
+            signin.home,
+            signin.password_page,
+            signin.password_change,
+            administrations.administrations_page,
+            administrations.create_administration,
+            administrations.administration_page,
+            administrations.change_status,
+            administrations.codes_page,
+            administrations.issue_codes,
+            rosters.rosters_page,
+            rosters.upload_rosters,
+            accounts.accounts_page,
+            accounts.add_account,
+            accounts.disable_account,
+            accounts.enable_account,
+            auditlog.audit_page,
+            auditlog.audit_export,
+        ],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )

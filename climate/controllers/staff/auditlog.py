@@ -1,0 +1,47 @@
+"""The audit log: newest events on a page, and the whole log as CSV (itself recorded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.datastructures import State
+from litestar.response import Template
+
+from climate.controllers.staff.pages import render
+from climate.security import audit
+from climate.security.guards import engine_of
+from climate.security.principals import Principal
+
+PAGE = 200
+
+
+@get("/audit")
+async def audit_page(
+    request: Request[Any, Any, State], principal: Principal, action: str | None = None
+) -> Template:
+    """The newest events, optionally of one kind."""
+    chosen = action if action in audit.ACTIONS else None
+    async with engine_of(request).connect() as conn:
+        found = await audit.events(conn, limit=PAGE, action=chosen)
+    return render(
+        request,
+        "audit.html",
+        principal=principal,
+        events=found,
+        actions=audit.ACTIONS,
+        action=chosen,
+    )
+
+
+@get("/audit.csv")
+async def audit_export(request: Request[Any, Any, State], principal: Principal) -> Response[str]:
+    """Every event as CSV; the export is recorded before the file is made."""
+    async with engine_of(request).begin() as conn:
+        await audit.record(conn, principal, audit.EXPORTED, "audit log", detail={"format": "csv"})
+        found = await audit.events(conn, limit=None)
+    return Response(
+        audit.to_csv(found),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )

@@ -1,0 +1,86 @@
+"""Roster upload: the three CSV files, checked together and stored in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.response import Template
+from sqlalchemy.exc import IntegrityError
+
+from climate.controllers.staff.pages import render, settings_of
+from climate.roster_store import ImportSummary, store_rosters
+from climate.rosters import RosterError, parse_rosters
+from climate.security import audit
+from climate.security.guards import engine_of
+from climate.security.principals import Principal
+
+MAX_UPLOAD = 20 * 1024 * 1024
+FILES = ("schools", "enrollment", "staffing")
+
+
+class UploadError(ValueError):
+    """The upload itself is unusable (a file is missing)."""
+
+
+async def read_upload(request: Request[Any, Any, Any]) -> tuple[bytes, bytes, bytes]:
+    """The three roster files of a multipart request, in order."""
+    form = await request.form()
+    data = []
+    for name in FILES:
+        part = form.get(name)
+        if not isinstance(part, UploadFile):
+            raise UploadError(f"{name}: attach {name}.csv")
+        data.append(await part.read())
+    return data[0], data[1], data[2]
+
+
+async def import_rosters(
+    request: Request[Any, Any, Any], principal: Principal, files: tuple[bytes, bytes, bytes]
+) -> ImportSummary:
+    """Parse and store rosters in one transaction, with its audit record; raise on problems."""
+    rosters = parse_rosters(*files)
+    async with engine_of(request).begin() as conn:
+        summary = await store_rosters(conn, rosters, settings_of(request).district_name)
+        await audit.record(
+            conn,
+            principal,
+            audit.ROSTER_IMPORTED,
+            "rosters",
+            detail={
+                "schools": summary.schools,
+                "enrollment": summary.enrollment,
+                "staffing": summary.staffing,
+            },
+        )
+    return summary
+
+
+@get("/rosters")
+async def rosters_page(request: Request[Any, Any, State], principal: Principal) -> Template:
+    """The upload form."""
+    return render(request, "rosters.html", principal=principal, problems=[], summary=None)
+
+
+@post("/rosters", request_max_body_size=MAX_UPLOAD, status_code=200)
+async def upload_rosters(request: Request[Any, Any, State], principal: Principal) -> Response[Any]:
+    """Import the uploaded rosters; every problem is listed with file, line and column."""
+    try:
+        summary = await import_rosters(request, principal, await read_upload(request))
+    except UploadError as error:
+        problems = [str(error)]
+    except RosterError as error:
+        problems = [str(p) for p in error.problems[:200]]
+    except IntegrityError:
+        problems = ["the rosters conflict with the database; nothing was imported"]
+    else:
+        return render(request, "rosters.html", principal=principal, problems=[], summary=summary)
+    return render(
+        request,
+        "rosters.html",
+        status_code=400,
+        principal=principal,
+        problems=problems,
+        summary=None,
+    )

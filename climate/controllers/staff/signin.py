@@ -1,0 +1,139 @@
+"""Sign-in, sign-out, the staff home page and password change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.response import Redirect, Template
+
+from climate.controllers.staff.forms import read_form, text
+from climate.controllers.staff.pages import render, safe_next
+from climate.ratelimit import RateLimiter
+from climate.security import audit, sessions
+from climate.security.accounts import (
+    AccountError,
+    change_password,
+    check_credentials,
+    find_account,
+    normalize_email,
+)
+from climate.security.guards import engine_of, optional_principal
+from climate.security.principals import Principal
+
+MAX_SIGN_IN = 8 * 1024
+# Per address: a school office behind one address may sign in several people a minute.
+PER_ADDRESS = (30, 60.0)
+# Per account: ten guesses in five minutes is plenty for a person and useless to a guesser.
+PER_EMAIL = (10, 300.0)
+LIMITS_KEY = "sign_in_limits"
+
+
+def _limiters(state: State) -> tuple[RateLimiter, RateLimiter]:
+    found = state.get(LIMITS_KEY)
+    if found is None:
+        found = (RateLimiter(*PER_ADDRESS), RateLimiter(*PER_EMAIL))
+        state[LIMITS_KEY] = found
+    limiters: tuple[RateLimiter, RateLimiter] = found
+    return limiters
+
+
+@get("/sign-in")
+async def sign_in_page(request: Request[Any, Any, State], next: str | None = None) -> Response[Any]:
+    """The sign-in form (a signed-in account goes straight on)."""
+    if await optional_principal(request) is not None:
+        return Redirect(safe_next(next), status_code=303)
+    return render(request, "sign_in.html", email="", next=safe_next(next), failed=False)
+
+
+@post("/sign-in", request_max_body_size=MAX_SIGN_IN, status_code=303)
+async def sign_in(request: Request[Any, Any, State]) -> Response[Any]:
+    """Check the password, start a session, record the attempt either way."""
+    form = await read_form(request)
+    email, password, target = (
+        text(form, "email"),
+        (form.get("password") or [""])[0],
+        text(form, "next"),
+    )
+    by_address, by_email = _limiters(request.app.state)
+    by_address.hit(request.client.host if request.client else "unknown")
+    by_email.hit(normalize_email(email))
+    async with engine_of(request).begin() as conn:
+        account_id = await check_credentials(conn, email, password)
+        if account_id is None:
+            known = await find_account(conn, email) is not None
+            # An unknown "email" may be a password typed in the wrong box: never keep it.
+            actor = normalize_email(email) if known else "(unknown account)"
+            await audit.record(conn, actor, audit.SIGN_IN_FAILED)
+        else:
+            raw = await sessions.start_session(conn, account_id)
+            await audit.record(conn, normalize_email(email), audit.SIGNED_IN)
+    if account_id is None:
+        return render(
+            request,
+            "sign_in.html",
+            status_code=400,
+            email=email,
+            next=safe_next(target),
+            failed=True,
+        )
+    response: Response[Any] = Redirect(safe_next(target), status_code=303)
+    response.set_cookie(sessions.session_cookie(raw))
+    return response
+
+
+@post("/sign-out", status_code=303)
+async def sign_out(request: Request[Any, Any, State], principal: Principal) -> Response[Any]:
+    """End this session."""
+    async with engine_of(request).begin() as conn:
+        await sessions.end_session(conn, request.cookies.get(sessions.COOKIE, ""))
+        await audit.record(conn, principal, audit.SIGNED_OUT)
+    response: Response[Any] = Redirect("/staff/sign-in", status_code=303)
+    response.set_cookie(sessions.cleared_cookie())
+    return response
+
+
+@get("/")
+async def home(request: Request[Any, Any, State], principal: Principal) -> Template:
+    """What this account can do."""
+    return render(request, "home.html", principal=principal)
+
+
+@get("/password")
+async def password_page(request: Request[Any, Any, State], principal: Principal) -> Template:
+    """The password change form."""
+    return render(request, "password.html", principal=principal, problem=None, done=False)
+
+
+@post("/password", request_max_body_size=MAX_SIGN_IN, status_code=200)
+async def password_change(request: Request[Any, Any, State], principal: Principal) -> Response[Any]:
+    """Change the password; every other session of the account ends."""
+    form = await read_form(request)
+    current, new = (form.get("current") or [""])[0], (form.get("new") or [""])[0]
+    if new != (form.get("confirm") or [""])[0]:
+        return render(
+            request,
+            "password.html",
+            status_code=400,
+            principal=principal,
+            problem="the two new passwords differ",
+            done=False,
+        )
+    try:
+        async with engine_of(request).begin() as conn:
+            await change_password(conn, principal.id, current, new)
+            raw = await sessions.start_session(conn, principal.id)
+            await audit.record(conn, principal, audit.PASSWORD_CHANGED, principal.label)
+    except AccountError as error:
+        return render(
+            request,
+            "password.html",
+            status_code=400,
+            principal=principal,
+            problem=str(error),
+            done=False,
+        )
+    response = render(request, "password.html", principal=principal, problem=None, done=True)
+    response.set_cookie(sessions.session_cookie(raw))
+    return response
