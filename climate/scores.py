@@ -1,4 +1,4 @@
-"""Scale scores at ingestion: the instrument's scales scored with ``analysis.scoring``."""
+"""Scale scores at ingestion: an instrument's scales scored by ``analysis.scoring``."""
 
 from __future__ import annotations
 
@@ -6,30 +6,36 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from climate.instruments import Instrument
+from analysis.scoring import ScaleDefinition, score_matrix
+from climate.instruments import Instrument, Scale, item_range
 
 MISSING = -1
 
 
+def definition(instrument: Instrument, scale: Scale) -> ScaleDefinition:
+    """The analysis library's definition of one instrument scale."""
+    low, high = item_range(instrument, scale.items[0])
+    return ScaleDefinition(
+        id=scale.id,
+        items=tuple(scale.items),
+        reverse=frozenset(scale.reverse),
+        minimum=low,
+        maximum=high,
+        min_fraction=scale.min_fraction,
+        favorable_at=scale.favorable_at,
+        elevated_at=scale.elevated_at,
+        scoring=scale.scoring,
+    )
+
+
 def score_columns(instrument: Instrument, items: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Per scale, each respondent's score (NaN when too few items were answered)."""
+    """Per scale, each respondent's score (NaN when too few items were answered).
+
+    ``items`` maps item ids to integer answers with ``MISSING`` (-1) for a skip.
+    """
     result: dict[str, np.ndarray] = {}
     for scale in instrument.scales:
         matrix = np.column_stack([items[i] for i in scale.items]).astype(float)
         matrix[matrix == MISSING] = np.nan
-        low, high = _item_bounds(instrument, scale.items[0])
-        for column, item_id in enumerate(scale.items):
-            if item_id in scale.reverse:
-                matrix[:, column] = low + high - matrix[:, column]
-        answered = np.sum(~np.isnan(matrix), axis=1)
-        enough = answered >= np.ceil(scale.min_fraction * len(scale.items) - 1e-9)
-        mean = np.nansum(matrix, axis=1) / np.maximum(answered, 1)
-        score = mean * len(scale.items) if scale.scoring == "sum" else mean
-        result[scale.id] = np.where(enough, score, np.nan)
+        result[scale.id] = score_matrix(definition(instrument, scale), matrix).scores
     return result
-
-
-def _item_bounds(instrument: Instrument, item_id: str) -> tuple[int, int]:
-    item = next(i for i in instrument.items if i.id == item_id)
-    values = [o.value for o in instrument.response_sets[item.response_set].options]
-    return min(values), max(values)
