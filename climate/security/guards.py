@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -24,7 +25,7 @@ from climate.security.permissions import ANONYMOUS, rule_for
 from climate.security.principals import Principal
 
 STATE_KEY = "principal"
-ENGINE_KEY = "db_engine"
+ENGINE_KEY = "engine"
 
 
 class SignInRequired(NotAuthorizedException):
@@ -32,7 +33,7 @@ class SignInRequired(NotAuthorizedException):
 
 
 def engine_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncEngine:
-    """The app's database engine (kept in app state by the SQLAlchemy plugin)."""
+    """The app's database engine (``create_app`` keeps it in app state)."""
     engine: AsyncEngine = connection.app.state[ENGINE_KEY]
     return engine
 
@@ -86,9 +87,9 @@ async def optional_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> 
     return await authenticate(connection)
 
 
-def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+def current_principal(request: Request[Any, Any, Any]) -> Principal:
     """The caller the guard admitted (only on routes that need one)."""
-    found = connection.state.get(STATE_KEY)
+    found = request.state.get(STATE_KEY)
     if not isinstance(found, Principal):
         raise NotAuthorizedException("sign in to continue")
     return found

@@ -6,7 +6,9 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from climate import administrations as admins
@@ -21,7 +23,10 @@ MAX_FORM = 16 * 1024
 
 
 async def _page(
-    request: Request[Any, Any, Any], principal: Principal, problem: str | None, status: int = 200
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    problem: str | None,
+    status: int = 200,
 ) -> Template:
     async with engine_of(request).connect() as conn:
         accounts = await list_accounts(conn)
@@ -39,13 +44,17 @@ async def _page(
 
 
 @get("/accounts")
-async def accounts_page(request: Request[Any, Any, State], principal: Principal) -> Template:
+async def accounts_page(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Template:
     """Every account, and the form to add one."""
     return await _page(request, principal, None)
 
 
 @post("/accounts", request_max_body_size=MAX_FORM, status_code=303)
-async def add_account(request: Request[Any, Any, State], principal: Principal) -> Response[Any]:
+async def add_account(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Response[Any]:
     """Create an account with a first password the person changes after signing in."""
     form = await read_form(request)
     email, role = text(form, "email"), text(form, "role")
@@ -71,7 +80,10 @@ async def add_account(request: Request[Any, Any, State], principal: Principal) -
 
 
 async def _set(
-    request: Request[Any, Any, Any], principal: Principal, account_id: int, disabled: bool
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    account_id: int,
+    disabled: bool,
 ) -> Response[Any]:
     if disabled and account_id == principal.id:
         return await _page(request, principal, "you cannot disable your own account", status=400)
@@ -87,7 +99,9 @@ async def _set(
 
 @post("/accounts/{account_id:int}/disable", request_max_body_size=MAX_FORM, status_code=303)
 async def disable_account(
-    request: Request[Any, Any, State], principal: Principal, account_id: int
+    request: Request[Any, Any, State],
+    principal: NamedDependency[Principal],
+    account_id: FromPath[int],
 ) -> Response[Any]:
     """Disable an account; its sessions end at once."""
     return await _set(request, principal, account_id, True)
@@ -95,7 +109,9 @@ async def disable_account(
 
 @post("/accounts/{account_id:int}/enable", request_max_body_size=MAX_FORM, status_code=303)
 async def enable_account(
-    request: Request[Any, Any, State], principal: Principal, account_id: int
+    request: Request[Any, Any, State],
+    principal: NamedDependency[Principal],
+    account_id: FromPath[int],
 ) -> Response[Any]:
     """Enable a disabled account again."""
     return await _set(request, principal, account_id, False)

@@ -7,7 +7,9 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +26,9 @@ MAX_FORM = 16 * 1024
 
 
 @get("/administrations")
-async def administrations_page(request: Request[Any, Any, State], principal: Principal) -> Template:
+async def administrations_page(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Template:
     """Every administration the caller may see, and (for admins) the form to create one."""
     settings = settings_of(request)
     async with engine_of(request).connect() as conn:
@@ -70,7 +74,7 @@ def _new(form: dict[str, list[str]]) -> admins.NewAdministration:
 
 @post("/administrations", request_max_body_size=MAX_FORM, status_code=303)
 async def create_administration(
-    request: Request[Any, Any, State], principal: Principal
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
 ) -> Response[Any]:
     """Create a draft administration (district admins)."""
     form = await read_form(request)
@@ -108,7 +112,9 @@ async def create_administration(
 
 @get("/administrations/{administration_id:int}")
 async def administration_page(
-    request: Request[Any, Any, State], principal: Principal, administration_id: int
+    request: Request[Any, Any, State],
+    principal: NamedDependency[Principal],
+    administration_id: FromPath[int],
 ) -> Template:
     """One administration: its window, languages, modules and (visible) schools."""
     async with engine_of(request).connect() as conn:
@@ -127,7 +133,9 @@ async def administration_page(
     status_code=303,
 )
 async def change_status(
-    request: Request[Any, Any, State], principal: Principal, administration_id: int
+    request: Request[Any, Any, State],
+    principal: NamedDependency[Principal],
+    administration_id: FromPath[int],
 ) -> Response[Any]:
     """Open or close an administration (district admins)."""
     form = await read_form(request)
@@ -145,9 +153,9 @@ async def change_status(
 @get("/administrations/{administration_id:int}/codes")
 async def codes_page(
     request: Request[Any, Any, State],
-    principal: Principal,
-    administration_id: int,
-    school: str | None = None,
+    principal: NamedDependency[Principal],
+    administration_id: FromPath[int],
+    school: FromQuery[str | None] = None,
 ) -> Template:
     """Class codes and ticket slips to print, only for schools the caller may see."""
     if school is not None:
@@ -186,7 +194,9 @@ async def codes_page(
     status_code=303,
 )
 async def issue_codes(
-    request: Request[Any, Any, State], principal: Principal, administration_id: int
+    request: Request[Any, Any, State],
+    principal: NamedDependency[Principal],
+    administration_id: FromPath[int],
 ) -> Response[Any]:
     """Issue class codes or tickets for one school (district admins)."""
     form = await read_form(request)

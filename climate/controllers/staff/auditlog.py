@@ -6,6 +6,8 @@ from typing import Any
 
 from litestar import Request, Response, get
 from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from climate.controllers.staff.pages import render
@@ -18,7 +20,9 @@ PAGE = 200
 
 @get("/audit")
 async def audit_page(
-    request: Request[Any, Any, State], principal: Principal, action: str | None = None
+    request: Request[Any, Any, State],
+    principal: NamedDependency[Principal],
+    action: FromQuery[str | None] = None,
 ) -> Template:
     """The newest events, optionally of one kind."""
     chosen = action if action in audit.ACTIONS else None
@@ -35,7 +39,9 @@ async def audit_page(
 
 
 @get("/audit.csv")
-async def audit_export(request: Request[Any, Any, State], principal: Principal) -> Response[str]:
+async def audit_export(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Response[str]:
     """Every event as CSV; the export is recorded before the file is made."""
     async with engine_of(request).begin() as conn:
         await audit.record(conn, principal, audit.EXPORTED, "audit log", detail={"format": "csv"})

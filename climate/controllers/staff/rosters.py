@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State, UploadFile
+from litestar.di import NamedDependency
 from litestar.response import Template
 from sqlalchemy.exc import IntegrityError
 
@@ -37,7 +38,9 @@ async def read_upload(request: Request[Any, Any, Any]) -> tuple[bytes, bytes, by
 
 
 async def import_rosters(
-    request: Request[Any, Any, Any], principal: Principal, files: tuple[bytes, bytes, bytes]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    files: tuple[bytes, bytes, bytes],
 ) -> ImportSummary:
     """Parse and store rosters in one transaction, with its audit record; raise on problems."""
     rosters = parse_rosters(*files)
@@ -58,13 +61,17 @@ async def import_rosters(
 
 
 @get("/rosters")
-async def rosters_page(request: Request[Any, Any, State], principal: Principal) -> Template:
+async def rosters_page(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Template:
     """The upload form."""
     return render(request, "rosters.html", principal=principal, problems=[], summary=None)
 
 
 @post("/rosters", request_max_body_size=MAX_UPLOAD, status_code=200)
-async def upload_rosters(request: Request[Any, Any, State], principal: Principal) -> Response[Any]:
+async def upload_rosters(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Response[Any]:
     """Import the uploaded rosters; every problem is listed with file, line and column."""
     try:
         summary = await import_rosters(request, principal, await read_upload(request))

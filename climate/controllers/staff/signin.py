@@ -6,6 +6,8 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from climate.controllers.staff.forms import read_form, text
@@ -40,7 +42,9 @@ def _limiters(state: State) -> tuple[RateLimiter, RateLimiter]:
 
 
 @get("/sign-in")
-async def sign_in_page(request: Request[Any, Any, State], next: str | None = None) -> Response[Any]:
+async def sign_in_page(
+    request: Request[Any, Any, State], next: FromQuery[str | None] = None
+) -> Response[Any]:
     """The sign-in form (a signed-in account goes straight on)."""
     if await optional_principal(request) is not None:
         return Redirect(safe_next(next), status_code=303)
@@ -84,7 +88,9 @@ async def sign_in(request: Request[Any, Any, State]) -> Response[Any]:
 
 
 @post("/sign-out", status_code=303)
-async def sign_out(request: Request[Any, Any, State], principal: Principal) -> Response[Any]:
+async def sign_out(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Response[Any]:
     """End this session."""
     async with engine_of(request).begin() as conn:
         await sessions.end_session(conn, request.cookies.get(sessions.COOKIE, ""))
@@ -95,19 +101,25 @@ async def sign_out(request: Request[Any, Any, State], principal: Principal) -> R
 
 
 @get("/")
-async def home(request: Request[Any, Any, State], principal: Principal) -> Template:
+async def home(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Template:
     """What this account can do."""
     return render(request, "home.html", principal=principal)
 
 
 @get("/password")
-async def password_page(request: Request[Any, Any, State], principal: Principal) -> Template:
+async def password_page(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Template:
     """The password change form."""
     return render(request, "password.html", principal=principal, problem=None, done=False)
 
 
 @post("/password", request_max_body_size=MAX_SIGN_IN, status_code=200)
-async def password_change(request: Request[Any, Any, State], principal: Principal) -> Response[Any]:
+async def password_change(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> Response[Any]:
     """Change the password; every other session of the account ends."""
     form = await read_form(request)
     current, new = (form.get("current") or [""])[0], (form.get("new") or [""])[0]
