@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import State, UploadFile
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body
@@ -74,7 +75,9 @@ AUTH_RESPONSES = {
     dependencies=DEPENDENCIES,
     cache=False,
 )
-async def list_schools(request: Request[Any, Any, State], principal: Principal) -> list[School]:
+async def list_schools(
+    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+) -> list[School]:
     """District tokens see every school; school tokens see only their own."""
     async with engine_of(request).connect() as conn:
         return [School(i, n) for i, n in await admins.all_schools(conn, principal)]
@@ -115,7 +118,7 @@ def _conflict(_request: Request[Any, Any, Any], _error: IntegrityError) -> Respo
 )
 async def post_rosters(
     request: Request[Any, Any, State],
-    principal: Principal,
+    principal: NamedDependency[Principal],
     data: Annotated[RosterFiles, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> RosterImport:
     """Parse the three files and store them in one transaction."""
