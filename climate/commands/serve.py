@@ -11,6 +11,7 @@ import uvicorn
 from climate import codes, db, demo
 from climate.app import create_app
 from climate.commands import Subparsers
+from climate.security.demo_accounts import ensure_demo_accounts
 from climate.settings import Settings
 
 
@@ -46,6 +47,11 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"  Student survey:  {base}/s/{shown}   (access code {shown})")
     print(f"  API docs:        {base}/schema")
     print(f"  Health check:    {base}/healthz")
+    if settings.mode != "production":
+        accounts = asyncio.run(_demo_accounts(settings))
+        print(f"  Staff sign-in:   {base}/staff/sign-in")
+        for email, role, password in accounts:
+            print(f"    {role:<16} {email}  password: {password}")
     print()
     _serve(settings, args.host, args.port)
     return 0
@@ -62,6 +68,14 @@ async def _ensure_seeded(settings: Settings) -> str | None:
             summary = await demo.seed_district(engine, settings)
             print(f"  seeded {summary.schools} schools and {summary.responses:,} responses")
         return await demo.open_class_code(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
+    engine = db.create_engine(settings.database_url)
+    try:
+        return await ensure_demo_accounts(engine)
     finally:
         await engine.dispose()
 
