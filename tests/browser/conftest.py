@@ -1,0 +1,211 @@
+"""The real app under uvicorn, driven by the system Chromium through Playwright.
+
+Browser tests run on SQLite only: the database layer is tested on SQLite and PostgreSQL
+elsewhere, and what these tests prove is what a student's browser does with the pages.
+One browser serves the whole session and one server (its own database) each module.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from climate import db
+from climate.instruments import load_directory
+from climate.layout import Layout
+from climate.settings import Settings
+from tests.climate.districts import CLASS, make_district
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SECRET = "browser-test-secret-key-long-enough-0000"
+CONTACTS = "Counselor office: 555-0100; Anonymous reporting line: 555-0199"
+LOCALES = Settings(secret_key=SECRET).accepted_locales
+CODE = f"{CLASS[:5]}-{CLASS[5:]}"
+STARTUP_SECONDS = 60.0
+
+
+def required(present: bool, reason: str) -> None:
+    """Skip when something the browser tests need is missing; fail in CI, which must run them."""
+    if present:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests")
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running server, its SQLite file, and where the secondary survey's answers are stored."""
+
+    base: str
+    database: Path
+    layout: Layout
+
+    def url(self, path: str) -> str:
+        """An absolute URL on this server."""
+        return self.base + path
+
+    def _read(self, sql: str) -> list[sqlite3.Row]:
+        conn = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+    def responses(self) -> dict[str, dict[str, Any]]:
+        """Every stored response row, keyed by its random id."""
+        return {str(row["id"]): dict(row) for row in self._read("SELECT * FROM response")}
+
+    def receipts(self) -> set[str]:
+        """Every receipt given so far."""
+        return {str(row["receipt"]) for row in self._read("SELECT receipt FROM receipt")}
+
+    def answers(self, row: dict[str, Any]) -> dict[str, int]:
+        """A stored row's answers by item id, leaving out the questions not answered."""
+        return {item: row[col] for item, col in self.layout.items.items() if row[col] is not None}
+
+    def demographics(self, row: dict[str, Any]) -> dict[str, int]:
+        """A stored row's demographics by question id, grade included."""
+        found = {q: row[col] for q, col in self.layout.demographics.items() if row[col] is not None}
+        if row["grade"] is not None:
+            found["grade"] = row["grade"]
+        return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _prepare(settings: Settings) -> None:
+    db.upgrade(settings.database_url)
+    make_district(settings)
+
+
+def serve(directory: Path) -> Iterator[Server]:
+    """Migrate and seed a database in ``directory``, run ``climate serve`` on it, stop it after."""
+    database = directory / "climate.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    settings = Settings(database_url=url, secret_key=SECRET)
+    # Seeding runs its own event loop: keep it off the thread Playwright's loop lives on.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(_prepare, settings).result()
+    with sqlite3.connect(database) as conn:
+        # Offer every shipped language, so each can be checked in the browser.
+        conn.execute("UPDATE administration SET locales = ?", (json.dumps(list(LOCALES)),))
+    port = _free_port()
+    log = (directory / "server.log").open("wb")
+    env = {
+        **os.environ,
+        "CLIMATE_DATABASE_URL": url,
+        "CLIMATE_SECRET_KEY": SECRET,
+        "CLIMATE_CRISIS_CONTACTS": CONTACTS,
+        "CLIMATE_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "climate.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited: {(directory / 'server.log').read_text()}")
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer /healthz in time")
+            time.sleep(0.1)
+        instrument = load_directory(settings.surveys_dir)["secondary"].instrument
+        yield Server(base, database, Layout.of(instrument))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """The system Chromium, launched once for the session; never a downloaded build."""
+    required(CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real app on its own seeded SQLite database, for one test module."""
+    yield from serve(tmp_path_factory.mktemp("server"))
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile (cookies, storage, cache) for one test."""
+    made = browser.new_context()
+    made.set_default_timeout(15_000)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    """A tab in a fresh profile."""
+    return context.new_page()
+
+
+@pytest.fixture
+def new_rows(server: Server) -> Callable[[], list[dict[str, Any]]]:
+    """Response rows stored since the test started."""
+    before = set(server.responses())
+
+    def rows() -> list[dict[str, Any]]:
+        return [row for key, row in server.responses().items() if key not in before]
+
+    return rows
+
+
+def host_of(url: str) -> str:
+    """The host and port of a URL."""
+    return urlsplit(url).netloc
