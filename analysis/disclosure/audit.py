@@ -42,7 +42,7 @@ from scipy.sparse.csgraph import connected_components
 from analysis.disclosure.cells import Structure
 from analysis.disclosure.codes import Codes
 from analysis.disclosure.ledger import Ledger
-from analysis.disclosure.policy import Policy, n_interval, percent_rows
+from analysis.disclosure.policy import Policy, count_bounds, n_interval
 from analysis.disclosure.primary import Pattern, Reason
 
 __all__ = ["Finding", "LayerAudit", "audit_pattern"]
@@ -123,7 +123,7 @@ def audit_pattern(
     >>> p = primary_suppression(s, policy)
     >>> result = audit_pattern(s, p, published_codes(s, p, policy), policy, exact=True)
     >>> [(f.lower, f.upper, f.failure) for f in result.findings]
-    [(1.0, 1.0, 'point'), (1.0, 1.0, 'point')]
+    [(1, 1, 'point'), (1, 1, 'point')]
     """
     out = LayerAudit()
     lb, ub = _n_bounds(structure, codes, ledger)
@@ -179,6 +179,7 @@ class _Program:
     ub: FloatArray
     truth: FloatArray
     cap: float
+    integer: bool = True
 
 
 def _n_bounds(
@@ -214,44 +215,35 @@ def _count_program(
     size = structure.size
     rel = structure.matrix
     eye = sparse.identity(size, format="csr")
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lo_extra: list[float] = []
-    hi_extra: list[float] = []
+    low_y = np.zeros(size)
+    high_y = np.where(ub == 0, 0.0, cap)
     published = [(c, code) for c, code in enumerate(codes.counts[q]) if code not in ("", "*")]
     if ledger is not None:
         for entry in ledger.entries:
-            c = structure.index.get(entry.key)
-            if c is not None and entry.quantity == q and entry.code not in ("", "*"):
-                published.append((c, entry.code))
+            at = structure.index.get(entry.key)
+            if at is not None and entry.quantity == q and entry.code not in ("", "*"):
+                published.append((at, entry.code))
     for c, code in published:
-        for a, b, low, high in percent_rows(code):
-            r = len(lo_extra)
-            rows.extend([r, r])
-            cols.extend([size + c, c])
-            vals.extend([float(a), float(b)])
-            lo_extra.append(low)
-            hi_extra.append(high)
-    extra = sparse.csr_array(
-        (np.array(vals), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-        shape=(len(lo_extra), 2 * size),
-    )
+        # A percentage beside an exact n bounds y exactly. Beside a band it
+        # ties y to x by a ratio; the program keeps only its projection on y,
+        # which keeps it a network program that integer solves finish fast.
+        low, high = count_bounds(lb[c], ub[c], code)
+        low_y[c] = max(low_y[c], low)
+        high_y[c] = min(high_y[c], high)
     empty = sparse.csr_array((rel.shape[0], size))
     matrix = sparse.vstack(
         [
             sparse.hstack([rel, empty]),
             sparse.hstack([empty, rel]),
             sparse.hstack([-eye, eye]),
-            extra,
         ],
         format="csr",
     )
     zeros = np.zeros(rel.shape[0])
-    lo = np.concatenate([zeros, zeros, np.full(size, -np.inf), np.array(lo_extra)])
-    hi = np.concatenate([zeros, zeros, np.zeros(size), np.array(hi_extra)])
-    lb_all = np.concatenate([lb, np.zeros(size)])
-    ub_all = np.concatenate([np.minimum(ub, cap), np.where(ub == 0, 0.0, cap)])
+    lo = np.concatenate([zeros, zeros, np.full(size, -np.inf)])
+    hi = np.concatenate([zeros, zeros, np.zeros(size)])
+    lb_all = np.concatenate([lb, low_y])
+    ub_all = np.concatenate([np.minimum(ub, cap), high_y])
     truth = np.concatenate([structure.n, structure.counts[q]]).astype(np.float64)
     return _Program(sparse.csr_array(matrix), lo, hi, lb_all, ub_all, truth, cap)
 
@@ -268,14 +260,23 @@ class _Seen:
     def add(self, value: float, n_value: float | None) -> None:
         self.low = min(self.low, value)
         self.high = max(self.high, value)
-        if value > 0:
+        if value >= 1 - _TOL:
             self.positive = True
-        if n_value is not None and value < n_value:
+        if n_value is not None and n_value - value >= 1 - _TOL:
             self.below_all = True
+
+    def integer_low(self) -> float:
+        return math.ceil(self.low - _TOL)
+
+    def integer_high(self) -> float:
+        return math.floor(self.high + _TOL) if math.isfinite(self.high) else self.high
+
+
+_TOL = 1e-6
 
 
 def _settled(target: _Target, seen: _Seen) -> bool:
-    wide = seen.high - seen.low >= target.width
+    wide = seen.integer_high() - seen.integer_low() >= target.width
     if target.n_var is None:
         return wide
     return wide and seen.positive and seen.below_all
@@ -330,7 +331,7 @@ def _audit_block(
     ub = program.ub[variables]
     constraints = LinearConstraint(a_sub, lo, hi)
     bounds = Bounds(lb, ub)
-    integrality = np.ones(len(variables))
+    integrality = np.full(len(variables), 1.0 if program.integer else 0.0)
 
     def solve(objective: FloatArray) -> FloatArray:
         out.programs += 1
@@ -339,8 +340,8 @@ def _audit_block(
             raise ValueError(f"published values for {quantity!r} contradict each other")
         if result.x is None:
             raise ValueError(f"audit of {quantity!r} failed: {result.message}")
-        point: FloatArray = np.asarray(result.x, dtype=np.float64).round()
-        return point
+        point: FloatArray = np.asarray(result.x, dtype=np.float64)
+        return point.round() if program.integer else point
 
     seen = {t.cell: _Seen() for t in targets}
     truth = program.truth[variables]
@@ -389,18 +390,22 @@ def _audit_block(
             _observe(solve(objective), targets, local, seen, program.lb)
     for t in targets:
         s = seen[t.cell]
-        upper = math.inf if s.high >= program.cap else s.high
+        lower = s.integer_low()
+        upper = math.inf if s.high >= program.cap - _TOL else s.integer_high()
         failure = ""
-        if s.high == s.low:
+        if upper == lower:
             failure = "point"
-        elif upper - s.low < t.width:
+        elif upper - lower < t.width:
             failure = "narrow"
         elif t.n_var is not None and not s.positive:
             failure = "zero"
         elif t.n_var is not None and not s.below_all:
             failure = "all"
         out.findings.append(
-            Finding(t.cell, quantity, s.low, upper, s.exact_low and s.exact_high, failure)
+            Finding(
+                t.cell, quantity, lower, upper,
+                s.exact_low and s.exact_high and program.integer, failure,
+            )
         )
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import msgspec
+import numpy as np
 
 __all__ = [
     "HIDDEN",
@@ -24,6 +26,7 @@ __all__ = [
     "code_mean",
     "code_n",
     "code_percent",
+    "count_bounds",
     "count_interval",
     "n_interval",
     "percent_rows",
@@ -223,7 +226,7 @@ def code_percent(count: int, n: int, policy: Policy) -> str:
     return f"{rounded}%"
 
 
-def count_interval(n_code: str, percent: str) -> tuple[int, int]:
+def count_interval(n_code: str, percent: str) -> tuple[int, float]:
     """Interval of a count that a published n code and percent code allow.
 
     Examples
@@ -234,20 +237,37 @@ def count_interval(n_code: str, percent: str) -> tuple[int, int]:
     (3, 4)
     """
     low_n, high_n = n_interval(n_code)
-    top = int(min(high_n, low_n + 2000))
-    lo, hi = math.inf, -math.inf
-    for x in range(max(low_n, 1), top + 1):
-        a, b = 0, x
-        for _, coef, row_lo, row_hi in percent_rows(percent):
-            if row_lo > -math.inf:
-                a = max(a, -((coef * x) // 200))
-            if row_hi < math.inf:
-                b = min(b, (-coef * x - 1) // 200)
-        if a <= b:
-            lo, hi = min(lo, a), max(hi, b)
-    if lo > hi:
-        raise ValueError(f"n {n_code!r} and percentage {percent!r} contradict each other")
-    return int(lo), int(hi)
+    return count_bounds(low_n, high_n, percent)
+
+
+def count_bounds(low_n: float, high_n: float, percent: str) -> tuple[int, float]:
+    """Interval of a count whose group has ``low_n <= n <= high_n``, given its percent code.
+
+    Examples
+    --------
+    >>> count_bounds(10, 19, "<=20%")
+    (0, 3)
+    """
+    return _count_bounds(float(low_n), float(high_n), percent)
+
+
+@lru_cache(maxsize=65536)
+def _count_bounds(low_n: float, high_n: float, percent: str) -> tuple[int, float]:
+    # Past a few thousand the rounding interval is wider than any small count.
+    top = min(high_n, max(low_n, 1) + 2000)
+    xs = np.arange(max(int(low_n), 1), int(top) + 1, dtype=np.int64)
+    a = np.zeros_like(xs)
+    b = xs.copy()
+    for _, coef, row_lo, row_hi in percent_rows(percent):
+        if row_lo > -math.inf:
+            a = np.maximum(a, -((coef * xs) // 200))
+        if row_hi < math.inf:
+            b = np.minimum(b, (-coef * xs - 1) // 200)
+    ok = a <= b
+    if not ok.any():
+        raise ValueError(f"n in [{low_n}, {high_n}] and percentage {percent!r} contradict")
+    high: float = math.inf if high_n > top else int(b[ok].max())
+    return int(a[ok].min()), high
 
 
 def percent_rows(code: str) -> list[tuple[int, int, float, float]]:
