@@ -38,6 +38,7 @@ from analysis.disclosure.publish import (
     PublishedTable,
     protect,
 )
+from analysis.disclosure.tables import TidyResult, protect_tidy
 
 __all__ = [
     "HIDDEN",
@@ -62,6 +63,7 @@ __all__ = [
     "Scale",
     "Structure",
     "Table",
+    "TidyResult",
     "Tier",
     "audit_pattern",
     "code_mean",
@@ -72,6 +74,7 @@ __all__ = [
     "n_interval",
     "primary_suppression",
     "protect",
+    "protect_tidy",
     "published_codes",
     "quantity_name",
 ]
