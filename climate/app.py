@@ -22,10 +22,14 @@ from litestar.types import Logger, Scope
 
 from climate import errors
 from climate.access import Directory
-from climate.controllers import api, survey
+from climate.controllers import admin_api, api, survey
 from climate.controllers.health import healthz
+from climate.controllers.staff import staff_router
 from climate.db import create_engine
 from climate.i18n import Catalogs, negotiate
+from climate.security.csrf import csrf_config
+from climate.security.guards import authorize, openapi_components
+from climate.security.headers import security_headers
 from climate.settings import PROJECT_ROOT, Settings
 from climate.submissions import Writer
 
@@ -73,6 +77,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             survey.submit_form,
             survey.decline,
             survey.thanks,
+            staff_router(),
+            *admin_api.ROUTE_HANDLERS,
             create_static_files_router(
                 path="/static",
                 directories=[survey.STATIC_DIR],
@@ -88,6 +94,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             engine=JinjaTemplateEngine,
             engine_callback=_install_i18n,
         ),
+        guards=[authorize],
+        csrf_config=csrf_config(settings),
+        before_send=[security_headers],
         exception_handlers=errors.handlers(html=survey.error_page, translator=json_language),
         plugins=[SQLAlchemyPlugin(config=database)],
         openapi_config=OpenAPIConfig(
@@ -96,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Anonymous school climate surveys: the JSON API.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
+            components=openapi_components(),
         ),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
@@ -106,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             disable_stack_trace={400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429},
             exception_logging_handler=_log_fault,
         ),
-        state=State({"settings": settings, "services": services}),
+        state=State({"settings": settings, "services": services, "engine": engine}),
         debug=settings.debug,
     )
 
