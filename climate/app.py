@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import swagger_ui_bundle  # type: ignore[import-untyped]
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
@@ -34,6 +35,7 @@ from climate.settings import PROJECT_ROOT, Settings
 from climate.submissions import Writer
 
 TEMPLATES = PROJECT_ROOT / "climate" / "templates"
+API_DOCS_ASSETS = "/schema/assets"
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -86,6 +88,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
                 opt=survey.STUDENT,
             ),
+            create_static_files_router(
+                path=API_DOCS_ASSETS,
+                directories=[swagger_ui_bundle.swagger_ui_path],
+                cache_control=CacheControlHeader(max_age=86_400, public=True),
+                include_in_schema=False,
+            ),
         ],
         on_startup=[services.writer.start],
         on_shutdown=[services.writer.stop, dispose_engine],
@@ -104,7 +112,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             description="Anonymous school climate surveys: the JSON API.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            # The viewer's assets are served from the installed swagger-ui-bundle, never a CDN.
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url=f"{API_DOCS_ASSETS}/swagger-ui-bundle.js",
+                    css_url=f"{API_DOCS_ASSETS}/swagger-ui.css",
+                    standalone_preset_js_url=f"{API_DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+                )
+            ],
             components=openapi_components(),
         ),
         logging_config=LoggingConfig(

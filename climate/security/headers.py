@@ -2,8 +2,8 @@
 
 Pages load only this site's scripts and styles: no inline script or style, no framing,
 no referrer (access codes travel in URLs and must not leak to other sites). Headers a
-handler set itself are kept. The API viewer under ``/schema`` loads its script from a CDN
-and runs an inline bootstrap; it shows no data, so only there is that allowed.
+handler set itself are kept. The API viewer under ``/schema`` runs an inline bootstrap
+script with its assets served from this site; it shows no data, so only there is that allowed.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 DOCS_POLICY = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-    "https://cdn.jsdelivr.net; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,

@@ -15,3 +15,14 @@ def test_openapi_schema_is_served(client: TestClient) -> None:  # type: ignore[t
     response = client.get("/schema/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "climate"
+
+
+def test_api_docs_load_nothing_from_other_sites(client: TestClient) -> None:  # type: ignore[type-arg]
+    import re
+
+    page = client.get("/schema/swagger")
+    assert page.status_code == 200
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert urls
+    assert all(url.startswith("/schema/assets/") for url in urls)
+    assert all(client.get(url).status_code == 200 for url in urls)
