@@ -39,10 +39,16 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
-from analysis.disclosure.cells import Structure
+from analysis.disclosure.cells import Structure, quantity_name
 from analysis.disclosure.codes import Codes
 from analysis.disclosure.ledger import Ledger
-from analysis.disclosure.policy import Policy, count_bounds, n_interval
+from analysis.disclosure.policy import (
+    Policy,
+    count_bounds,
+    denominator_range,
+    n_interval,
+    percent_rows,
+)
 from analysis.disclosure.primary import Pattern, Reason
 
 __all__ = ["Finding", "LayerAudit", "audit_pattern"]
@@ -142,23 +148,30 @@ def audit_pattern(
         truth=structure.n.astype(np.float64),
         cap=cap,
     )
-    n_targets = [_Target(c, c, None, policy.min_width) for c in primary_cells]
-    _audit_program(n_layer, n_targets, "n", exact, out)
-    for q in structure.sensitive:
-        hidden_q = pattern.value_hidden(q)
-        own = pattern.values.get(q)
-        cells = [
-            c for c in range(size)
-            if hidden_q[c] and structure.n[c] > 0 and (
-                pattern.cells[c] == Reason.SMALL
-                or (own is not None and own[c] == Reason.SMALL_COUNT)
-            )
-        ]
-        if not cells:
+    n_targets = [_Target(c, c, None, None, policy.min_width, "n") for c in primary_cells]
+    _audit_program(n_layer, n_targets, exact, out)
+    for item in structure.items.values():
+        quantities = [quantity_name(item.name, o) for o in item.options]
+        missing = structure.missing(item.name)
+        m_var = None if missing is None else (1 + quantities.index(missing)) * size
+        targets = []
+        for j, q in enumerate(quantities):
+            if q not in structure.sensitive:
+                continue
+            hidden_q = pattern.value_hidden(q)
+            own = pattern.values.get(q)
+            for c in range(size):
+                if not hidden_q[c] or structure.n[c] == 0:
+                    continue
+                if pattern.cells[c] == Reason.SMALL or (
+                    own is not None and Reason(int(own[c])).primary
+                ):
+                    minus = None if m_var is None else m_var + c
+                    targets.append(_Target(c, (1 + j) * size + c, c, minus, 1, q))
+        if not targets:
             continue
-        program = _count_program(structure, codes, q, lb, ub, cap, ledger)
-        targets = [_Target(c, size + c, c, 1) for c in cells]
-        _audit_program(program, targets, q, exact, out)
+        program = _item_program(structure, codes, policy, quantities, missing, lb, ub, cap, ledger)
+        _audit_program(program, targets, exact, out)
     return out
 
 
@@ -167,7 +180,9 @@ class _Target:
     cell: int
     var: int
     n_var: int | None
+    minus_var: int | None
     width: int
+    quantity: str
 
 
 @dataclass
@@ -203,49 +218,120 @@ def _n_bounds(
     return lb, ub
 
 
-def _count_program(
+def _item_program(
     structure: Structure,
     codes: Codes,
-    q: str,
+    policy: Policy,
+    quantities: list[str],
+    missing: str | None,
     lb: FloatArray,
     ub: FloatArray,
     cap: float,
     ledger: Ledger | None,
 ) -> _Program:
+    """Variables: n of every cell, then the count of every option of one item.
+
+    Published percentages are rows ``lo <= 200 y + b (x - m) <= hi`` in the
+    count ``y``, the group's ``x`` and the item's missing count ``m``.
+    """
     size = structure.size
+    layers = 1 + len(quantities)
     rel = structure.matrix
+    blocks = [sparse.kron(sparse.identity(layers, format="csr"), rel, format="csr")]
+    lows = [np.zeros(rel.shape[0] * layers)]
+    highs = [np.zeros(rel.shape[0] * layers)]
     eye = sparse.identity(size, format="csr")
-    low_y = np.zeros(size)
-    high_y = np.where(ub == 0, 0.0, cap)
-    published = [(c, code) for c, code in enumerate(codes.counts[q]) if code not in ("", "*")]
-    if ledger is not None:
-        for entry in ledger.entries:
-            at = structure.index.get(entry.key)
-            if at is not None and entry.quantity == q and entry.code not in ("", "*"):
-                published.append((at, entry.code))
-    for c, code in published:
-        # A percentage beside an exact n bounds y exactly. Beside a band it
-        # ties y to x by a ratio; the program keeps only its projection on y,
-        # which keeps it a network program that integer solves finish fast.
-        low, high = count_bounds(lb[c], ub[c], code)
-        low_y[c] = max(low_y[c], low)
-        high_y[c] = min(high_y[c], high)
-    empty = sparse.csr_array((rel.shape[0], size))
-    matrix = sparse.vstack(
-        [
-            sparse.hstack([rel, empty]),
-            sparse.hstack([empty, rel]),
-            sparse.hstack([-eye, eye]),
-        ],
-        format="csr",
+    # The options of a respondent are exclusive: they add up to at most n
+    # (exactly n when the data show every respondent counted once).
+    blocks.append(sparse.hstack([-eye] + [eye] * len(quantities), format="csr"))
+    exhaustive = structure.exhaustive[structure.item_of[quantities[0]]]
+    lows.append(np.zeros(size) if exhaustive else np.full(size, -np.inf))
+    highs.append(np.zeros(size))
+    low_y = np.zeros(size * len(quantities))
+    high_y = np.tile(np.where(ub == 0, 0.0, cap), len(quantities))
+    m_col = None if missing is None else (1 + quantities.index(missing)) * size
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    row_lo: list[float] = []
+    row_hi: list[float] = []
+
+    def add_row(terms: list[tuple[int, float]], low: float, high: float) -> None:
+        r = len(row_lo)
+        for col, value in terms:
+            rows.append(r)
+            cols.append(col)
+            vals.append(value)
+        row_lo.append(low)
+        row_hi.append(high)
+
+    published: list[tuple[int, int, str]] = []
+    for j, q in enumerate(quantities):
+        if q == missing:
+            continue
+        for c, code in enumerate(codes.counts[q]):
+            if code == "" and m_col is not None and ub[c] > 0:
+                # A shown group whose percentages are empty: nobody answered.
+                add_row([(c, 1.0), (m_col + c, -1.0)], 0.0, 0.0)
+            elif code not in ("", "*"):
+                published.append((j, c, code))
+        if ledger is not None:
+            for entry in ledger.entries:
+                at = structure.index.get(entry.key)
+                if at is not None and entry.quantity == q and entry.code not in ("", "*"):
+                    published.append((j, at, entry.code))
+    lb_x = lb.copy()
+    ub_x = np.minimum(ub, cap)
+    for j, c, code in published:
+        y_col = (1 + j) * size + c
+        if m_col is None and lb[c] != ub[c]:
+            # Beside a band without a missing option only the projection on
+            # y is kept: it stays a network program that integer solves
+            # finish fast, at the price of a weaker attacker.
+            low, high = count_bounds(lb[c], ub[c], code)
+            low_y[j * size + c] = max(low_y[j * size + c], low)
+            high_y[j * size + c] = min(high_y[j * size + c], high)
+            continue
+        for a, b, row_low, row_high in percent_rows(code):
+            terms = [(y_col, float(a)), (c, float(b))]
+            if m_col is not None:
+                terms.append((m_col + c, float(-b)))
+            add_row(terms, row_low, row_high)
+        # The tier of a code bounds its denominator.
+        low_d, high_d = denominator_range(code, policy)
+        if m_col is not None:
+            add_row([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
+        else:
+            lb_x[c] = max(lb_x[c], low_d)
+            ub_x[c] = min(ub_x[c], high_d)
+        if m_col is None:
+            # The projection on y is implied by the rows; as bounds it lets
+            # presolve settle most counts before branching.
+            low, high = count_bounds(lb[c], ub[c], code)
+            low_y[j * size + c] = max(low_y[j * size + c], low)
+            high_y[j * size + c] = min(high_y[j * size + c], high)
+    width = size * layers
+    blocks.append(
+        sparse.csr_array(
+            (np.array(vals), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+            shape=(len(row_lo), width),
+        )
     )
-    zeros = np.zeros(rel.shape[0])
-    lo = np.concatenate([zeros, zeros, np.full(size, -np.inf)])
-    hi = np.concatenate([zeros, zeros, np.zeros(size)])
-    lb_all = np.concatenate([lb, low_y])
-    ub_all = np.concatenate([np.minimum(ub, cap), high_y])
-    truth = np.concatenate([structure.n, structure.counts[q]]).astype(np.float64)
-    return _Program(sparse.csr_array(matrix), lo, hi, lb_all, ub_all, truth, cap)
+    lows.append(np.array(row_lo))
+    highs.append(np.array(row_hi))
+    matrix = sparse.csr_array(sparse.vstack(blocks, format="csr"))
+    truth = np.concatenate(
+        [structure.n, *(structure.counts[q] for q in quantities)]
+    ).astype(np.float64)
+    return _Program(
+        matrix,
+        np.concatenate(lows),
+        np.concatenate(highs),
+        np.concatenate([lb_x, low_y]),
+        np.concatenate([ub_x, high_y]),
+        truth,
+        cap,
+    )
 
 
 @dataclass
@@ -283,7 +369,7 @@ def _settled(target: _Target, seen: _Seen) -> bool:
 
 
 def _audit_program(
-    program: _Program, targets: list[_Target], quantity: str, exact: bool, out: LayerAudit
+    program: _Program, targets: list[_Target], exact: bool, out: LayerAudit
 ) -> None:
     if not targets:
         return
@@ -301,22 +387,22 @@ def _audit_program(
         if block < 0:
             # A fixed target is a point: the published values pin it.
             value = float(program.lb[t.var])
-            out.findings.append(Finding(t.cell, quantity, value, value, True, "point"))
+            out.findings.append(Finding(t.cell, t.quantity, value, value, True, "point"))
             continue
         by_block.setdefault(block, []).append(t)
     for block in sorted(by_block):
         variables = free[labels == block]
-        _audit_block(program, variables, by_block[block], quantity, exact, out)
+        _audit_block(program, variables, by_block[block], exact, out)
 
 
 def _audit_block(
     program: _Program,
     variables: npt.NDArray[np.int64],
     targets: list[_Target],
-    quantity: str,
     exact: bool,
     out: LayerAudit,
 ) -> None:
+    quantity = targets[0].quantity
     full = program.matrix
     local = {int(v): i for i, v in enumerate(variables)}
     cols = full[:, variables]
@@ -343,7 +429,7 @@ def _audit_block(
         point: FloatArray = np.asarray(result.x, dtype=np.float64)
         return point.round() if program.integer else point
 
-    seen = {t.cell: _Seen() for t in targets}
+    seen = {t: _Seen() for t in targets}
     truth = program.truth[variables]
     residual = a_sub @ truth
     if (
@@ -353,7 +439,7 @@ def _audit_block(
         _observe(truth, targets, local, seen, program.lb)
 
     def pending() -> list[_Target]:
-        return [t for t in targets if exact or not _settled(t, seen[t.cell])]
+        return [t for t in targets if exact or not _settled(t, seen[t])]
 
     for direction in (-1.0, 1.0, 0.0):
         todo = pending()
@@ -363,15 +449,13 @@ def _audit_block(
         for t in todo:
             if direction != 0.0:
                 objective[local[t.var]] = direction
-            elif t.n_var is not None:
-                objective[local[t.var]] = 1.0
-                if t.n_var in local:
-                    objective[local[t.n_var]] -= 1.0
+            else:
+                _add_slack(objective, t, local)
         if not objective.any():
             continue
         _observe(solve(objective), targets, local, seen, program.lb)
     for t in pending():
-        s = seen[t.cell]
+        s = seen[t]
         i = local[t.var]
         for sign in (-1.0, 1.0):
             objective = np.zeros(len(variables))
@@ -384,12 +468,10 @@ def _audit_block(
                 s.exact_low = True
         if t.n_var is not None and not s.below_all:
             objective = np.zeros(len(variables))
-            objective[i] = 1.0
-            if t.n_var in local:
-                objective[local[t.n_var]] -= 1.0
+            _add_slack(objective, t, local)
             _observe(solve(objective), targets, local, seen, program.lb)
     for t in targets:
-        s = seen[t.cell]
+        s = seen[t]
         lower = s.integer_low()
         upper = math.inf if s.high >= program.cap - _TOL else s.integer_high()
         failure = ""
@@ -403,22 +485,39 @@ def _audit_block(
             failure = "all"
         out.findings.append(
             Finding(
-                t.cell, quantity, lower, upper,
+                t.cell, t.quantity, lower, upper,
                 s.exact_low and s.exact_high and program.integer, failure,
             )
         )
+
+
+def _add_slack(objective: FloatArray, t: _Target, local: dict[int, int]) -> None:
+    # Minimising count - (n - missing) looks for a point where the count is
+    # below everyone who answered.
+    if t.n_var is None:
+        return
+    objective[local[t.var]] += 1.0
+    if t.n_var in local:
+        objective[local[t.n_var]] -= 1.0
+    if t.minus_var is not None and t.minus_var in local:
+        objective[local[t.minus_var]] += 1.0
 
 
 def _observe(
     point: FloatArray,
     targets: Iterable[_Target],
     local: dict[int, int],
-    seen: dict[int, _Seen],
+    seen: dict[_Target, _Seen],
     fixed: FloatArray,
 ) -> None:
+    def value(var: int) -> float:
+        # A variable outside this block is pinned by what is published.
+        return float(point[local[var]]) if var in local else float(fixed[var])
+
     for t in targets:
         n_value: float | None = None
         if t.n_var is not None:
-            # The group's n may be pinned outside this block (exact n shown).
-            n_value = float(point[local[t.n_var]]) if t.n_var in local else float(fixed[t.n_var])
-        seen[t.cell].add(float(point[local[t.var]]), n_value)
+            n_value = value(t.n_var)
+            if t.minus_var is not None:
+                n_value -= value(t.minus_var)
+        seen[t].add(float(point[local[t.var]]), n_value)

@@ -78,15 +78,25 @@ class Item:
     ``options`` are the answer options counted (``("",)`` for a yes/no count);
     ``sensitive`` lists the options whose counts the audit protects.
 
+    ``missing`` names the option that counts respondents who skipped the
+    item. Its count is part of the cell and of the relations, but it is
+    never published (its code is ``""``: not a statistic of the release,
+    rather than a suppressed one), and the other options' percentages are
+    of the students who answered: ``count / (n - missing)``, tier-coded by
+    that denominator. A denominator of 1 to k-1 is hidden like a small group.
+
     Examples
     --------
     >>> Item("unsafe", sensitive=("",)).options
     ('',)
+    >>> Item("mood", ("low", "ok", "skipped"), ("low",), missing="skipped").answered
+    ('low', 'ok')
     """
 
     name: str
     options: tuple[str, ...] = ("",)
     sensitive: tuple[str, ...] = ()
+    missing: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -96,21 +106,41 @@ class Item:
         unknown = set(self.sensitive) - set(self.options)
         if unknown:
             raise ValueError(f"Item {self.name!r}: sensitive options {sorted(unknown)} unknown")
+        if self.missing is not None:
+            if self.missing not in self.options:
+                raise ValueError(f"Item {self.name!r}: missing option {self.missing!r} unknown")
+            if self.missing in self.sensitive:
+                raise ValueError(
+                    f"Item {self.name!r}: missing option {self.missing!r} cannot be sensitive"
+                )
+            if len(self.options) < 2:
+                raise ValueError(f"Item {self.name!r}: needs an option besides the missing one")
+
+    @property
+    def answered(self) -> tuple[str, ...]:
+        """The options whose percentages are published (all but the missing one)."""
+        return tuple(o for o in self.options if o != self.missing)
 
 
 @dataclass(frozen=True)
 class Scale:
     """A scale score whose mean is published, with the ends of its range.
 
+    When ``item`` names an item of the release, the mean is over the
+    respondents scored: ``sum / (n - missing count of that item)``.
+
     Examples
     --------
     >>> Scale("wellbeing", 0, 25).high
     25
+    >>> Scale("conn", 1, 4, item="conn:flag").item
+    'conn:flag'
     """
 
     name: str
     low: float
     high: float
+    item: str | None = None
 
     def __post_init__(self) -> None:
         if not self.low < self.high:
@@ -183,6 +213,12 @@ class Release:
             unknown = set(table.dimensions) - set(names)
             if unknown:
                 raise ValueError(f"Table {table.name!r}: unknown dimensions {sorted(unknown)}")
+        item_names = [i.name for i in self.items]
+        if len(set(item_names)) != len(item_names):
+            raise ValueError("items: repeated item names")
+        for scale in self.scales:
+            if scale.item is not None and scale.item not in item_names:
+                raise ValueError(f"Scale {scale.name!r}: unknown item {scale.item!r}")
 
     def structure(self) -> Structure:
         """Index the cells and build the relation system."""
@@ -208,6 +244,26 @@ class Structure:
     counts: Mapping[str, IntArray]
     sensitive: tuple[str, ...]
     tables: Mapping[str, tuple[int, ...]]
+    items: Mapping[str, Item] = field(default_factory=dict)
+    item_of: Mapping[str, str] = field(default_factory=dict)
+    exhaustive: Mapping[str, bool] = field(default_factory=dict)
+
+    def missing(self, item: str) -> str | None:
+        """Quantity name of the missing option of ``item``, if it has one."""
+        found = self.items[item]
+        return None if found.missing is None else quantity_name(item, found.missing)
+
+    def denominator(self, quantity: str) -> IntArray:
+        """Per cell, the number of respondents a count's percentage is of."""
+        item = self.item_of[quantity]
+        missing = self.missing(item)
+        if missing is None:
+            return self.n
+        return self.n - self.counts[missing]
+
+    def published(self, quantity: str) -> bool:
+        """Whether a count is published at all (the missing option's is not)."""
+        return quantity != self.missing(self.item_of[quantity])
 
     @property
     def size(self) -> int:
@@ -304,6 +360,16 @@ class Structure:
         sensitive = tuple(
             quantity_name(item.name, opt) for item in release.items for opt in item.sensitive
         )
+        # Where every respondent of every cell gave one option (or skipped),
+        # an attacker may take the options to add up to n exactly.
+        exhaustive = {
+            item.name: len(item.options) > 1 and bool(
+                np.array_equal(
+                    sum(counts[quantity_name(item.name, o)] for o in item.options), n
+                )
+            )
+            for item in release.items
+        }
         return cls(
             release=release,
             keys=keys,
@@ -316,6 +382,9 @@ class Structure:
             counts=counts,
             sensitive=sensitive,
             tables={t: tuple(index[k] for k in ks) for t, ks in table_keys.items()},
+            items={item.name: item for item in release.items},
+            item_of={q: item.name for item, _, q in quantities},
+            exhaustive=exhaustive,
         )
 
 

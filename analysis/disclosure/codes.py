@@ -15,7 +15,9 @@ __all__ = ["Codes", "published_codes"]
 class Codes:
     """Published n code per cell and percent code per cell for every count.
 
-    Empty cells publish n as ``"0"`` and their percentages as ``""``.
+    Empty cells publish n as ``"0"`` and their percentages as ``""``; so do
+    shown cells where nobody answered an item. The missing option of an item
+    is never published: its code is ``""`` everywhere.
     """
 
     n: tuple[str, ...]
@@ -43,11 +45,15 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
     )
     counts: dict[str, tuple[str, ...]] = {}
     for q, values in structure.counts.items():
+        if not structure.published(q):
+            counts[q] = ("",) * structure.size
+            continue
         mask = pattern.value_hidden(q)
+        denominator = structure.denominator(q)
         counts[q] = tuple(
             HIDDEN if mask[c]
-            else "" if structure.n[c] == 0
-            else code_percent(int(values[c]), int(structure.n[c]), policy)
+            else "" if denominator[c] == 0
+            else code_percent(int(values[c]), int(denominator[c]), policy)
             for c in range(structure.size)
         )
     return Codes(n_codes, counts)

@@ -28,6 +28,7 @@ __all__ = [
     "code_percent",
     "count_bounds",
     "count_interval",
+    "denominator_range",
     "n_interval",
     "percent_rows",
 ]
@@ -268,6 +269,39 @@ def _count_bounds(low_n: float, high_n: float, percent: str) -> tuple[int, float
         raise ValueError(f"n in [{low_n}, {high_n}] and percentage {percent!r} contradict")
     high: float = math.inf if high_n > top else int(b[ok].max())
     return int(a[ok].min()), high
+
+
+def denominator_range(code: str, policy: Policy) -> tuple[int, float]:
+    """Sizes of group whose tier can produce a percent code.
+
+    A top- or bottom-code names its tier; a plain percentage needs a tier
+    whose codes leave it plain. An attacker who does not see a denominator
+    (the students who answered an item) still learns this range from it.
+
+    Examples
+    --------
+    >>> denominator_range("12%", Policy())
+    (20, inf)
+    >>> denominator_range("<=5%", Policy())
+    (40, 99)
+    """
+    tiers = policy.tiers_sorted
+    lows: list[int] = []
+    highs: list[float] = []
+    for i, tier in enumerate(tiers):
+        top = math.inf if i == 0 else tiers[i - 1].min_n - 1
+        if code.startswith("<="):
+            fits = int(code[2:-1]) == tier.low
+        elif code.startswith(">="):
+            fits = int(code[2:-1]) == tier.high
+        else:
+            fits = tier.low < int(code[:-1]) < tier.high
+        if fits and top >= tier.min_n:
+            lows.append(tier.min_n)
+            highs.append(top)
+    if not lows:
+        raise ValueError(f"percent code {code!r} fits no tier of the policy")
+    return min(lows), max(highs)
 
 
 def percent_rows(code: str) -> list[tuple[int, int, float, float]]:

@@ -11,7 +11,7 @@ from enum import IntEnum
 import numpy as np
 import numpy.typing as npt
 
-from analysis.disclosure.cells import Structure
+from analysis.disclosure.cells import Structure, quantity_name
 from analysis.disclosure.policy import Policy, code_n, code_percent, count_interval
 
 __all__ = ["Pattern", "Reason", "primary_suppression"]
@@ -36,6 +36,7 @@ class Reason(IntEnum):
     AUDIT = 5
     BLOCK = 6
     SMALL_COUNT = 7
+    SMALL_ANSWERED = 8
 
     @property
     def hidden(self) -> bool:
@@ -45,7 +46,7 @@ class Reason(IntEnum):
     @property
     def primary(self) -> bool:
         """Whether the value is hidden for its own sake (and so is audited)."""
-        return self in (Reason.SMALL, Reason.SMALL_COUNT)
+        return self in (Reason.SMALL, Reason.SMALL_COUNT, Reason.SMALL_ANSWERED)
 
 
 @dataclass
@@ -53,7 +54,9 @@ class Pattern:
     """A suppression pattern being built: one reason per cell, and per value.
 
     ``cells[c]`` is the reason of cell ``c``; ``values[q][c]`` the reason of
-    the sensitive count ``q`` in cell ``c`` when that cell is shown.
+    the count ``q`` in cell ``c`` when that cell is shown. Sensitive counts
+    and every answered option of an item with a missing option have their
+    own reasons; other counts follow their cell.
     """
 
     cells: npt.NDArray[np.int8]
@@ -91,7 +94,9 @@ def primary_suppression(structure: Structure, policy: Policy) -> Pattern:
         Groups of 1 to k-1 are ``SMALL``; empty groups ``EMPTY`` (shown, and
         never complements); the partner of a hidden side of a two-category
         split with a shown total ``PAIR``; a sensitive count that its shown n
-        and percentage pin to 1..sensitive_count_k-1 ``SMALL_COUNT``.
+        and percentage pin to 1..sensitive_count_k-1 ``SMALL_COUNT``; every
+        answered option of a shown cell where 1 to k-1 respondents answered
+        the item ``SMALL_ANSWERED``.
 
     Examples
     --------
@@ -113,17 +118,28 @@ def primary_suppression(structure: Structure, policy: Policy) -> Pattern:
         elif cells[b] >= Reason.SMALL and cells[a] == Reason.SHOWN:
             cells[a] = Reason.PAIR
     values: dict[str, npt.NDArray[np.int8]] = {}
-    shown = np.flatnonzero(cells == Reason.SHOWN)
+    shown_mask = cells == Reason.SHOWN
+    for item in structure.items.values():
+        if item.missing is None:
+            continue
+        answered = structure.denominator(quantity_name(item.name, item.answered[0]))
+        small = shown_mask & (answered >= 1) & (answered < policy.k)
+        for option in item.answered:
+            own = np.zeros(structure.size, dtype=np.int8)
+            own[small] = Reason.SMALL_ANSWERED
+            values[quantity_name(item.name, option)] = own
     for q in structure.sensitive:
-        own = np.zeros(structure.size, dtype=np.int8)
+        own = values.setdefault(q, np.zeros(structure.size, dtype=np.int8))
         counts = structure.counts[q]
-        for c in shown.tolist():
+        size_of = structure.denominator(q)
+        for c in np.flatnonzero(shown_mask & (own == Reason.SHOWN)).tolist():
             y = int(counts[c])
-            if not 1 <= y < policy.sensitive_count_k:
+            size = int(size_of[c])
+            if not 1 <= y < policy.sensitive_count_k or size == 0:
                 continue
-            size = int(n[c])
+            # The denominator is not published beside an item with a missing
+            # option; coding it like n errs on the side of hiding.
             low, high = count_interval(code_n(size, policy), code_percent(y, size, policy))
             if low == high:
                 own[c] = Reason.SMALL_COUNT
-        values[q] = own
     return Pattern(cells, values)

@@ -280,7 +280,11 @@ def _tables(
             for scale in release.scales:
                 pair = sums.get(c, {}).get(scale.name)
                 size = int(structure.n[c])
-                if hidden[c]:
+                missing = None if scale.item is None else structure.missing(scale.item)
+                if missing is not None:
+                    # The mean is over the respondents scored, not all of n.
+                    size -= int(structure.counts[missing][c])
+                if hidden[c] or 1 <= size < policy.k:
                     means[scale.name] = HIDDEN
                 elif size == 0 or pair is None:
                     means[scale.name] = ""

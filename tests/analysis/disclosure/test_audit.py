@@ -1,16 +1,21 @@
 import itertools
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from analysis.disclosure import (
+    HIDDEN,
     Cell,
     Dimension,
+    Item,
     Policy,
+    Reason,
     Release,
     Table,
     Tier,
     audit_pattern,
+    code_percent,
     count_interval,
     primary_suppression,
     protect,
@@ -105,3 +110,139 @@ def test_audit_matches_brute_force_oracle_sample() -> None:
 @pytest.mark.slow
 def test_audit_matches_brute_force_oracle_thousand_tables() -> None:
     assert _check_against_oracle(range(1000, 2000)) > 200
+
+
+SKIP = Item("q", ("yes", "no", "skip"), ("yes",), missing="skip")
+
+
+def _two_groups(item: Item, counts: list[tuple[int, ...]]) -> Release:
+    # counts per cell (total, a, b), one entry per option of the item
+    return Release(
+        (Dimension("g", ("a", "b")),),
+        (Table("t", ("g",)),),
+        tuple(
+            Cell(key, sum(values), {"q": values})
+            for key, values in zip(((), (("g", "a"),), (("g", "b"),)), counts, strict=True)
+        ),
+        items=(item,),
+    )
+
+
+def _audit_hidden_b(item: Item) -> list[tuple[float, float, str]]:
+    # b's yes is hidden (as a telling count) with its no as complement
+    counts = [(8, 32, 0), (4, 16, 0), (4, 16, 0)]
+    rel = _two_groups(item, [c[: len(item.options)] for c in counts])
+    s = rel.structure()
+    policy = Policy(k=5, exact_n=True, tiers=(Tier(1, 0, 100),), sensitive_count_k=0)
+    pattern = primary_suppression(s, policy)
+    b = s.index[(("g", "b"),)]
+    pattern.values["q=yes"][b] = Reason.SMALL_COUNT
+    pattern.values.setdefault("q=no", np.zeros(s.size, dtype=np.int8))[b] = Reason.COMPLEMENT
+    codes = published_codes(s, pattern, policy)
+    result = audit_pattern(s, pattern, codes, policy, exact=True)
+    return [(f.lower, f.upper, f.failure) for f in result.findings if f.quantity == "q=yes"]
+
+
+def test_missing_count_is_a_variable_of_the_audit() -> None:
+    # hand-worked: total n = 40 and a n = 20 publish yes 20 % / no 80 % of those
+    # who answered, b (n = 20) hides both. With skips unknown, d = n - skip is a
+    # variable: 20 % with yes + no = d holds for d a multiple of 5 (d <= 40), so
+    # yes_T = d_T / 5, yes_a = d_a / 5 and yes_b = (d_T - d_a) / 5 = d_b / 5 with
+    # 0 <= d_b <= 20: yes_b in [0, 4] (checked by enumerating every table).
+    assert _audit_hidden_b(SKIP) == [(0, 4, "")]
+
+
+def test_without_missing_option_the_same_count_is_pinned() -> None:
+    # hand-worked: with no skip option the denominators are the exact n, so
+    # yes_b = 20 % of 40 - 20 % of 20 = 8 - 4 = 4
+    assert _audit_hidden_b(Item("q", ("yes", "no"), ("yes",))) == [(4, 4, "point")]
+
+
+def _missing_release(seed: int) -> Release:
+    rng = np.random.default_rng(seed)
+    parts = []
+    for _ in range(3):
+        n = int(rng.integers(5, 11))
+        skip = int(rng.integers(0, n + 1)) if rng.random() < 0.6 else 0
+        yes = int(rng.integers(0, n - skip + 1))
+        parts.append((yes, n - skip - yes, skip))
+    total = tuple(int(v) for v in np.sum(parts, axis=0))
+    keys = ((), (("g", "a"),), (("g", "b"),), (("g", "c"),))
+    return Release(
+        (Dimension("g", ("a", "b", "c")),),
+        (Table("t", ("g",)),),
+        tuple(
+            Cell(key, sum(v), {"q": v}) for key, v in zip(keys, [total, *parts], strict=True)
+        ),
+        items=(SKIP,),
+    )
+
+
+def _fits(yes: int, no: int, codes: tuple[str, str], policy: Policy) -> bool:
+    # what the attacker reads from one cell's two published percentages
+    answered = yes + no
+    for count, code in zip((yes, no), codes, strict=True):
+        if code == "*":
+            continue
+        if code == "":
+            if answered:
+                return False
+        elif answered == 0 or code_percent(count, answered, policy) != code:
+            return False
+    return True
+
+
+def _missing_oracle(
+    n: list[int], yes_codes: tuple[str, ...], no_codes: tuple[str, ...], policy: Policy
+) -> npt.NDArray[np.int64]:
+    # every (yes, no) of the three parts consistent with their codes and the
+    # total's; skips are n - yes - no. Rows: yes_T, yes_a, yes_b, yes_c.
+    options = []
+    for i in range(1, 4):
+        options.append(
+            [
+                (y, z) for y in range(n[i] + 1) for z in range(n[i] + 1 - y)
+                if _fits(y, z, (yes_codes[i], no_codes[i]), policy)
+            ]
+        )
+    found = []
+    for combo in itertools.product(*options):
+        y = sum(p[0] for p in combo)
+        z = sum(p[1] for p in combo)
+        if _fits(y, z, (yes_codes[0], no_codes[0]), policy):
+            found.append((y, *(p[0] for p in combo)))
+    return np.array(found, dtype=np.int64)
+
+
+def _check_missing_against_oracle(seeds: range) -> int:
+    policy = Policy(k=5, exact_n=True, tiers=(Tier(1, 0, 100),), sensitive_count_k=3)
+    compared = 0
+    for seed in seeds:
+        result = protect(_missing_release(seed), policy, exact=True)
+        s = result.structure
+        if HIDDEN in result.codes.n:
+            continue  # the n are all 5..10 and shown: nothing should hide them
+        feasible = _missing_oracle(
+            [int(v) for v in s.n], result.codes.counts["q=yes"],
+            result.codes.counts["q=no"], policy,
+        )
+        for record in result.report.records:
+            if record.quantity != "q=yes" or record.lower is None:
+                continue
+            c = s.index[record.key]
+            assert (record.lower, record.upper) == (
+                int(feasible[:, c].min()), int(feasible[:, c].max())
+            ), (seed, record)
+            assert record.exact
+            compared += 1
+        assert result.report.ok, seed
+    return compared
+
+
+def test_missing_option_matches_brute_force_oracle_sample() -> None:
+    assert _check_missing_against_oracle(range(60)) > 25
+
+
+@pytest.mark.slow
+def test_missing_option_matches_brute_force_oracle_thousand_tables() -> None:
+    assert _check_missing_against_oracle(range(5000, 6000)) > 400

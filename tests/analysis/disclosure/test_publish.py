@@ -1,7 +1,18 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.disclosure import HIDDEN, Cell, Dimension, Item, Policy, Release, Table, protect
+from analysis.disclosure import (
+    HIDDEN,
+    Cell,
+    Dimension,
+    Item,
+    Policy,
+    Release,
+    Scale,
+    Table,
+    protect,
+)
 
 
 def _release(values: list[list[int]]) -> Release:
@@ -74,3 +85,32 @@ def test_no_small_groups_no_cell_suppression(values: list[list[int]]) -> None:
     values = [[0 if x < 10 else x for x in row] for row in values]
     result = protect(_release(values), Policy(sensitive_count_k=0))
     assert HIDDEN not in result.codes.n
+
+
+def test_scale_mean_is_over_those_scored() -> None:
+    # hand-worked: a has n = 30, 10 unscored; the 20 scored sum to 50 (squares
+    # 140), so the mean is 50 / 20 = 2.5, not 50 / 30 = 1.7. b: 20 of 20 scored
+    # sum to 60 (squares 200): 3.0. Total: 110 / 40 = 2.75 -> 2.8 (half up).
+    flag = Item("conn:flag", ("flagged", "not_flagged", "unscored"), missing="unscored")
+    rel = Release(
+        (Dimension("g", ("a", "b")),),
+        (Table("t", ("g",)),),
+        (
+            Cell((), 50, {"conn:flag": (12, 28, 10)}, {"conn": (110.0, 340.0)}),
+            Cell((("g", "a"),), 30, {"conn:flag": (6, 14, 10)}, {"conn": (50.0, 140.0)}),
+            Cell((("g", "b"),), 20, {"conn:flag": (6, 14, 0)}, {"conn": (60.0, 200.0)}),
+        ),
+        items=(flag,),
+        scales=(Scale("conn", 1, 4, item="conn:flag"),),
+    )
+    rows = protect(rel).tables[0].rows
+    assert [row.means["conn"] for row in rows] == ["2.8", "2.5", "3.0"]
+    assert rows[1].counts["conn:flag=unscored"] == ""
+
+
+def test_scale_needs_a_known_item() -> None:
+    with pytest.raises(ValueError, match="unknown item 'flag'"):
+        Release(
+            (Dimension("g", ("a",)),), (Table("t", ("g",)),), (),
+            scales=(Scale("conn", 1, 4, item="flag"),),
+        )

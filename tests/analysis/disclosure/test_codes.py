@@ -1,0 +1,60 @@
+from analysis.disclosure import (
+    HIDDEN,
+    Cell,
+    Dimension,
+    Item,
+    Policy,
+    Release,
+    Table,
+    primary_suppression,
+    published_codes,
+)
+
+MOOD = Item("mood", ("low", "ok", "skipped"), ("low",), missing="skipped")
+
+
+def _codes(counts: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]]) -> list[str]:
+    # two groups a, b and their total; counts per group: (low, ok, skipped)
+    (a_n, a), (b_n, b) = ((sum(v), v) for v in counts["ab"])
+    total = tuple(x + y for x, y in zip(a, b, strict=True))
+    rel = Release(
+        (Dimension("g", ("a", "b")),),
+        (Table("t", ("g",)),),
+        (
+            Cell((), a_n + b_n, {"mood": total}),
+            Cell((("g", "a"),), a_n, {"mood": a}),
+            Cell((("g", "b"),), b_n, {"mood": b}),
+        ),
+        items=(MOOD,),
+    )
+    s = rel.structure()
+    codes = published_codes(s, primary_suppression(s, Policy()), Policy())
+    return [
+        f"{codes.n[c]}|{codes.counts['mood=low'][c]}|{codes.counts['mood=ok'][c]}|"
+        f"{codes.counts['mood=skipped'][c]}"
+        for c in range(s.size)
+    ]
+
+
+def test_percentages_are_of_those_who_answered() -> None:
+    # hand-worked: a has n = 30 of whom 10 skipped, so 6 of 20 = 30 % and 14 of
+    # 20 = 70 % (tier of 20: <=10/>=90, so both plain); b: 6 of 30 = 20 %,
+    # 24 of 30 = 80 %; total 12 of 50 = 24 %, 38 of 50 = 76 %. Skips unpublished.
+    assert _codes({"ab": ((6, 14, 10), (6, 24, 0))}) == [
+        "40-99|24%|76%|", "20-39|30%|70%|", "20-39|20%|80%|",
+    ]
+
+
+def test_small_denominator_is_hidden_like_a_small_group() -> None:
+    # hand-worked: a has n = 30 but only 5 answered (25 skipped): 1..k-1 answered,
+    # so a's percentages are hidden although its n is shown
+    codes = _codes({"ab": ((2, 3, 25), (6, 24, 0))})
+    assert codes[1] == f"20-39|{HIDDEN}|{HIDDEN}|"
+    # total: n = 60, 35 answered: 8/35 = 22.9 % -> 23 %, 27/35 = 77.1 % -> 77 %
+    assert codes[0] == "40-99|23%|77%|"
+
+
+def test_nobody_answered_is_shown_empty() -> None:
+    # hand-worked: a's 30 respondents all skipped: no percentage exists
+    codes = _codes({"ab": ((0, 0, 30), (6, 24, 0))})
+    assert codes[1] == "20-39|||"
