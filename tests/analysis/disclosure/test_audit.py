@@ -246,3 +246,41 @@ def test_missing_option_matches_brute_force_oracle_sample() -> None:
 @pytest.mark.slow
 def test_missing_option_matches_brute_force_oracle_thousand_tables() -> None:
     assert _check_missing_against_oracle(range(5000, 6000)) > 400
+
+
+def _block_release() -> Release:
+    # rows r1..r3 x columns c1..c3 with margins; the 2 x 2 block r1-r2 x c1-c2
+    # is hidden: X11 = 4, X12 = 3, X21 = 5, X22 = 2
+    values = np.array([[4, 3, 10], [5, 2, 8], [6, 9, 12]])
+    cells = [Cell((), int(values.sum()))]
+    cells += [Cell((("r", str(i + 1)),), int(values[i].sum())) for i in range(3)]
+    cells += [Cell((("c", str(j + 1)),), int(values[:, j].sum())) for j in range(3)]
+    cells += [
+        Cell((("r", str(i + 1)), ("c", str(j + 1))), int(values[i, j]))
+        for i in range(3) for j in range(3)
+    ]
+    return Release(
+        (Dimension("r", ("1", "2", "3")), Dimension("c", ("1", "2", "3"))),
+        (Table("t", ("r", "c")),),
+        tuple(cells),
+    )
+
+
+@pytest.mark.parametrize(("min_width", "failure"), [(1, ""), (3, ""), (4, "narrow")])
+def test_handbook_interval_of_hidden_cell(min_width: int, failure: str) -> None:
+    # Hundepool et al. (2012), Statistical Disclosure Control, section 4.3,
+    # Example 3: the audit gives the hidden X11 the feasible interval [3, 6].
+    # This reproduces the handbook's result, not its table (which is not at
+    # hand). Hand calculation on this table: published row and column totals
+    # leave X11 + X12 = 7, X21 + X22 = 7, X11 + X21 = 9, X12 + X22 = 5, and hidden
+    # non-empty cells are >= 1. So X12 = 7 - X11 >= 1 gives X11 <= 6, X21 =
+    # 9 - X11 >= 1 gives X11 <= 8, X22 = X11 - 2 >= 1 gives X11 >= 3: [3, 6].
+    policy = Policy(k=5, exact_n=True, tiers=(Tier(1, 0, 100),), min_width=min_width)
+    s = _block_release().structure()
+    pattern = primary_suppression(s, policy)  # X11, X12, X22 are below k = 5
+    pattern.cells[s.index[(("r", "2"), ("c", "1"))]] = Reason.COMPLEMENT
+    codes = published_codes(s, pattern, policy)
+    result = audit_pattern(s, pattern, codes, policy, exact=True)
+    found = {s.keys[f.cell]: f for f in result.findings}
+    x11 = found[(("r", "1"), ("c", "1"))]
+    assert (x11.lower, x11.upper, x11.exact, x11.failure) == (3, 6, True, failure)
