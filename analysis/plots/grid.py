@@ -18,6 +18,8 @@ __all__ = ["column_shades", "heatmap"]
 
 #: Perceptually uniform and readable with colour-vision deficiency (Nunez et al. 2018).
 CMAP = "cividis"
+#: The light part of the map only, so dark text on every cell keeps a 4.5:1 contrast.
+SHADE_RANGE = (0.58, 1.0)
 EMPTY_FACE = "#f2f2f2"
 
 
@@ -43,13 +45,21 @@ def column_shades(readings: tuple[Reading, ...]) -> tuple[float | None, ...]:
     )
 
 
-def _ink_for(face: tuple[float, float, float]) -> str:
-    # WCAG relative luminance: dark text on light cells, white text on dark ones.
+def _luminance(color: tuple[float, float, float]) -> float:
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (channel(c) for c in face)
-    return INK if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.18 else "white"
+    r, g, b = (channel(c) for c in color)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _ink_for(face: tuple[float, float, float]) -> str:
+    # WCAG 2.1 contrast ratio: whichever text colour stands out more from the cell.
+    def contrast(ink: str) -> float:
+        a, b = _luminance(face), _luminance(to_rgb(ink))
+        return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+    return max((INK, "white"), key=contrast)
 
 
 def heatmap(
@@ -72,7 +82,7 @@ def heatmap(
     ax : matplotlib Axes, optional
         Where to draw; a new ``Figure`` is made when omitted.
     title : str, optional
-        Chart title and start of the text alternative.
+        Chart title and start of the text alternative; default "Schools by indicator".
 
     Returns
     -------
@@ -131,7 +141,11 @@ def heatmap(
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
                 )
                 continue
-            face = to_rgb(EMPTY_FACE) if shade is None else to_rgb(cmap(0.25 + 0.75 * shade))
+            face = (
+                to_rgb(EMPTY_FACE)
+                if shade is None
+                else to_rgb(cmap(SHADE_RANGE[0] + (SHADE_RANGE[1] - SHADE_RANGE[0]) * shade))
+            )
             ax.add_patch(
                 Rectangle(
                     (j, i), 1, 1, facecolor=face, edgecolor="white", linewidth=1.5, label="_cell"
@@ -153,10 +167,10 @@ def heatmap(
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    if title is not None:
-        ax.set_title(title, loc="left", fontsize=11)
+    title = "Schools by indicator" if title is None else title
+    ax.set_title(title, loc="left", fontsize=11)
     ax.set_xlabel(
-        f"Shading compares schools within each column (lighter = higher); "
+        f"Shading compares schools within each column (lighter, yellower = higher); "
         f"hatched {HIDDEN} = hidden, - = no data.",
         fontsize=8,
         color=MUTED,

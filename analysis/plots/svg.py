@@ -28,6 +28,10 @@ _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 # Group ids such as "figure_1" repeat in every chart and nothing refers to them; two
 # charts inlined in one page would otherwise share ids.
 _GROUP_ID = re.compile(r'(<g\b[^>]*?) id="[^"]*"')
+_TAG = re.compile(r"<[^<>]*>")
+_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]{3,}")
+_INDENT = re.compile(r"\n[ \t]+")
+_BARE_GROUP = re.compile(r"<g>\n(<[^<>]*/>)\n</g>")
 # No date, and no creator that would change the bytes when matplotlib is upgraded.
 _METADATA: dict[str, str | None] = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
@@ -43,6 +47,18 @@ def _describe(figure: Figure) -> tuple[str, str]:
     labels = [str(ax.get_label()) for ax in figure.axes if ax.get_label()]
     title = suptitle or "; ".join(titles) or "Chart"
     return title, " ".join(labels)
+
+
+def _round(match: re.Match[str]) -> str:
+    return f"{float(match.group(0)):.2f}".rstrip("0").rstrip(".")
+
+
+def _compact(text: str) -> str:
+    # Coordinates to 0.01 pt, only inside tags: matplotlib escapes < and > in text, so
+    # text content (published values) is never touched.
+    text = _TAG.sub(lambda m: _DECIMAL.sub(_round, m.group(0)), text)
+    text = _INDENT.sub("\n", _GROUP_ID.sub(r"\1", text))
+    return _BARE_GROUP.sub(r"\1", text)
 
 
 def to_svg(figure: Figure, *, title: str | None = None, description: str | None = None) -> str:
@@ -86,10 +102,18 @@ def to_svg(figure: Figure, *, title: str | None = None, description: str | None 
     buffer = io.StringIO()
     with (
         _RC_LOCK,
-        mpl.rc_context({"svg.hashsalt": digest, "svg.fonttype": "none", "svg.id": svg_id}),
+        mpl.rc_context(
+            {
+                "svg.fonttype": "none",
+                "svg.hashsalt": digest,
+                "svg.id": svg_id,
+                # Named in every <text>: the default fallback list costs ~200 bytes each.
+                "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+            }
+        ),
     ):
         figure.savefig(buffer, format="svg", metadata=_METADATA)
-    text = _GROUP_ID.sub(r"\1", buffer.getvalue())
+    text = _compact(buffer.getvalue())
     match = _SVG_OPEN.search(text)
     if match is None:  # pragma: no cover - matplotlib always writes one
         raise RuntimeError("matplotlib wrote no <svg> element")
