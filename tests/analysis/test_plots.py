@@ -576,3 +576,37 @@ def test_svg_stays_small_for_a_full_dashboard() -> None:
     ]
     for ax in (heatmap(grid), trend_chart(ten_years, title=TITLE, y_label="%")):
         assert len(to_svg(ax.figure).encode()) < 40_000  # type: ignore[arg-type]
+
+
+@settings(max_examples=20, deadline=None)
+@given(columns=st.lists(st.lists(PUBLISHED, min_size=1, max_size=6), min_size=1, max_size=3))
+def test_no_value_position_is_drawn_for_a_year_hidden_everywhere(columns: list[list[str]]) -> None:
+    width = max(len(c) for c in columns)
+    hidden_year = 2020 + width
+    items = [
+        series(f"S{i}", {2020 + j: v for j, v in enumerate(values)} | {hidden_year: "*"})
+        for i, values in enumerate(columns)
+    ]
+    ax = trend_chart(items, title="Belonging", y_label="%")
+    at_hidden = [(y, label) for x, y, label in _points(ax) if x == hidden_year]
+    # One marker per series, all in the band under the 0-100 value axis.
+    assert sorted(label for _, label in at_hidden) == ["_hidden"] * len(items)
+    assert all(y < 0 for y, _ in at_hidden)
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(PUBLISHED, min_size=2, max_size=6))
+def test_gap_text_adds_no_number_and_names_every_group(values: list[str]) -> None:
+    overall, *rest = values
+    gaps = PublishedGaps(
+        "Safety",
+        2026,
+        "percent",
+        PublishedGroup("All students", overall),
+        tuple(PublishedGroup(f"Group {'ABCDE'[i]}", v) for i, v in enumerate(rest)),
+    )
+    text = text_alternative(gaps)
+    allowed = {"2026"} | {n for v in values for n in re.findall(r"[0-9]+(?:\.[0-9]+)?", v)}
+    assert set(re.findall(r"[0-9]+(?:\.[0-9]+)?", text)) <= allowed
+    for group in gaps.groups:
+        assert (f"{group.label}: hidden." in text) == (group.value == "*")
