@@ -38,6 +38,8 @@ class Services:
     writer: Writer
     limits: Limits = field(default_factory=Limits)
     _views: dict[tuple[int, str, bool], SurveyView] = field(default_factory=dict)
+    # Blank survey pages with slots for the code and key: rendering one takes milliseconds.
+    pages: dict[tuple[object, ...], tuple[bytes, ...]] = field(default_factory=dict)
 
     def view(self, access: Access, locale: str) -> SurveyView:
         """The survey as a student sees it in ``locale`` (built once per version and language)."""

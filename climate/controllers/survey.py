@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
@@ -36,6 +37,10 @@ SECURITY_HEADERS = {
 # Student pages take no CSRF token: there is no session or login for a forged post to ride
 # on, and the access code in the form already grants everything a forged post could do.
 STUDENT = {"exclude_from_csrf": True}
+# Slots in a cached blank survey page: lower case, so no code or translation can contain them.
+CODE_SLOT = "climate-code-slot"
+KEY_SLOT = "climate-key-slot"
+SLOTS = re.compile(f"({CODE_SLOT}|{KEY_SLOT})")
 
 
 def _static_version() -> str:
@@ -72,6 +77,32 @@ def choose_locale(
     )
 
 
+def page_context(
+    services: Services, locale: str, available: tuple[str, ...], **context: Any
+) -> dict[str, Any]:
+    """What every student page's template needs: language, direction, picker, crisis help."""
+    return {
+        **jinja_gettext(services.catalogs.translations(locale)),
+        "lang": locale,
+        "html_lang": html_lang(locale),
+        "dir": direction(locale),
+        "languages": [(code, language_name(code)) for code in available],
+        "crisis_contacts": services.settings.crisis_contacts,
+        "district_name": services.settings.district_name,
+        "static_url": static_url,
+        **context,
+    }
+
+
+def language_cookies(request: Request[Any, Any, Any], locale: str) -> list[Cookie]:
+    """The language cookie, when the student has just chosen a language."""
+    explicit = request.query_params.get("lang")
+    if explicit and explicit == locale and request.cookies.get(COOKIE) != locale:
+        # A session cookie: the next student on a shared Chromebook starts afresh.
+        return [Cookie(key=COOKIE, value=locale, path="/", samesite="lax", httponly=True)]
+    return []
+
+
 def render(
     request: Request[Any, Any, Any],
     services: Services,
@@ -84,28 +115,12 @@ def render(
     **context: Any,
 ) -> Template:
     """A student page in ``locale`` with crisis resources, the language picker and headers."""
-    translations = services.catalogs.translations(locale)
-    cookies = []
-    explicit = request.query_params.get("lang")
-    if explicit and explicit == locale and request.cookies.get(COOKIE) != locale:
-        # A session cookie: the next student on a shared Chromebook starts afresh.
-        cookies.append(Cookie(key=COOKIE, value=locale, path="/", samesite="lax", httponly=True))
     return Template(
         template_name=template,
-        context={
-            **jinja_gettext(translations),
-            "lang": locale,
-            "html_lang": html_lang(locale),
-            "dir": direction(locale),
-            "languages": [(code, language_name(code)) for code in available],
-            "crisis_contacts": services.settings.crisis_contacts,
-            "district_name": services.settings.district_name,
-            "static_url": static_url,
-            **context,
-        },
+        context=page_context(services, locale, available, **context),
         status_code=status_code,
         headers={**SECURITY_HEADERS, **(headers or {})},
-        cookies=cookies,
+        cookies=language_cookies(request, locale),
     )
 
 
@@ -187,10 +202,41 @@ async def notice(request: Request[Any, Any, State], code: FromPath[str]) -> Temp
 
 
 @get("/s/{code:str}/survey", include_in_schema=False, opt=STUDENT)
-async def survey_page(request: Request[Any, Any, State], code: FromPath[str]) -> Template:
+async def survey_page(request: Request[Any, Any, State], code: FromPath[str]) -> Response[bytes]:
     """The whole instrument as one form."""
     services, access, locale = await _open(request, code)
-    return _form(request, services, access, locale, {}, {}, str(uuid.uuid4()))
+    available = services.locales(access)
+    slot = (access.form.version_id, access.sensitive_module, locale, available)
+    page = services.pages.get(slot)
+    if page is None:
+        # Rendered once per survey version and language, with slots for the code and key.
+        engine = request.app.template_engine
+        assert engine is not None
+        context = page_context(
+            services,
+            locale,
+            available,
+            code=CODE_SLOT,
+            survey=services.view(access, locale),
+            answers={},
+            demographics={},
+            idempotency_key=KEY_SLOT,
+            problems={},
+        )
+        rendered = engine.get_template("survey.html").render(**context)
+        # Kept encoded and cut at the slots, so each view is one join of bytes.
+        page = tuple(part.encode() for part in SLOTS.split(rendered))
+        services.pages[slot] = page
+    fill = {
+        CODE_SLOT.encode(): codes.display(access.code).encode(),
+        KEY_SLOT.encode(): str(uuid.uuid4()).encode(),
+    }
+    return Response(
+        b"".join(fill.get(part, part) for part in page),
+        media_type=MediaType.HTML,
+        headers=SECURITY_HEADERS,
+        cookies=language_cookies(request, locale),
+    )
 
 
 def _form(
