@@ -129,9 +129,10 @@ def read_value(code: object, unit: Unit = "percent", *, name: str = "value") -> 
     return Reading(code, kind, number, digits)
 
 
-def _text(value: object, name: str) -> str:
+def _text(value: object, name: str, *, published: bool = False) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__} {value!r}")
+        what = "a published string such as '45', '<=5' or '*'" if published else "a str"
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__} {value!r}")
     return value
 
 
@@ -181,7 +182,7 @@ class PublishedPoint:
     def __post_init__(self) -> None:
         _year(self.year, "year")
         for name in ("value", "ci_low", "ci_high"):
-            _text(getattr(self, name), f"{self.year} {name}")
+            _text(getattr(self, name), f"{self.year} {name}", published=True)
 
 
 def _tuple(items: object, kind: type, name: str) -> tuple[object, ...]:
@@ -263,7 +264,7 @@ class PublishedGroup:
     def __post_init__(self) -> None:
         _text(self.label, "label")
         for name in ("value", "ci_low", "ci_high"):
-            _text(getattr(self, name), f"{self.label!r} {name}")
+            _text(getattr(self, name), f"{self.label!r} {name}", published=True)
 
 
 @dataclass(frozen=True, slots=True)

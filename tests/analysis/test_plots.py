@@ -134,9 +134,9 @@ def test_percent_sign_needs_percent_unit() -> None:
 def test_raw_numbers_are_refused_everywhere(raw: object) -> None:
     with pytest.raises(TypeError, match="published string"):
         read_value(raw)
-    with pytest.raises(TypeError, match="value"):
+    with pytest.raises(TypeError, match="value must be a published string"):
         PublishedPoint(2024, raw)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="value"):
+    with pytest.raises(TypeError, match="value must be a published string"):
         PublishedGroup("Grade 9", raw)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="published string"):
         PublishedGrid(("A",), ("Safety",), ("percent",), ((raw,),))  # type: ignore[arg-type]
