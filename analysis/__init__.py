@@ -5,7 +5,7 @@ analyst can use it from a notebook. Statistics are exported here; disclosure con
 staffing are the subpackages :mod:`analysis.disclosure` and :mod:`analysis.staffing`.
 """
 
-from analysis import disclosure, staffing
+from analysis import disclosure, plots, staffing
 from analysis.comparisons import (
     Contrast,
     difference,
@@ -133,6 +133,7 @@ __all__ = [
     "odds_ratio",
     "orthogonal_polynomials",
     "pearson_chisq",
+    "plots",
     "proportion_interval",
     "rake",
     "rao_scott",
