@@ -9,9 +9,11 @@ from analysis.disclosure import (
     Cell,
     Dimension,
     Item,
+    Pattern,
     Policy,
     Reason,
     Release,
+    Structure,
     Table,
     Tier,
     audit_pattern,
@@ -284,3 +286,78 @@ def test_handbook_interval_of_hidden_cell(min_width: int, failure: str) -> None:
     found = {s.keys[f.cell]: f for f in result.findings}
     x11 = found[(("r", "1"), ("c", "1"))]
     assert (x11.lower, x11.upper, x11.exact, x11.failure) == (3, 6, True, failure)
+
+
+def _feasible(codes: list[str]) -> npt.NDArray[np.int64]:
+    # every integer 2 x 2 table with margins consistent with published n codes;
+    # columns in structure order: (), r0, r1, c0, c1, r0c0, r0c1, r1c0, r1c1
+    grand = int(codes[0])
+    ranges = [
+        range(1, grand + 1) if codes[i] == "*" else [int(codes[i])] for i in range(5, 9)
+    ]
+    grid = np.array(list(itertools.product(*ranges)), dtype=np.int64)
+    a, b, c, d = grid.T
+    table = np.column_stack([a + b + c + d, a + b, c + d, a + c, b + d, grid])
+    ok = np.ones(len(grid), dtype=bool)
+    for j in range(5):
+        ok &= table[:, j] >= 1 if codes[j] == "*" else table[:, j] == int(codes[j])
+    return table[ok]
+
+
+def _verdicts(
+    s: Structure, pattern: Pattern, policy: Policy
+) -> tuple[dict[int, bool], dict[int, bool]]:
+    # per hidden primary cell: does the audit, and does the oracle, find it too narrow?
+    codes = published_codes(s, pattern, policy)
+    result = audit_pattern(s, pattern, codes, policy)
+    audit = {f.cell: bool(f.failure) for f in result.findings if f.quantity == "n"}
+    table = _feasible(list(codes.n))
+    oracle = {
+        c: int(table[:, c].max() - table[:, c].min()) < policy.min_width for c in audit
+    }
+    return audit, oracle
+
+
+def _mutations(seeds: range, policy: Policy) -> tuple[int, int]:
+    checked = caught = 0
+    for seed in seeds:
+        s = _tiny(seed).structure()
+        result = protect(_tiny(seed), policy)
+        if result.codes.n[0] == "*" or not result.report.ok:
+            continue
+        hidden = [c for c in range(s.size) if result.codes.n[c] == "*"]
+        reasons = {
+            s.index[r.key]: r.reason for r in result.report.records if r.quantity == "n"
+        }
+        base = primary_suppression(s, policy)
+        for c in hidden:
+            # remove one complement, or publish one hidden primary value
+            pattern = base.copy()
+            for other in hidden:
+                if other != c and Reason[reasons[other]] != Reason.SMALL:
+                    pattern.cells[other] = Reason[reasons[other]]
+            pattern.cells[c] = Reason.SHOWN
+            audit, oracle = _verdicts(s, pattern, policy)
+            assert audit == oracle, (seed, c)
+            checked += 1
+            caught += any(audit.values())
+    return checked, caught
+
+
+@pytest.mark.parametrize("min_width", [1, 3])
+def test_removing_a_complement_or_publishing_a_hidden_value_is_caught(min_width: int) -> None:
+    # the oracle enumerates every table consistent with what the mutated
+    # pattern publishes; the audit must fail exactly when the oracle does
+    policy = Policy(k=5, exact_n=True, tiers=(Tier(1, 0, 100),), min_width=min_width)
+    checked, caught = _mutations(range(40), policy)
+    assert checked > 150
+    assert caught > 50
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("min_width", [1, 3])
+def test_mutations_on_a_thousand_tables(min_width: int) -> None:
+    policy = Policy(k=5, exact_n=True, tiers=(Tier(1, 0, 100),), min_width=min_width)
+    checked, caught = _mutations(range(3000, 4000), policy)
+    assert checked > 4000
+    assert caught > 1500
