@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+
+import httpx
 import pytest
 from playwright.sync_api import Browser, Response, ViewportSize
 
 from tests.browser.conftest import CODE, LOCALES, Server, host_of
+from tests.climate.districts import CLASS
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +65,24 @@ def test_survey_fits_a_narrow_screen(browser: Browser, server: Server, lang: str
         assert low == []
     finally:
         context.close()
+
+
+def test_each_view_has_its_own_code_and_key(server: Server) -> None:
+    # A second class code for the same survey: both share one cached blank page.
+    other = "RTWXY34679"
+    with sqlite3.connect(server.database) as conn:
+        conn.execute(
+            "INSERT INTO access_code (code, administration_id, school_id, kind, used) "
+            "SELECT ?, administration_id, school_id, kind, 0 FROM access_code WHERE code = ?",
+            (other, CLASS),
+        )
+    seen: set[str] = set()
+    for code in (CODE, other, CODE, other):
+        page = httpx.get(server.url(f"/s/{code}/survey?lang=ar"), timeout=10).text
+        shown = f"{code[:5]}-{code[5:]}" if "-" not in code else code
+        assert re.findall(r'data-code="([^"]+)"', page) == [shown]
+        assert f'action="/s/{shown}/survey?lang=ar"' in page
+        (key,) = re.findall(r'name="idempotency_key" value="([^"]+)"', page)
+        seen.add(key)
+    # Two students must never share a key, or the second one's answers would count as a replay.
+    assert len(seen) == 4
