@@ -230,3 +230,5 @@ RESPONSE_COLUMNS: tuple[str, ...] = tuple(c.name for c in response.columns)
 
 # Staff access tables share this metadata; imported last because they build on Base.
 from climate.security import models as _security_models  # noqa: E402, F401
+# The release ledger builds on Base too.
+from climate.release import models as _release_models  # noqa: E402, F401
