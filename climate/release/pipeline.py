@@ -94,8 +94,9 @@ async def release_for(
         )
     except ValueError as error:
         raise ReleaseError(
-            f"{instrument.id} {source.year}: the data changed since an earlier release in a "
-            f"way the ledger cannot reconcile ({error}); nothing was published"
+            f"{instrument.id} {source.year}: the release cannot be protected ({error}); "
+            "if the data changed since an earlier release of this year, the ledger cannot "
+            "reconcile them; nothing was published"
         ) from error
     if not protected.report.ok:
         raise ReleaseError(

@@ -1,0 +1,130 @@
+"""The XLSX export: one sheet per dimension with the tidy columns, a codebook and methods."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from climate.instruments import Instrument
+from climate.release.result import COLUMNS, Statistic, YearRelease
+
+READING = (
+    (
+        "*",
+        "Hidden to protect students' privacy: the group is too small, or the value "
+        "would let someone work out a hidden one. Every hidden value has this one mark.",
+    ),
+    (
+        "<=N",
+        "Shown only as 'N percent or less' (bottom-coded), so that no count of 0, 1 or 2 "
+        "students is shown; N depends on the group's size.",
+    ),
+    (">=N", "Shown only as 'N percent or more' (top-coded), for the same reason."),
+    (
+        "n_band",
+        "Respondents in the group, in bands (10-19, 20-39, 40-99, 100-299, 300+), never "
+        "exactly: an exact n beside a whole percentage would reveal counts.",
+    ),
+    ("percent", "Of the students who answered the item (skips are not counted)."),
+    ("percent_favorable / percent_elevated", "Of the students with a scale score."),
+    ("mean", "Mean scale score of the students with a score, one decimal."),
+    (
+        "ci_low / ci_high",
+        "95% confidence interval, shown only beside a value shown exactly. "
+        "School groups: Wilson (percentages) or t (means). District groups: "
+        "design-based, with schools as clusters.",
+    ),
+)
+
+
+def codebook_rows(instrument: Instrument) -> list[tuple[str, str, str, str]]:
+    """What every group and option value means: instrument, field, value, label."""
+    rows = []
+    for question in instrument.demographics:
+        for option in question.options:
+            if not option.prefer_not_to_say:
+                rows.append((instrument.id, question.id, str(option.value), option.label))
+        rows.append((instrument.id, question.id, "not_reported", "Prefer not to say, or skipped"))
+    for item in instrument.items:
+        rows.append((instrument.id, item.id, "", item.text))
+        for answer in instrument.response_sets[item.response_set].options:
+            rows.append((instrument.id, item.id, str(answer.value), answer.label))
+    for scale in instrument.scales:
+        rows.append((instrument.id, scale.id, "", scale.title))
+    return rows
+
+
+def methods_rows(
+    releases: Sequence[YearRelease], generated_at: dt.datetime, school: str | None
+) -> list[tuple[str, str]]:
+    """The methods sheet: releases, instrument versions, policy, and how to read values."""
+    rows = [
+        ("generated_at", generated_at.isoformat(timespec="seconds")),
+        ("scope", "district" if school is None else f"school {school} and the district"),
+    ]
+    for r in releases:
+        rows += [
+            ("release_id", r.release_id),
+            (f"{r.release_id}: instrument", f"{r.instrument_id} version {r.instrument_version}"),
+            (f"{r.release_id}: school year", str(r.year)),
+            (f"{r.release_id}: protected_at", r.protected_at),
+            (f"{r.release_id}: disclosure policy", json.dumps(r.policy, sort_keys=True)),
+            (f"{r.release_id}: policy sha256", r.policy_hash),
+        ]
+    rows += [(f"how to read {k}", v) for k, v in READING]
+    return rows
+
+
+def write_xlsx(
+    rows: Iterable[Statistic],
+    path: Path,
+    *,
+    releases: Sequence[YearRelease],
+    instruments: Sequence[Instrument],
+    generated_at: dt.datetime,
+    school: str | None = None,
+) -> int:
+    """Write the rows on one sheet per dimension, then codebook and methods; return rows."""
+    book = Workbook(write_only=True)
+    sheets: dict[str, Any] = {}
+    count = 0
+    for r in rows:
+        sheet = sheets.get(r.dimension)
+        if sheet is None:
+            sheet = book.create_sheet(r.dimension[:31])
+            sheet.append(list(COLUMNS))
+            sheets[r.dimension] = sheet
+        sheet.append(
+            [
+                r.release_id,
+                r.year,
+                r.org_type,
+                r.org_id,
+                r.org_name,
+                r.dimension,
+                r.group,
+                r.indicator,
+                r.statistic,
+                r.value,
+                r.ci_low,
+                r.ci_high,
+                r.n_band,
+            ]
+        )
+        count += 1
+    codebook = book.create_sheet("codebook")
+    codebook.append(["instrument", "field", "value", "label"])
+    for instrument in instruments:
+        for line in codebook_rows(instrument):
+            codebook.append(list(line))
+    methods = book.create_sheet("methods")
+    methods.append(["item", "value"])
+    for item, value in methods_rows(releases, generated_at, school):
+        methods.append([item, value])
+    book.save(path)
+    return count
