@@ -73,7 +73,8 @@ async def _seed(settings: Settings, secondary: bool) -> Planted:
                 .order_by(response.c.school_id)
                 .limit(1)
             )
-            assert admin_id is not None and school is not None
+            assert admin_id is not None
+            assert school is not None
             here = (response.c.administration_id == admin_id) & (response.c.school_id == school)
             await conn.execute(delete(response).where(here & (column == PLANTED_GENDER)))
             query = select(response).where(here).order_by(response.c.id).limit(3)
