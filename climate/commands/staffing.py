@@ -1,0 +1,114 @@
+"""``climate staffing plan``: rosters plus need from the protected release, as three files."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from analysis.disclosure import Policy
+from analysis.staffing import (
+    ROLES,
+    Allocation,
+    StaffingPlan,
+    StaffingPolicy,
+    allocate,
+    load_policy,
+    plan_staffing,
+)
+from climate import db
+from climate.commands import Subparsers
+from climate.commands.export import district_name
+from climate.need import district_baseline, school_need, stored_rosters
+from climate.release.pipeline import ReleaseError, year_releases
+from climate.rosters import school_years
+from climate.settings import Settings
+from climate.staffing_export import write_plan
+
+
+def _pair(text: str) -> tuple[str, float]:
+    role, sep, number = text.partition("=")
+    if not sep or role not in ROLES:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected role=N with role one of {ROLES}")
+    try:
+        return role, float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: {number!r} is not a number") from None
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add the ``staffing`` command group."""
+    parser = subparsers.add_parser("staffing", help="counselor, psychologist, social worker plans")
+    actions = parser.add_subparsers(dest="staffing_command", metavar="ACTION", required=True)
+    plan = actions.add_parser("plan", help="write the staffing plan of a year as CSV, XLSX, JSON")
+    plan.add_argument("--year", type=int, required=True)
+    plan.add_argument("--out", type=Path, required=True, metavar="DIR")
+    plan.add_argument("--policy", type=Path, metavar="FILE", help="district staffing policy")
+    plan.add_argument("--extra-fte", type=_pair, action="append", default=[], metavar="ROLE=N")
+    plan.add_argument("--budget", type=float)
+    plan.add_argument("--salary", type=_pair, action="append", default=[], metavar="ROLE=S")
+    plan.set_defaults(func=run_plan)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Build the plan and write staffing_plan_<year>.csv, .xlsx and .json into DIR."""
+    if args.budget is not None and args.extra_fte:
+        print("climate staffing plan: give --extra-fte or --budget, not both", file=sys.stderr)
+        return 2
+    if args.salary and args.budget is None:
+        print("climate staffing plan: --salary needs --budget", file=sys.stderr)
+        return 2
+    try:
+        policy = load_policy(args.policy)
+    except (OSError, ValueError) as error:
+        print(f"climate staffing plan: {args.policy}: {error}", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    try:
+        plan, hidden = asyncio.run(_plan(settings, args.year, policy))
+    except ReleaseError as error:
+        print(f"climate staffing plan: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"climate staffing plan: {error}", file=sys.stderr)
+        return 1
+    scenario: Allocation | None = None
+    try:
+        if args.extra_fte:
+            scenario = allocate(plan, extra_fte=dict(args.extra_fte))
+        elif args.budget is not None:
+            scenario = allocate(plan, budget=args.budget, salaries=dict(args.salary))
+    except ValueError as error:
+        print(f"climate staffing plan: {error}", file=sys.stderr)
+        return 2
+    files = write_plan(plan, args.out, scenario=scenario)
+    print(f"wrote {files.csv}, {files.xlsx} and {files.json}")
+    if hidden:
+        print(
+            f"{len(hidden)} school(s) have a need estimate hidden to protect students' privacy "
+            f"and are planned by ratio only: {', '.join(hidden)}"
+        )
+    return 0
+
+
+async def _plan(
+    settings: Settings, year: int, policy: StaffingPolicy
+) -> tuple[StaffingPlan, list[str]]:
+    engine = db.create_engine(settings.database_url)
+    try:
+        name = await district_name(engine, settings)
+        releases = await year_releases(
+            engine, year, district_name=name, policy=Policy(k=settings.suppression_k)
+        )
+        async with engine.connect() as conn:
+            rosters = await stored_rosters(conn, year)
+    finally:
+        await engine.dispose()
+    need = school_need(releases)
+    schools = school_years(rosters, year, need)
+    if not schools:
+        raise ValueError(f"no enrollment or staffing roster for {year}")
+    hidden = sorted(s.school_id for s in schools if any(e.hidden for e in s.need.values()))
+    plan = plan_staffing(schools, policy, baseline=district_baseline(releases) or None)
+    return plan, hidden
