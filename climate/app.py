@@ -25,6 +25,7 @@ from climate import errors
 from climate.access import Directory
 from climate.controllers import admin_api, api, survey
 from climate.controllers.health import healthz
+from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
 from climate.db import create_engine
 from climate.i18n import Catalogs, negotiate
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             survey.decline,
             survey.thanks,
             staff_router(),
+            reports_router(),
             *admin_api.ROUTE_HANDLERS,
             create_static_files_router(
                 path="/static",

@@ -55,6 +55,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/staff/accounts/{account_id}/enable", "POST"): ADMIN,
     ("/staff/audit", "GET"): ADMIN,
     ("/staff/audit.csv", "GET"): ADMIN,
+    # Reports (school staff see only their own schools' report)
+    ("/staff/reports/schools/{school_id}", "GET"): STAFF,
+    ("/staff/reports/district", "GET"): DISTRICT,
     # Staff JSON API (bearer tokens)
     ("/api/v1/schools", "GET"): STAFF,
     ("/api/v1/admin/rosters", "POST"): ADMIN,

@@ -1,0 +1,96 @@
+"""Names shown for scales, statistics, dimensions and groups, in the page's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from climate.instruments import Instrument
+from climate.release.catalogue import NOT_REPORTED, item_options
+
+Translate = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Interface strings (``_``) and instrument wording (``text``) in one language."""
+
+    _: Translate
+    text: Translate
+    instrument: Instrument | None
+
+    def scale(self, scale_id: str) -> str:
+        """A scale's title."""
+        if self.instrument is not None:
+            for scale in self.instrument.scales:
+                if scale.id == scale_id:
+                    return self.text(scale.title)
+        return scale_id
+
+    def statistic(self, statistic: str) -> str:
+        """What a statistic measures."""
+        _ = self._
+        names = {
+            "percent_favorable": _("% favorable"),
+            "percent_elevated": _("% elevated"),
+            "mean": _("Mean score"),
+            "percent": _("% of students"),
+        }
+        return names.get(statistic, statistic)
+
+    def dimension(self, dimension: str) -> str:
+        """A short heading for a group of students."""
+        _ = self._
+        names = {
+            "grade": _("Grade"),
+            "gender": _("Gender"),
+            "race_ethnicity": _("Race and ethnicity"),
+            "home_language": _("Language at home"),
+            "years_at_school": _("Years at this school"),
+            "activities": _("After-school activities"),
+        }
+        if dimension in names:
+            return names[dimension]
+        if self.instrument is not None:
+            for question in self.instrument.demographics:
+                if question.id == dimension:
+                    return self.text(question.text)
+        return dimension
+
+    def group(self, dimension: str, group: str) -> str:
+        """A category of a demographic question, as students saw it."""
+        if group == NOT_REPORTED:
+            return self._("Not reported")
+        if self.instrument is not None:
+            for question in self.instrument.demographics:
+                if question.id != dimension:
+                    continue
+                for option in question.options:
+                    if str(option.value) == group:
+                        return self.text(option.label)
+        return group
+
+    def item(self, item_id: str) -> str:
+        """An item's wording."""
+        if self.instrument is not None:
+            for item in self.instrument.items:
+                if item.id == item_id:
+                    return self.text(item.text)
+        return item_id
+
+    def options(self, item_id: str) -> tuple[tuple[str, str], ...]:
+        """An item's option values and their labels, in response-set order."""
+        if self.instrument is None:
+            return ()
+        item = next((i for i in self.instrument.items if i.id == item_id), None)
+        if item is None:
+            return ()
+        labels = {
+            str(o.value): self.text(o.label)
+            for o in self.instrument.response_sets[item.response_set].options
+        }
+        return tuple((v, labels[v]) for v in item_options(self.instrument, item_id))
+
+    def title(self) -> str:
+        """The instrument's title."""
+        return self.text(self.instrument.title) if self.instrument is not None else ""
