@@ -40,8 +40,11 @@ class Formatter:
         # Decimal keeps the published digits: no float rounding can add or drop one.
         value = Decimal(text)
         if unit == PERCENT:
-            return format_percent(value / 100, format="#,##0%", locale=self.locale)
-        return format_decimal(value, format="#,##0.0", locale=self.locale)
+            # The locale's own pattern; every published digit is kept, none added.
+            return format_percent(value / 100, locale=self.locale, decimal_quantization=False)
+        return format_decimal(
+            value, format="#,##0.0", locale=self.locale, decimal_quantization=False
+        )
 
     def value(self, text: str, unit: str) -> str:
         """Any published value: ``*`` stays ``*``, ``<=5`` becomes ``≤5%``, empty a dash."""
@@ -83,7 +86,7 @@ class Formatter:
         """A share in [0, 1] as a whole percentage (for rates from public totals)."""
         if math.isnan(value):
             return "–"
-        return format_percent(value, format="#,##0%", locale=self.locale)
+        return format_percent(value, locale=self.locale)
 
     def fte(self, value: float) -> str:
         """Full-time equivalents, to one decimal."""
