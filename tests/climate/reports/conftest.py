@@ -30,9 +30,7 @@ def seeded(reports_settings: Settings) -> Seeded:
 
 
 @pytest.fixture(scope="module")
-def as_role(
-    reports_settings: Settings, seeded: Seeded
-) -> Iterator[dict[str, TestClient]]:  # type: ignore[type-arg]
+def as_role(reports_settings: Settings, seeded: Seeded) -> Iterator[dict[str, TestClient]]:  # type: ignore[type-arg]
     """A signed-in client per role, on the module's district."""
     clients: dict[str, TestClient] = {}  # type: ignore[type-arg]
     try:

@@ -62,7 +62,9 @@ async def _seed(settings: Settings) -> Seeded:
             )
             admin_id = await conn.scalar(
                 select(Administration.id)
-                .join(InstrumentVersion, InstrumentVersion.id == Administration.instrument_version_id)
+                .join(
+                    InstrumentVersion, InstrumentVersion.id == Administration.instrument_version_id
+                )
                 .where(
                     InstrumentVersion.instrument_id == "elementary",
                     Administration.school_year == closed[-1],
@@ -79,7 +81,9 @@ async def _seed(settings: Settings) -> Seeded:
             mine, other = str(schools[0]), str(schools[1])
             here = (response.c.administration_id == admin_id) & (response.c.school_id == mine)
             await conn.execute(delete(response).where(here & (column == PLANTED_GENDER)))
-            rows = (await conn.execute(select(response).where(here).limit(PLANTED))).mappings().all()
+            rows = (
+                (await conn.execute(select(response).where(here).limit(PLANTED))).mappings().all()
+            )
             await conn.execute(delete(response).where(response.c.id.in_([r["id"] for r in rows])))
             await conn.execute(insert(response), [{**r, column.name: PLANTED_GENDER} for r in rows])
             for role, email in EMAILS.items():
