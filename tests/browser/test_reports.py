@@ -1,0 +1,176 @@
+"""The report pages in Chromium: charts render under the real CSP, axe finds nothing, and print.
+
+The server runs on its own seeded district (three closed years, a planted group of 3), so the
+pages show real protected releases.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from climate import db
+from climate.settings import Settings
+from tests.browser.conftest import AXE, ROOT, SECRET, STARTUP_SECONDS, _free_port, required
+from tests.browser.test_accessibility import violations
+from tests.climate.reports.district import Seeded, seed
+from tests.climate.security.conftest import EMAILS, PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHARTS_LOADED = """() => [...document.querySelectorAll('.chart img')].map(
+  img => ({ done: img.complete, width: img.naturalWidth, height: img.naturalHeight }))"""
+
+
+def _prepare(settings: Settings) -> Seeded:
+    db.upgrade(settings.database_url)
+    return seed(settings)
+
+
+@pytest.fixture(scope="module")
+def reports_server(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Seeded]]:
+    """``climate serve`` on a seeded district; its base URL and what was seeded."""
+    directory = tmp_path_factory.mktemp("reports-server")
+    url = f"sqlite+aiosqlite:///{directory / 'climate.db'}"
+    settings = Settings(database_url=url, secret_key=SECRET)
+    # Seeding runs its own event loop: keep it off the thread Playwright's loop lives on.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        seeded = pool.submit(_prepare, settings).result()
+    port = _free_port()
+    log = (directory / "server.log").open("wb")
+    env = {
+        **os.environ,
+        "CLIMATE_DATABASE_URL": url,
+        "CLIMATE_SECRET_KEY": SECRET,
+        "CLIMATE_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "climate.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited: {(directory / 'server.log').read_text()}")
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer /healthz in time")
+            time.sleep(0.1)
+        yield base, seeded
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _signed_in(browser: Browser, base: str, role: str, *, bypass_csp: bool) -> BrowserContext:
+    context = browser.new_context(bypass_csp=bypass_csp, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.goto(base + "/staff/sign-in")
+    page.fill("#email", EMAILS[role])
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+    assert "/staff/sign-in" not in page.url
+    page.close()
+    return context
+
+
+@pytest.fixture
+def staff(browser: Browser, reports_server: tuple[str, Seeded]) -> Iterator[Page]:
+    """A district admin's tab under the real security headers."""
+    context = _signed_in(browser, reports_server[0], "district_admin", bypass_csp=False)
+    yield context.new_page()
+    context.close()
+
+
+def _open(page: Page, url: str) -> list[str]:
+    """Open a page and return the CSP violations Chromium reported on it."""
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == 200, url
+    assert "style-src 'self'" in (response.headers.get("content-security-policy") or "")
+    return blocked
+
+
+@pytest.mark.parametrize("which", ["school", "district"])
+def test_reports_render_under_the_csp(
+    staff: Page, reports_server: tuple[str, Seeded], tmp_path: Path, which: str
+) -> None:
+    base, seeded = reports_server
+    path = (
+        f"/staff/reports/schools/{seeded.mine}" if which == "school" else "/staff/reports/district"
+    )
+    blocked = _open(staff, base + path)
+    charts: list[dict[str, Any]] = staff.evaluate(CHARTS_LOADED)
+    assert charts
+    # Each chart decoded as an image: the data: URI is allowed by img-src and not blocked.
+    assert all(c["done"] and c["width"] > 300 and c["height"] > 100 for c in charts), charts
+    assert blocked == []
+    shot = tmp_path / f"{which}.png"
+    staff.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
+    # The print stylesheet drops navigation and keeps every chart.
+    staff.emulate_media(media="print")
+    assert not staff.is_visible(".report-languages")
+    assert staff.is_visible(".chart img")
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """The pinned axe-core build that `npm ci` installs."""
+    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_report_pages_have_no_violations(
+    browser: Browser, reports_server: tuple[str, Seeded], axe_source: str, lang: str
+) -> None:
+    base, seeded = reports_server
+    context = _signed_in(browser, base, "district_admin", bypass_csp=True)
+    page = context.new_page()
+    report: dict[str, list[dict[str, Any]]] = {}
+    try:
+        for name, path in (
+            ("school", f"/staff/reports/schools/{seeded.mine}?lang={lang}"),
+            ("district", f"/staff/reports/district?lang={lang}"),
+        ):
+            response = page.goto(base + path)
+            assert response is not None
+            assert response.status == 200
+            assert page.get_attribute("html", "lang") == lang
+            report[name] = violations(page, axe_source)
+    finally:
+        context.close()
+    found = {name: issues for name, issues in report.items() if issues}
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
