@@ -1,0 +1,70 @@
+"""Published values in nine languages: digits kept, hidden marks untouched, never a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from climate.controllers.reports.formatting import Formatter
+from climate.controllers.reports.school import response_rate
+from climate.settings import Settings
+
+LOCALES = Settings(secret_key="x" * 40).accepted_locales
+PUBLISHED = st.one_of(
+    st.just("*"),
+    st.just(""),
+    st.integers(0, 100).map(str),
+    st.integers(1, 20).map(lambda n: f"<={n}"),
+    st.integers(80, 99).map(lambda n: f">={n}"),
+)
+
+
+@given(text=PUBLISHED, lang=st.sampled_from(LOCALES))
+def test_every_published_value_formats(text: str, lang: str) -> None:
+    shown = Formatter.for_language(lang).value(text, "percent")
+    if text == "*":
+        assert shown == "*"
+    digits = "".join(c for c in text if c.isdigit())
+    assert "".join(c for c in shown if c.isdigit()) == digits
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "mean", "code"),
+    [
+        ("en", "45%", "3.2", "≤5%"),
+        ("es", "45\xa0%", "3,2", "≤5\xa0%"),
+        ("ru", "45\xa0%", "3,2", "≤5\xa0%"),
+    ],
+)
+def test_numbers_follow_the_locale(lang: str, value: str, mean: str, code: str) -> None:
+    # CLDR percent and decimal patterns, as Babel ships them.
+    fmt = Formatter.for_language(lang)
+    assert fmt.value("45", "percent") == value
+    assert fmt.value("3.2", "mean") == mean
+    assert fmt.value("<=5", "percent") == code
+
+
+def test_published_digits_are_never_rounded() -> None:
+    fmt = Formatter.for_language("en")
+    assert fmt.value("2.45", "mean") == "2.45"
+    assert fmt.value("12.5", "percent") == "12.5%"
+    assert fmt.interval("*", "*", "percent") == ""
+
+
+def test_dates_and_bands() -> None:
+    fmt = Formatter.for_language("es")
+    assert fmt.date(dt.date(2026, 5, 1)) == "1 de mayo de 2026"
+    assert fmt.band("1000+") == "1.000+"  # CLDR: Spanish groups thousands with a period
+    assert fmt.band("100-299") == "100–299"
+
+
+def test_response_rate_is_the_range_the_band_allows() -> None:
+    fmt = Formatter.for_language("en")
+    # 100-299 respondents of 400 enrolled: 25% to 75%.
+    assert response_rate("100-299", 400, fmt) == "25% – 75%"
+    assert response_rate("300+", 400, fmt) == "≥75%"
+    assert response_rate("*", 400, fmt) == "*"
+    assert response_rate("10-19", None, fmt) == "–"
