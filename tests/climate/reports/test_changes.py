@@ -11,7 +11,7 @@ NULL_SHOWN = {f"null{i}": ("30", "31", "30") for i in range(7)}
 
 
 def test_a_strong_trend_is_told_with_its_published_values() -> None:
-    # 20 -> 40 -> 60 of 100: linear p = 2.4e-08 (fit_trend, model-based; see below).
+    # 20 -> 40 -> 60 of 100: linear p = 2.4e-08 (analysis.fit_trend, model-based variance).
     published = Published.of(series({"up": (20, 40, 60), **NULL}, {"up": ("20", "40", "60")}))
     found = changes(published, "A")
     assert [(c.scale, c.direction, c.first, c.last) for c in found] == [
