@@ -45,6 +45,22 @@ def placeholders(text: str) -> tuple[frozenset[str], int]:
     return frozenset(names), len(_BARE.findall(text))
 
 
+class _AnyValue(dict[str, int]):
+    """A mapping with a value for every name, to try a format string the way Jinja does."""
+
+    def __missing__(self, name: str) -> int:
+        return 0
+
+
+def formats(text: str) -> bool:
+    """Whether ``text % {...}`` works: new-style Jinja gettext formats every string it returns."""
+    try:
+        text % _AnyValue()
+    except (TypeError, ValueError, KeyError):
+        return False
+    return True
+
+
 def key(message: Message) -> Key:
     """How a catalog indexes a message: its singular msgid and its context."""
     msgid = message.id if isinstance(message.id, str) else message.id[0]
@@ -139,6 +155,11 @@ def test_placeholder_check_flags_a_changed_name() -> None:
     assert len(placeholder_problems(bad)) == 1
 
 
+def test_formats_flags_a_lone_percent_sign() -> None:
+    assert formats("Values near 0%% or 100%% are shown as a range, such as ≤5%%.")
+    assert not formats("Values near 0% or 100% are shown as a range, such as ≤5%.")
+
+
 def test_drift_names_missing_and_obsolete_strings() -> None:
     lines = drift([("Old wording", None), ("Kept", None)], [("Kept", None), ("New", None)])
     assert lines == ["  missing: 'New'", "  obsolete: 'Old wording'"]
@@ -191,6 +212,21 @@ def test_placeholders_match_the_source(locale: str, domain: str) -> None:
         for problem in placeholder_problems(message)
     ]
     assert not problems, f"{locale}/{domain}.po:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_translations_format_where_the_source_does(locale: str, domain: str) -> None:
+    # A lone % in a translation of a string that is %-formatted raises at render time.
+    broken = [
+        f"  {message.id!r}: {text!r}"
+        for message in entries(catalog(locale, domain))
+        if any("%" in text for text in forms(message.id))
+        and all(formats(text) for text in forms(message.id))
+        for text in forms(message.string)
+        if text and not formats(text)
+    ]
+    assert not broken, f"{locale}/{domain}.po cannot be formatted:\n" + "\n".join(broken)
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
