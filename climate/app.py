@@ -23,7 +23,7 @@ from litestar.types import Logger, Scope
 
 from climate import errors
 from climate.access import Directory
-from climate.controllers import admin_api, api, survey
+from climate.controllers import admin_api, api, exports, survey
 from climate.controllers.health import healthz
 from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             staff_router(),
             reports_router(),
             *admin_api.ROUTE_HANDLERS,
+            *exports.ROUTE_HANDLERS,
             create_static_files_router(
                 path="/static",
                 directories=[survey.STATIC_DIR],

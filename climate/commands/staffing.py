@@ -19,7 +19,7 @@ from analysis.staffing import (
 )
 from climate import db
 from climate.commands import Subparsers
-from climate.commands.export import district_name
+from climate.exports.files import district_name
 from climate.need import district_baseline, school_need, stored_rosters
 from climate.release.pipeline import ReleaseError, year_releases
 from climate.rosters import school_years

@@ -61,6 +61,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     # Staff JSON API (bearer tokens)
     ("/api/v1/schools", "GET"): STAFF,
     ("/api/v1/admin/rosters", "POST"): ADMIN,
+    # Exports of the protected release (school staff: their own schools only, in the query)
+    ("/staff/exports", "GET"): STAFF,
+    ("/api/v1/exports", "GET"): STAFF,
 }
 
 # The OpenAPI document and its viewer hold no data; every path under them is public.

@@ -1,0 +1,115 @@
+"""Export downloads for staff: the protected release as CSV, XLSX or JSON, scoped and audited.
+
+``/staff/exports`` serves signed-in staff (links on the report pages); ``/api/v1/exports``
+serves scripts with an API token. School staff must name one of their own schools (another
+school's id answers 404, as if it did not exist) and receive that school's results beside
+the district's; district roles may export everything.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from litestar import Request, Response, get
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromQuery
+
+from climate.controllers.admin_api import AUTH_RESPONSES, Problem
+from climate.controllers.staff.pages import EXCEPTION_HANDLERS, settings_of
+from climate.exports.files import MEDIA_TYPES, ExportError, export_year
+from climate.security.guards import DEPENDENCIES, engine_of
+from climate.security.principals import Principal
+from climate.security.scoping import require_school
+
+Format = Literal["csv", "xlsx", "json"]
+
+
+async def _download(
+    request: Request[Any, Any, State],
+    principal: Principal,
+    year: int,
+    fmt: Format,
+    school: str | None,
+) -> Response[bytes]:
+    if school is None and not principal.sees_district:
+        raise PermissionDeniedException(
+            "school staff export one of their own schools: add ?school="
+        )
+    if school is not None:
+        require_school(principal, school)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / f"climate-{year}{f'-{school}' if school else ''}.{fmt}"
+        try:
+            await export_year(
+                engine_of(request),
+                settings_of(request),
+                year=year,
+                fmt=fmt,
+                out=out,
+                actor=principal,
+                school=school,
+            )
+        except ExportError as error:
+            raise NotFoundException(str(error)) from None
+        content = out.read_bytes()
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"content-disposition": f'attachment; filename="{out.name}"'},
+    )
+
+
+@get(
+    "/staff/exports",
+    include_in_schema=False,
+    dependencies=DEPENDENCIES,
+    cache=False,
+    # Like every staff page: signed out goes to sign-in and comes back here.
+    exception_handlers=EXCEPTION_HANDLERS,
+)
+async def staff_export(
+    request: Request[Any, Any, State],
+    principal: NamedDependency[Principal],
+    year: FromQuery[int],
+    format: FromQuery[Format],
+    school: FromQuery[str | None] = None,
+) -> Response[bytes]:
+    """Download a year's protected results (staff pages)."""
+    return await _download(request, principal, year, format, school)
+
+
+@get(
+    "/api/v1/exports",
+    summary="A year's protected results as CSV, XLSX or JSON",
+    description=(
+        "One row per published statistic (`release_id,year,org_type,org_id,org_name,dimension,"
+        "group,indicator,statistic,value,ci_low,ci_high,n_band`); hidden values are `*`. "
+        "School tokens must name one of their schools. Every export is recorded in the audit log."
+    ),
+    tags=["staff"],
+    security=[{"bearer": []}],
+    responses={
+        **AUTH_RESPONSES,
+        404: ResponseSpec(Problem, description="no survey that year, or an unknown school"),
+    },
+    dependencies=DEPENDENCIES,
+    cache=False,
+    media_type="application/octet-stream",
+)
+async def api_export(
+    request: Request[Any, Any, State],
+    principal: NamedDependency[Principal],
+    year: FromQuery[int],
+    format: FromQuery[Format],
+    school: FromQuery[str | None] = None,
+) -> Response[bytes]:
+    """Download a year's protected results (API token)."""
+    return await _download(request, principal, year, format, school)
+
+
+ROUTE_HANDLERS = [staff_export, api_export]
