@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from analysis.disclosure import Ledger, LedgerEntry, Policy, protect
 from climate.release.catalogue import build_release, cell_data
-from climate.release.gather import Source, gather, sources
+from climate.release.gather import Source, fingerprint, gather, sources
 from climate.release.models import PublishedRelease
 from climate.release.result import YearRelease
 from climate.release.rows import published_rows, scale_totals
@@ -78,12 +78,15 @@ async def release_for(
 ) -> YearRelease:
     """The protected release of one administration, from the cache or made and stored."""
     policy = policy or Policy()
+    extra = f"{district_name}|sensitive={sensitive}"
     async with engine.connect() as conn:
-        gathered = await gather(conn, source, extra=f"{district_name}|sensitive={sensitive}")
-        release_id = release_id_for(source, gathered.fingerprint, policy)
+        # The fingerprint is two cheap queries; a cached release needs no aggregation at all.
+        release_id = release_id_for(source, await fingerprint(conn, source, extra), policy)
         found = await _cached(conn, release_id)
         if found is not None:
             return found
+        gathered = await gather(conn, source, extra=extra)
+        release_id = release_id_for(source, gathered.fingerprint, policy)
         ledger = await earlier_ledger(conn, source.instrument.id, source.year)
     instrument = source.instrument
     data = cell_data(instrument, gathered.schools, gathered.cells)
