@@ -88,7 +88,7 @@ async def school_page(
             raise NotFoundException()
         chosen = _year(await source.closed_years(conn), year)
         available = source.years_on_show(await source.closed_years(conn), chosen)
-    found = await source.releases(engine, available, settings.district_name)
+    found = await source.releases(engine, available, settings)
     mine = [r for r in found if school_id in r.schools and r.year == chosen]
     if not mine:
         raise NotFoundException()
@@ -146,9 +146,7 @@ async def district_page(
     async with engine.connect() as conn:
         closed = await source.closed_years(conn)
         chosen = _year(closed, year)
-    found = await source.releases(
-        engine, source.years_on_show(closed, chosen), settings.district_name
-    )
+    found = await source.releases(engine, source.years_on_show(closed, chosen), settings)
     tables = {k: v for k, v in _by_instrument(found).items() if chosen in v.years}
     async with engine.begin() as conn:
         await audit.record(

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from analysis.disclosure import Policy
+from climate.exports.files import district_name
 from climate.instruments import Instrument
 from climate.models import Administration, Enrollment, InstrumentVersion, School, Staffing
 from climate.registry import instrument_of
@@ -15,6 +17,7 @@ from climate.release.pipeline import year_releases
 from climate.release.result import YearRelease
 from climate.security.principals import Principal
 from climate.security.scoping import school_filter
+from climate.settings import Settings
 
 # A report shows at most this many survey years: enough for a trend, short enough to read.
 YEARS_ON_SHOW = 5
@@ -55,12 +58,18 @@ async def visible_school(conn: AsyncConnection, principal: Principal, school_id:
 
 
 async def releases(
-    engine: AsyncEngine, years: tuple[int, ...], district_name: str
+    engine: AsyncEngine, years: tuple[int, ...], settings: Settings
 ) -> tuple[YearRelease, ...]:
-    """Every instrument's protected release for each year (cached by the pipeline)."""
+    """Every instrument's protected release for each year (cached by the pipeline).
+
+    The district name and policy are the ones exports use, so a page and a download of
+    the same data are the same release.
+    """
+    name = await district_name(engine, settings)
+    policy = Policy(k=settings.suppression_k)
     found: list[YearRelease] = []
     for year in years:
-        found.extend(await year_releases(engine, year, district_name=district_name))
+        found.extend(await year_releases(engine, year, district_name=name, policy=policy))
     return tuple(found)
 
 
