@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from climate.instruments import Instrument, Item
 from climate.layout import GRADE
@@ -215,10 +216,9 @@ def answers(
     }
     for position, item in enumerate(instrument.items):
         values = np.array([o.value for o in instrument.response_sets[item.response_set].options])
-        sign, offset = direction[item.id]
-        latent = sign * theta + rng.normal(0.0, 0.8, count) + offset
-        cuts = np.linspace(-1.4, 1.4, len(values) - 1)
-        chosen = values[np.searchsorted(cuts, latent)]
+        good_high, concern = direction[item.id]
+        latent = (0.8 if good_high else -0.8) * theta + rng.normal(0.0, 0.8, count)
+        chosen = values[np.searchsorted(_cuts(len(values), good_high, concern), latent)]
         chosen[rng.random(count) < 0.03] = MISSING
         chosen[position >= stop_at] = MISSING
         if item.id in sensitive_items and not sensitive:
@@ -240,21 +240,33 @@ def _english_index(options: object) -> int:
     return next((i for i, label in enumerate(labels) if "english" in label), 0)
 
 
-def _item_directions(instrument: Instrument) -> dict[str, tuple[float, float]]:
-    """Per item: sign of its relation to well-being, and a shift for rare behaviours."""
-    result = {item.id: (1.0, 0.3) for item in instrument.items}
+def _item_directions(instrument: Instrument) -> dict[str, tuple[bool, bool]]:
+    """Per item: whether its high values are the good answers, and whether it is a concern."""
+    result = {item.id: (True, False) for item in instrument.items}
     for scale in instrument.scales:
         concern = scale.elevated_at is not None
         for item_id in scale.items:
-            sign = -1.0 if concern else 1.0
-            if item_id in scale.reverse:
-                sign = -sign
-            # Concern items (bullying, distress) are rarer: shift them toward the low end.
-            result[item_id] = (
-                sign * 0.8,
-                -0.9 if concern and item_id not in scale.reverse else 0.3,
-            )
+            result[item_id] = (concern == (item_id in scale.reverse), concern)
     return result
+
+
+def _cuts(options: int, good_high: bool, concern: bool) -> np.ndarray:
+    """Latent cut-points giving a realistic answer distribution over ``options`` values.
+
+    Most students give the good answers: shares grow geometrically toward the good end
+    (for four options about 6, 14, 30 and 50 %; steeper for concerns), so secondary
+    scales land near two in three students favorable, about one in four bullied at least
+    once a month on average, and about one in twenty with elevated distress.
+    """
+    # Concerns (bullying, distress) are rarer than favorable answers are common.
+    shares = np.array([(3.2 if concern else 2.2) ** k for k in range(options)])
+    shares = shares / shares.sum()
+    if not good_high:
+        shares = shares[::-1]
+    spread = float(np.hypot(0.8 * 1.05, 0.8))  # the latent's standard deviation
+    cumulative = np.clip(np.cumsum(shares)[:-1], 1e-6, 1 - 1e-6)
+    cuts: np.ndarray = spread * stats.norm.ppf(cumulative)
+    return cuts
 
 
 def school_year_dates(year: int) -> tuple[dt.date, dt.date]:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+import msgspec
+
 from analysis.disclosure import Cell, CellKey, Dimension, Item, Release, Scale, Table
 from climate.cells import ALL, Cells
 from climate.instruments import Instrument, scale_range
@@ -163,6 +165,29 @@ def cell_data(
                 put(((SCHOOL, school), group), data)
                 put((group,), data)
     return result
+
+
+def answered_only(instrument: Instrument, data: Mapping[CellKey, CellData]) -> Instrument:
+    """The instrument without items nobody answered and scales nobody scored this year.
+
+    An item left out of an administration (the sensitive module switched off) or skipped by
+    everyone has nothing to publish; its all-zero counts would only make every hidden cell's
+    count "provably 0" to the audit. Whether an item was answered at all is read from the
+    district total, which the release publishes anyway.
+    """
+    total = data.get(())
+    if total is None:
+        return instrument
+    kept = [i for i in instrument.items if total.counts[i.id][-1] < total.n]
+    ids = {i.id for i in kept}
+    scales = [
+        s
+        for s in instrument.scales
+        if set(s.items) <= ids and total.counts[flag_item(s.id)][-1] < total.n
+    ]
+    if len(kept) == len(instrument.items) and len(scales) == len(instrument.scales):
+        return instrument
+    return msgspec.structs.replace(instrument, items=kept, scales=scales)
 
 
 def build_release(

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from analysis.disclosure import Ledger, LedgerEntry, Policy, protect
-from climate.release.catalogue import build_release, cell_data
+from climate.release.catalogue import answered_only, build_release, cell_data
 from climate.release.gather import Source, fingerprint, gather, sources
 from climate.release.models import PublishedRelease
 from climate.release.result import YearRelease
@@ -88,8 +88,8 @@ async def release_for(
         gathered = await gather(conn, source, extra=extra)
         release_id = release_id_for(source, gathered.fingerprint, policy)
         ledger = await earlier_ledger(conn, source.instrument.id, source.year)
-    instrument = source.instrument
-    data = cell_data(instrument, gathered.schools, gathered.cells)
+    data = cell_data(source.instrument, gathered.schools, gathered.cells)
+    instrument = answered_only(source.instrument, data)
     release = build_release(instrument, gathered.schools, data, sensitive=sensitive)
     try:
         protected = protect(
