@@ -2,8 +2,11 @@
 
 Per school and year: the share of students with elevated distress, with low well-being
 (not favorable) and with low connectedness (not favorable), with the published intervals.
-A value the release hides or codes (``*``, ``<=5``) gives ``NeedEstimate(hidden=True)``,
-and the plan then says plainly that the school's recommendation is by ratio only.
+A hidden value (``*``) gives ``NeedEstimate(hidden=True)``, and the plan then says plainly
+that the school's recommendation is by ratio only. A top- or bottom-coded value is what the
+release publishes instead of a share near 0 % or 100 %: ``<=2`` becomes the interval
+[0, 2 %] with its midpoint as the estimate (``>=98`` likewise [98 %, 100 %]), so a school
+with almost no students in need is planned with that knowledge rather than by ratio only.
 """
 
 from __future__ import annotations
@@ -26,11 +29,31 @@ SOURCES: dict[str, tuple[str, str, bool]] = {
 }
 
 
+def _coded(value: str) -> tuple[float, float] | None:
+    """The interval a top- or bottom-coded percentage stands for, or None."""
+    for prefix, at_most in (("<=", True), (">=", False)):
+        if value.startswith(prefix):
+            bound = float(value[len(prefix) :].rstrip("%")) / 100
+            return (0.0, bound) if at_most else (bound, 1.0)
+    return None
+
+
 def estimate(row: Statistic | None, complement: bool) -> NeedEstimate:
-    """A need estimate from one published row; hidden unless shown exactly with its CI."""
-    if row is None or not row.exact() or not row.ci_low or row.ci_low == "*":
+    """A need estimate from one published row: exact with its CI, or a coded interval."""
+    if row is None:
         return NeedEstimate(hidden=True)
-    share, low, high = float(row.value) / 100, float(row.ci_low) / 100, float(row.ci_high) / 100
+    coded = _coded(row.value)
+    if coded is not None:
+        low, high = coded
+        share = (low + high) / 2
+    elif not row.exact() or not row.ci_low or row.ci_low == "*":
+        return NeedEstimate(hidden=True)
+    else:
+        share, low, high = (
+            float(row.value) / 100,
+            float(row.ci_low) / 100,
+            float(row.ci_high) / 100,
+        )
     if complement:
         share, low, high = 1 - share, 1 - high, 1 - low
     # Rounding to whole percentages can put a limit a hair past the estimate.

@@ -1,4 +1,4 @@
-"""Need estimates come from published rows only; anything not shown exactly is hidden."""
+"""Need estimates come from published rows only: exact values, coded intervals, or hidden."""
 
 from __future__ import annotations
 
@@ -44,11 +44,18 @@ def test_favorable_share_is_turned_into_need() -> None:
     assert (found.share, found.low, found.high) == pytest.approx((0.30, 0.23, 0.38))
 
 
-@pytest.mark.parametrize(
-    ("value", "low", "high"), [("*", "*", "*"), ("<=5", "*", "*"), ("12", "", "")]
-)
-def test_hidden_coded_or_intervalless_values_are_hidden(value: str, low: str, high: str) -> None:
+@pytest.mark.parametrize(("value", "low", "high"), [("*", "*", "*"), ("12", "", "")])
+def test_hidden_or_intervalless_values_are_hidden(value: str, low: str, high: str) -> None:
     assert estimate(_row("A", "distress", "percent_elevated", value, low, high), False).hidden
+
+
+def test_coded_values_are_their_intervals() -> None:
+    # "<=2": the release says at most 2 %; the estimate is the interval's midpoint.
+    low = estimate(_row("A", "distress", "percent_elevated", "<=2", "*", "*"), False)
+    assert (low.share, low.low, low.high) == pytest.approx((0.01, 0.0, 0.02))
+    # ">=95" favorable well-being means at most 5 % low well-being.
+    high = estimate(_row("A", "wellbeing", "percent_favorable", ">=95", "*", "*"), True)
+    assert (high.share, high.low, high.high) == pytest.approx((0.025, 0.0, 0.05))
 
 
 def test_school_need_and_baseline_read_the_release() -> None:
