@@ -30,7 +30,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,14 +42,9 @@ from scipy.sparse.csgraph import connected_components
 from analysis.disclosure.cells import Structure, quantity_name
 from analysis.disclosure.codes import Codes
 from analysis.disclosure.ledger import Ledger
-from analysis.disclosure.policy import (
-    Policy,
-    count_bounds,
-    denominator_range,
-    n_interval,
-    percent_rows,
-)
+from analysis.disclosure.policy import Policy
 from analysis.disclosure.primary import Pattern, Reason
+from analysis.disclosure.programs import Program, item_program, n_program, view
 
 __all__ = ["Finding", "LayerAudit", "audit_pattern"]
 
@@ -96,6 +91,8 @@ def audit_pattern(
     *,
     ledger: Ledger | None = None,
     exact: bool = False,
+    counts: bool = True,
+    only: Collection[str] | None = None,
 ) -> LayerAudit:
     """Audit a pattern: the n of each hidden primary group, and each hidden sensitive count.
 
@@ -108,6 +105,12 @@ def audit_pattern(
     exact : bool
         Compute the exact integer interval of every target (slower), instead
         of stopping once the verdict is proven.
+    counts : bool
+        Audit the sensitive counts too; with False only the n of hidden
+        groups (a cheap first pass before the count programs).
+    only : collection of str, optional
+        Audit only the counts of these items, and not the n: for a pattern
+        whose cells are unchanged since an audit of everything.
 
     Returns
     -------
@@ -132,25 +135,17 @@ def audit_pattern(
     [(1, 1, 'point'), (1, 1, 'point')]
     """
     out = LayerAudit()
-    lb, ub = _n_bounds(structure, codes, ledger)
-    cap = float(4 * int(structure.n.max(initial=0)) + 1000)
+    seen = view(structure, codes, policy, ledger)
     primary_cells = [
         c for c in range(structure.size) if pattern.cells[c] == Reason.SMALL
     ]
     size = structure.size
-    rel = structure.matrix
-    n_layer = _Program(
-        matrix=rel.tocsr(),
-        lo=np.zeros(rel.shape[0]),
-        hi=np.zeros(rel.shape[0]),
-        lb=lb,
-        ub=np.minimum(ub, cap),
-        truth=structure.n.astype(np.float64),
-        cap=cap,
-    )
     n_targets = [_Target(c, c, None, None, policy.min_width, "n") for c in primary_cells]
-    _audit_program(n_layer, n_targets, exact, out)
-    for item in structure.items.values():
+    if only is None:
+        _audit_program(n_program(seen), n_targets, exact, out)
+    for item in structure.items.values() if counts else ():
+        if only is not None and item.name not in only:
+            continue
         quantities = [quantity_name(item.name, o) for o in item.options]
         missing = structure.missing(item.name)
         m_var = None if missing is None else (1 + quantities.index(missing)) * size
@@ -170,8 +165,7 @@ def audit_pattern(
                     targets.append(_Target(c, (1 + j) * size + c, c, minus, 1, q))
         if not targets:
             continue
-        program = _item_program(structure, codes, policy, quantities, missing, lb, ub, cap, ledger)
-        _audit_program(program, targets, exact, out)
+        _audit_program(item_program(seen, quantities, missing), targets, exact, out)
     return out
 
 
@@ -183,155 +177,6 @@ class _Target:
     minus_var: int | None
     width: int
     quantity: str
-
-
-@dataclass
-class _Program:
-    matrix: sparse.csr_array
-    lo: FloatArray
-    hi: FloatArray
-    lb: FloatArray
-    ub: FloatArray
-    truth: FloatArray
-    cap: float
-    integer: bool = True
-
-
-def _n_bounds(
-    structure: Structure, codes: Codes, ledger: Ledger | None
-) -> tuple[FloatArray, FloatArray]:
-    lb = np.zeros(structure.size)
-    ub = np.zeros(structure.size)
-    for c, code in enumerate(codes.n):
-        lb[c], ub[c] = n_interval(code)
-    if ledger is not None:
-        for entry in ledger.entries:
-            at = structure.index.get(entry.key)
-            if at is None or entry.quantity != "n":
-                continue
-            low, high = n_interval(entry.code)
-            lb[at], ub[at] = max(lb[at], low), min(ub[at], high)
-            if lb[at] > ub[at]:
-                raise ValueError(
-                    f"ledger: release {entry.release!r} contradicts n of cell {entry.key}"
-                )
-    return lb, ub
-
-
-def _item_program(
-    structure: Structure,
-    codes: Codes,
-    policy: Policy,
-    quantities: list[str],
-    missing: str | None,
-    lb: FloatArray,
-    ub: FloatArray,
-    cap: float,
-    ledger: Ledger | None,
-) -> _Program:
-    """Variables: n of every cell, then the count of every option of one item.
-
-    Published percentages are rows ``lo <= 200 y + b (x - m) <= hi`` in the
-    count ``y``, the group's ``x`` and the item's missing count ``m``.
-    """
-    size = structure.size
-    layers = 1 + len(quantities)
-    rel = structure.matrix
-    blocks = [sparse.kron(sparse.identity(layers, format="csr"), rel, format="csr")]
-    lows = [np.zeros(rel.shape[0] * layers)]
-    highs = [np.zeros(rel.shape[0] * layers)]
-    eye = sparse.identity(size, format="csr")
-    # The options of a respondent are exclusive: they add up to at most n
-    # (exactly n when the data show every respondent counted once).
-    blocks.append(sparse.hstack([-eye] + [eye] * len(quantities), format="csr"))
-    exhaustive = structure.exhaustive[structure.item_of[quantities[0]]]
-    lows.append(np.zeros(size) if exhaustive else np.full(size, -np.inf))
-    highs.append(np.zeros(size))
-    low_y = np.zeros(size * len(quantities))
-    high_y = np.tile(np.where(ub == 0, 0.0, cap), len(quantities))
-    m_col = None if missing is None else (1 + quantities.index(missing)) * size
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    row_lo: list[float] = []
-    row_hi: list[float] = []
-
-    def add_row(terms: list[tuple[int, float]], low: float, high: float) -> None:
-        r = len(row_lo)
-        for col, value in terms:
-            rows.append(r)
-            cols.append(col)
-            vals.append(value)
-        row_lo.append(low)
-        row_hi.append(high)
-
-    published: list[tuple[int, int, str]] = []
-    for j, q in enumerate(quantities):
-        if q == missing:
-            continue
-        for c, code in enumerate(codes.counts[q]):
-            if code == "" and m_col is not None and ub[c] > 0:
-                # A shown group whose percentages are empty: nobody answered.
-                add_row([(c, 1.0), (m_col + c, -1.0)], 0.0, 0.0)
-            elif code not in ("", "*"):
-                published.append((j, c, code))
-        if ledger is not None:
-            for entry in ledger.entries:
-                at = structure.index.get(entry.key)
-                if at is not None and entry.quantity == q and entry.code not in ("", "*"):
-                    published.append((j, at, entry.code))
-    lb_x = lb.copy()
-    ub_x = np.minimum(ub, cap)
-    for j, c, code in published:
-        y_col = (1 + j) * size + c
-        if m_col is None and lb[c] != ub[c]:
-            # Beside a band without a missing option only the projection on
-            # y is kept: it stays a network program that integer solves
-            # finish fast, at the price of a weaker attacker.
-            low, high = count_bounds(lb[c], ub[c], code)
-            low_y[j * size + c] = max(low_y[j * size + c], low)
-            high_y[j * size + c] = min(high_y[j * size + c], high)
-            continue
-        for a, b, row_low, row_high in percent_rows(code):
-            terms = [(y_col, float(a)), (c, float(b))]
-            if m_col is not None:
-                terms.append((m_col + c, float(-b)))
-            add_row(terms, row_low, row_high)
-        # The tier of a code bounds its denominator.
-        low_d, high_d = denominator_range(code, policy)
-        if m_col is not None:
-            add_row([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
-        else:
-            lb_x[c] = max(lb_x[c], low_d)
-            ub_x[c] = min(ub_x[c], high_d)
-        if m_col is None:
-            # The projection on y is implied by the rows; as bounds it lets
-            # presolve settle most counts before branching.
-            low, high = count_bounds(lb[c], ub[c], code)
-            low_y[j * size + c] = max(low_y[j * size + c], low)
-            high_y[j * size + c] = min(high_y[j * size + c], high)
-    width = size * layers
-    blocks.append(
-        sparse.csr_array(
-            (np.array(vals), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-            shape=(len(row_lo), width),
-        )
-    )
-    lows.append(np.array(row_lo))
-    highs.append(np.array(row_hi))
-    matrix = sparse.csr_array(sparse.vstack(blocks, format="csr"))
-    truth = np.concatenate(
-        [structure.n, *(structure.counts[q] for q in quantities)]
-    ).astype(np.float64)
-    return _Program(
-        matrix,
-        np.concatenate(lows),
-        np.concatenate(highs),
-        np.concatenate([lb_x, low_y]),
-        np.concatenate([ub_x, high_y]),
-        truth,
-        cap,
-    )
 
 
 @dataclass
@@ -369,7 +214,7 @@ def _settled(target: _Target, seen: _Seen) -> bool:
 
 
 def _audit_program(
-    program: _Program, targets: list[_Target], exact: bool, out: LayerAudit
+    program: Program, targets: list[_Target], exact: bool, out: LayerAudit
 ) -> None:
     if not targets:
         return
@@ -396,7 +241,7 @@ def _audit_program(
 
 
 def _audit_block(
-    program: _Program,
+    program: Program,
     variables: npt.NDArray[np.int64],
     targets: list[_Target],
     exact: bool,

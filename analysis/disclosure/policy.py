@@ -285,7 +285,11 @@ def denominator_range(code: str, policy: Policy) -> tuple[int, float]:
     >>> denominator_range("<=5%", Policy())
     (40, 99)
     """
-    tiers = policy.tiers_sorted
+    return _denominator_range(code, policy.tiers_sorted)
+
+
+@lru_cache(maxsize=4096)
+def _denominator_range(code: str, tiers: tuple[Tier, ...]) -> tuple[int, float]:
     lows: list[int] = []
     highs: list[float] = []
     for i, tier in enumerate(tiers):

@@ -139,20 +139,48 @@ def protect(
     pattern = primary_suppression(structure, policy)
     rounds = 0
     programs = 0
+    counts = False
+    only: set[str] | None = None
+    previous: list[Finding] = []
     while True:
         rounds += 1
+        cells_before = pattern.cells.copy()
         complementary_suppression(structure, pattern, policy)
+        if only is not None and not np.array_equal(cells_before, pattern.cells):
+            only = None
         codes = published_codes(structure, pattern, policy)
-        result = audit_pattern(structure, pattern, codes, policy, ledger=ledger, exact=exact)
+        result = audit_pattern(
+            structure, pattern, codes, policy,
+            ledger=ledger, exact=exact, counts=counts, only=only,
+        )
         programs += result.programs
+        if only is not None:
+            # Nothing but these items' values changed: the other findings stand.
+            result.findings[:0] = [
+                f for f in previous
+                if f.quantity == "n" or structure.item_of[f.quantity] not in only
+            ]
+        previous = list(result.findings)
         failures = sorted(result.failures, key=lambda f: (f.quantity != "n", f.quantity, f.cell))
+        if not failures and not counts:
+            # The n of hidden groups hold; only now pay for the count programs,
+            # so repairs of n do not repeat them.
+            counts = True
+            continue
         if not failures or rounds > policy.max_rounds:
             break
         block = rounds == policy.max_rounds
+        cells_before = pattern.cells.copy()
         if _repair(structure, pattern, failures, policy, block=block):
+            only = (
+                {structure.item_of[f.quantity] for f in failures if f.quantity != "n"}
+                if np.array_equal(cells_before, pattern.cells) and counts
+                else None
+            )
             continue
         if block or not _repair(structure, pattern, failures, policy, block=True):
             break
+        only = None
     report = _report(structure, pattern, result, policy, release_id, ledger, rounds, programs)
     new_ledger = (ledger or Ledger()).record(release_id, structure, codes)
     tables = _tables(structure, pattern, codes, policy)

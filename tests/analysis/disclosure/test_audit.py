@@ -361,3 +361,41 @@ def test_mutations_on_a_thousand_tables(min_width: int) -> None:
     checked, caught = _mutations(range(3000, 4000), policy)
     assert checked > 4000
     assert caught > 1500
+
+
+def _banded(with_items: bool) -> list[tuple[float, float, str]]:
+    # T = a + b + c + d with n = 27, 12, 13, 1, 1; n shown in bands only
+    counts = {(): (2, 4), "a": (1, 2), "b": (1, 2), "c": (0, 0), "d": (0, 0)}
+    sizes = {(): 27, "a": 12, "b": 13, "c": 1, "d": 1}
+    rel = Release(
+        (Dimension("g", ("a", "b", "c", "d")),),
+        (Table("t", ("g",)),),
+        tuple(
+            Cell(
+                () if g == () else (("g", str(g)),), sizes[g],
+                {"u": (counts[g][0],), "v": (counts[g][1],)} if with_items else {},
+            )
+            for g in sizes
+        ),
+        items=(Item("u"), Item("v")) if with_items else (),
+    )
+    policy = Policy(k=2, tiers=(Tier(1, 0, 100),), sensitive_count_k=0)
+    s = rel.structure()
+    pattern = primary_suppression(s, policy)
+    result = audit_pattern(s, pattern, published_codes(s, pattern, policy), policy, exact=True)
+    return [(f.lower, f.upper, f.failure) for f in result.findings]
+
+
+def test_percentages_beside_bands_pin_the_n_they_hide() -> None:
+    # hand-worked: a (band 10-19) shows 8 % and 17 %: 8 % fits 1 of 12 or 1 of
+    # 13, 17 % fits 2 of 12 or 3 of 18, so a = 12. b (10-19) shows 8 % and 15 %:
+    # 15 % fits only 2 of 13, so b = 13. T (20-39) shows 7 % (2 of 27..30) and
+    # 15 % (3 of 20, 4 of 26 or 27, 5 of 33 or 34, 6 of 39), so T = 27. Then
+    # c + d = 2 with both hidden and non-empty: c = d = 1.
+    assert _banded(with_items=True) == [(1, 1, "point"), (1, 1, "point")]
+
+
+def test_bands_alone_leave_the_hidden_cells_wide() -> None:
+    # hand-worked: T in 20-39, a and b in 10-19: c + d = T - a - b in [2, 19],
+    # so c in [1, 18]
+    assert _banded(with_items=False) == [(1, 18, ""), (1, 18, "")]

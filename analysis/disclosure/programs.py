@@ -1,0 +1,264 @@
+"""The attacker's integer programs, built from everything published.
+
+Variables come in layers of one value per cell: first every group's n
+(``x``), then, in an item's program, the count of each of its options. In the
+n program a group whose n is left with gaps by its percentages (see
+:mod:`analysis.disclosure.domains`) gets one binary per interval of its
+domain, so the program knows the gaps exactly:
+``sum(low_i z_i) <= x <= sum(high_i z_i)``, ``sum(z_i) = 1``. The count
+programs take every n within the bounds of its domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from analysis.disclosure.cells import Structure
+from analysis.disclosure.codes import Codes
+from analysis.disclosure.domains import Domain, n_domains
+from analysis.disclosure.ledger import Ledger
+from analysis.disclosure.policy import (
+    HIDDEN,
+    Policy,
+    count_bounds,
+    denominator_range,
+    n_interval,
+    percent_rows,
+)
+
+__all__ = ["Program", "View", "item_program", "n_program", "view"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass
+class Program:
+    """``lo <= matrix @ v <= hi``, ``lb <= v <= ub``, integer ``v``; ``truth`` is feasible."""
+
+    matrix: sparse.csr_array
+    lo: FloatArray
+    hi: FloatArray
+    lb: FloatArray
+    ub: FloatArray
+    truth: FloatArray
+    cap: float
+    integer: bool = True
+
+
+@dataclass(frozen=True)
+class View:
+    """What the attacker knows of every n: bounds (capped) and domains."""
+
+    structure: Structure
+    codes: Codes
+    policy: Policy
+    ledger: Ledger | None
+    lb: FloatArray
+    ub: FloatArray
+    domains: tuple[Domain, ...]
+    cap: float
+
+
+def view(structure: Structure, codes: Codes, policy: Policy, ledger: Ledger | None) -> View:
+    """Bounds and domains of every n from the published codes and the ledger."""
+    lb = np.zeros(structure.size)
+    ub = np.zeros(structure.size)
+    for c, code in enumerate(codes.n):
+        lb[c], ub[c] = n_interval(code)
+    if ledger is not None:
+        for entry in ledger.entries:
+            at = structure.index.get(entry.key)
+            if at is None or entry.quantity != "n":
+                continue
+            low, high = n_interval(entry.code)
+            lb[at], ub[at] = max(lb[at], low), min(ub[at], high)
+            if lb[at] > ub[at]:
+                raise ValueError(
+                    f"ledger: release {entry.release!r} contradicts n of cell {entry.key}"
+                )
+    domains = tuple(n_domains(structure, codes, policy, lb, ub, ledger))
+    # An unbounded n can be taken this large without loss: no relation
+    # needs more than every published n added up.
+    cap = float(4 * int(structure.n.max(initial=0)) + 1000)
+    lb = np.array([d[0][0] for d in domains], dtype=np.float64)
+    ub = np.minimum(np.array([d[-1][1] for d in domains], dtype=np.float64), cap)
+    return View(structure, codes, policy, ledger, lb, ub, domains, cap)
+
+
+def n_program(seen: View) -> Program:
+    """The program over every group's n alone."""
+    rel = seen.structure.matrix
+    base = Program(
+        matrix=sparse.csr_array(rel),
+        lo=np.zeros(rel.shape[0]),
+        hi=np.zeros(rel.shape[0]),
+        lb=seen.lb.copy(),
+        ub=seen.ub.copy(),
+        truth=seen.structure.n.astype(np.float64),
+        cap=seen.cap,
+    )
+    return _with_domains(base, seen)
+
+
+def item_program(seen: View, quantities: list[str], missing: str | None) -> Program:
+    """The program over every group's n and the counts of every option of one item.
+
+    Published percentages are rows ``lo <= 200 y + b (x - m) <= hi`` in the
+    count ``y``, the group's ``x`` and the item's missing count ``m``; the
+    tier of each code bounds its denominator ``x - m``.
+    """
+    structure, codes = seen.structure, seen.codes
+    size = structure.size
+    layers = 1 + len(quantities)
+    rel = structure.matrix
+    blocks = [sparse.kron(sparse.identity(layers, format="csr"), rel, format="csr")]
+    lows = [np.zeros(rel.shape[0] * layers)]
+    highs = [np.zeros(rel.shape[0] * layers)]
+    eye = sparse.identity(size, format="csr")
+    # The options of a respondent are exclusive: they add up to at most n
+    # (exactly n when the data show every respondent counted once).
+    blocks.append(sparse.hstack([-eye] + [eye] * len(quantities), format="csr"))
+    exhaustive = structure.exhaustive[structure.item_of[quantities[0]]]
+    lows.append(np.zeros(size) if exhaustive else np.full(size, -np.inf))
+    highs.append(np.zeros(size))
+    low_y = np.zeros(size * len(quantities))
+    high_y = np.tile(np.where(seen.ub == 0, 0.0, seen.cap), len(quantities))
+    m_col = None if missing is None else (1 + quantities.index(missing)) * size
+    rows = _Rows()
+    published: list[tuple[int, int, str]] = []
+    for j, q in enumerate(quantities):
+        if q == missing:
+            continue
+        for c, code in enumerate(codes.counts[q]):
+            if code == "" and m_col is not None and seen.ub[c] > 0:
+                # A shown group whose percentages are empty: nobody answered.
+                rows.add([(c, 1.0), (m_col + c, -1.0)], 0.0, 0.0)
+            elif code not in ("", HIDDEN):
+                published.append((j, c, code))
+        if seen.ledger is not None:
+            for entry in seen.ledger.entries:
+                at = structure.index.get(entry.key)
+                if at is not None and entry.quantity == q and entry.code not in ("", HIDDEN):
+                    published.append((j, at, entry.code))
+    for j, c, code in published:
+        y_col = (1 + j) * size + c
+        if m_col is None:
+            # The count's interval over every n the domain allows. Where n is
+            # pinned (exact, or by its percentages) this is exact; beside a
+            # domain of several sizes it drops the link between the two, which
+            # keeps the program network-like: linking rows made the district
+            # benchmark's integer programs take seconds each.
+            low, high = _domain_count_bounds(seen.domains[c], code, seen.cap)
+            at = j * size + c
+            low_y[at] = max(low_y[at], low)
+            high_y[at] = min(high_y[at], high)
+            if seen.lb[c] != seen.ub[c]:
+                continue
+        for a, b, row_low, row_high in percent_rows(code):
+            terms = [(y_col, float(a)), (c, float(b))]
+            if m_col is not None:
+                terms.append((m_col + c, float(-b)))
+            rows.add(terms, row_low, row_high)
+        if m_col is not None:
+            low_d, high_d = denominator_range(code, seen.policy)
+            rows.add([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
+    blocks.append(rows.matrix(size * layers))
+    lows.append(np.array(rows.lo))
+    highs.append(np.array(rows.hi))
+    truth = np.concatenate(
+        [structure.n, *(structure.counts[q] for q in quantities)]
+    ).astype(np.float64)
+    base = Program(
+        sparse.csr_array(sparse.vstack(blocks, format="csr")),
+        np.concatenate(lows),
+        np.concatenate(highs),
+        np.concatenate([seen.lb, low_y]),
+        np.concatenate([seen.ub, high_y]),
+        truth,
+        seen.cap,
+    )
+    # The gaps of each n domain stay out of the count programs: they act on
+    # the counts only through the bounds above, and their binaries would make
+    # every count program a hard integer program.
+    return base
+
+
+def _domain_count_bounds(domain: Domain, code: str, cap: float) -> tuple[float, float]:
+    lows: list[float] = []
+    highs: list[float] = []
+    for low, high in domain:
+        a, b = count_bounds(low, min(high, cap), code)
+        lows.append(a)
+        highs.append(b)
+    return min(lows), max(highs)
+
+
+class _Rows:
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def add(self, terms: list[tuple[int, float]], low: float, high: float) -> None:
+        r = len(self.lo)
+        for col, value in terms:
+            self.rows.append(r)
+            self.cols.append(col)
+            self.vals.append(value)
+        self.lo.append(low)
+        self.hi.append(high)
+
+    def matrix(self, width: int) -> sparse.csr_array:
+        return sparse.csr_array(
+            (
+                np.array(self.vals, dtype=np.float64),
+                (np.array(self.rows, dtype=np.int64), np.array(self.cols, dtype=np.int64)),
+            ),
+            shape=(len(self.lo), width),
+        )
+
+
+def _with_domains(base: Program, seen: View) -> Program:
+    """Append one binary per interval of every n domain with gaps."""
+    gapped = [c for c, d in enumerate(seen.domains) if len(d) > 1]
+    if not gapped:
+        return base
+    width = base.matrix.shape[1]
+    rows = _Rows()
+    truth: list[float] = []
+    col = width
+    for c in gapped:
+        domain = seen.domains[c]
+        cols = list(range(col, col + len(domain)))
+        col += len(domain)
+        highs = [min(high, seen.cap) for _, high in domain]
+        rows.add([(c, 1.0)] + [(k, -float(low)) for k, (low, _) in zip(cols, domain, strict=True)],
+                 0.0, np.inf)
+        rows.add([(c, 1.0)] + [(k, -h) for k, h in zip(cols, highs, strict=True)], -np.inf, 0.0)
+        rows.add([(k, 1.0) for k in cols], 1.0, 1.0)
+        n = float(seen.structure.n[c])
+        truth.extend(1.0 if low <= n <= high else 0.0 for low, high in domain)
+    extra = col - width
+    matrix = sparse.vstack(
+        [
+            sparse.hstack([base.matrix, sparse.csr_array((base.matrix.shape[0], extra))]),
+            rows.matrix(col),
+        ],
+        format="csr",
+    )
+    return Program(
+        sparse.csr_array(matrix),
+        np.concatenate([base.lo, np.array(rows.lo)]),
+        np.concatenate([base.hi, np.array(rows.hi)]),
+        np.concatenate([base.lb, np.zeros(extra)]),
+        np.concatenate([base.ub, np.ones(extra)]),
+        np.concatenate([base.truth, np.array(truth)]),
+        base.cap,
+        base.integer,
+    )
