@@ -66,3 +66,18 @@ def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg
     """The real app on the test database."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many database tests ran on each database, so a CI log shows both."""
+    ran: dict[str, int] = {"sqlite": 0, "postgresql": 0}
+    for outcome in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            for database in ran:
+                if nodeid.endswith(f"[{database}]") or f"[{database}-" in nodeid:
+                    ran[database] += report.when == "call"
+    if any(ran.values()):
+        terminalreporter.write_line(
+            f"database tests run: {ran['sqlite']} on SQLite, {ran['postgresql']} on PostgreSQL"
+        )
