@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -78,7 +78,7 @@ class Base(DeclarativeBase):
     """Declarative base sharing the project's metadata and naming convention."""
 
     metadata = metadata
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class District(Base):
@@ -198,7 +198,7 @@ class Receipt(Base):
     """Idempotency record: a hashed client key and the receipt it was given, nothing else."""
 
     __tablename__ = "receipt"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     receipt: Mapped[str] = mapped_column(String(32))
     submitted_on: Mapped[dt.date] = mapped_column(Date)
@@ -228,7 +228,7 @@ response = Table(
 
 RESPONSE_COLUMNS: tuple[str, ...] = tuple(c.name for c in response.columns)
 
-# Staff access tables share this metadata; imported last because they build on Base.
-from climate.security import models as _security_models  # noqa: E402, F401
-# The release ledger builds on Base too.
+# Staff access tables and the release ledger share this metadata; imported last because
+# they build on Base.
 from climate.release import models as _release_models  # noqa: E402, F401
+from climate.security import models as _security_models  # noqa: E402, F401

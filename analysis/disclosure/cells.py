@@ -291,7 +291,8 @@ class Structure:
         index = {k: i for i, k in enumerate(keys)}
         size = len(keys)
         quantities = [
-            (item, j, quantity_name(item.name, opt)) for item in release.items
+            (item, j, quantity_name(item.name, opt))
+            for item in release.items
             for j, opt in enumerate(item.options)
         ]
         n = np.zeros(size, dtype=np.int64)
@@ -331,9 +332,7 @@ class Structure:
                 for d in table.dimensions:
                     if d in fixed:
                         continue
-                    parts = [
-                        index[_canonical((*key, (d, c)), order, cats)] for c in cats[d]
-                    ]
+                    parts = [index[_canonical((*key, (d, c)), order, cats)] for c in cats[d]]
                     relation_set[(index[key], *parts)] = None
         members = tuple(np.array(r, dtype=np.int64) for r in relation_set)
         rows, cols, vals = [], [], []
@@ -363,10 +362,9 @@ class Structure:
         # Where every respondent of every cell gave one option (or skipped),
         # an attacker may take the options to add up to n exactly.
         exhaustive = {
-            item.name: len(item.options) > 1 and bool(
-                np.array_equal(
-                    sum(counts[quantity_name(item.name, o)] for o in item.options), n
-                )
+            item.name: len(item.options) > 1
+            and bool(
+                np.array_equal(sum(counts[quantity_name(item.name, o)] for o in item.options), n)
             )
             for item in release.items
         }

@@ -40,8 +40,7 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
     """
     hidden = pattern.hidden()
     n_codes = tuple(
-        HIDDEN if hidden[c] else code_n(int(structure.n[c]), policy)
-        for c in range(structure.size)
+        HIDDEN if hidden[c] else code_n(int(structure.n[c]), policy) for c in range(structure.size)
     )
     counts: dict[str, tuple[str, ...]] = {}
     for q, values in structure.counts.items():
@@ -51,8 +50,10 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
         mask = pattern.value_hidden(q)
         denominator = structure.denominator(q)
         counts[q] = tuple(
-            HIDDEN if mask[c]
-            else "" if denominator[c] == 0
+            HIDDEN
+            if mask[c]
+            else ""
+            if denominator[c] == 0
             else code_percent(int(values[c]), int(denominator[c]), policy)
             for c in range(structure.size)
         )

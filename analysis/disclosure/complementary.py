@@ -89,7 +89,8 @@ def hide_cheapest(
         if not eligible[c] or hidden[c]:
             continue
         fresh = sum(
-            1 for r in structure.cell_relations[c]
+            1
+            for r in structure.cell_relations[c]
             if r != relation and not hidden[structure.members[r]].any()
         )
         cost = float(structure.n[c]) * (policy.total_cost if structure.is_total[c] else 1.0)

@@ -48,9 +48,7 @@ class Ledger(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise ValueError("release id must not be empty")
         if release in self.releases():
             raise ValueError(f"release {release!r} is already in the ledger")
-        fresh = [
-            LedgerEntry(release, key, "n", codes.n[c]) for c, key in enumerate(structure.keys)
-        ]
+        fresh = [LedgerEntry(release, key, "n", codes.n[c]) for c, key in enumerate(structure.keys)]
         for q, values in codes.counts.items():
             fresh.extend(
                 LedgerEntry(release, key, q, values[c])

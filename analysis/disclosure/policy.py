@@ -135,9 +135,7 @@ class Policy:
         for low, high in self.n_bands:
             if high is not None and high < low:
                 raise ValueError(f"n_bands: band {low}-{high} is empty")
-        object.__setattr__(
-            self, "tiers_sorted", tuple(sorted(self.tiers, key=lambda t: -t.min_n))
-        )
+        object.__setattr__(self, "tiers_sorted", tuple(sorted(self.tiers, key=lambda t: -t.min_n)))
 
     def tier(self, n: int) -> Tier:
         """The percentage tier of a group of ``n`` respondents."""

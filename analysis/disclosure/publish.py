@@ -150,14 +150,21 @@ def protect(
             only = None
         codes = published_codes(structure, pattern, policy)
         result = audit_pattern(
-            structure, pattern, codes, policy,
-            ledger=ledger, exact=exact, counts=counts, only=only,
+            structure,
+            pattern,
+            codes,
+            policy,
+            ledger=ledger,
+            exact=exact,
+            counts=counts,
+            only=only,
         )
         programs += result.programs
         if only is not None:
             # Nothing but these items' values changed: the other findings stand.
             result.findings[:0] = [
-                f for f in previous
+                f
+                for f in previous
                 if f.quantity == "n" or structure.item_of[f.quantity] not in only
             ]
         previous = list(result.findings)
@@ -265,8 +272,14 @@ def _report(
             return
         records.append(
             AuditRecord(
-                structure.keys[c], quantity, status, Reason(reason).name,
-                _bound(f.lower), _bound(f.upper), f.exact, f.failure,
+                structure.keys[c],
+                quantity,
+                status,
+                Reason(reason).name,
+                _bound(f.lower),
+                _bound(f.upper),
+                f.exact,
+                f.failure,
             )
         )
 

@@ -105,8 +105,11 @@ def protect_tidy(
     for row in rows:
         key = tuple(
             sorted(
-                ((d, row[at].strip()) for d, at in zip(dims, dim_at, strict=True)
-                 if row[at].strip() != total_label),
+                (
+                    (d, row[at].strip())
+                    for d, at in zip(dims, dim_at, strict=True)
+                    if row[at].strip() != total_label
+                ),
                 key=lambda p: order[p[0]],
             )
         )

@@ -40,8 +40,13 @@ def run(args: argparse.Namespace) -> int:
             rows = list(reader)
         dims = [d.strip() for d in args.dims.split(",") if d.strip()]
         result = protect_tidy(
-            header, rows, dims, args.total_label, policy,
-            release_id=args.release, ledger=ledger,
+            header,
+            rows,
+            dims,
+            args.total_label,
+            policy,
+            release_id=args.release,
+            ledger=ledger,
         )
     except (OSError, ValueError) as exc:
         print(f"climate protect: {args.input}: {exc}", file=sys.stderr)

@@ -16,7 +16,8 @@ def test_denominator_subtracts_the_missing_count() -> None:
     # hand-worked: 30 respondents, 10 skipped: the percentages are of 20
     item = Item("q", ("yes", "no", "skip"), ("yes",), missing="skip")
     rel = Release(
-        (Dimension("g", ("a",)),), (Table("t", ("g",)),),
+        (Dimension("g", ("a",)),),
+        (Table("t", ("g",)),),
         (Cell((), 30, {"q": (5, 15, 10)}), Cell((("g", "a"),), 30, {"q": (5, 15, 10)})),
         items=(item,),
     )
@@ -31,7 +32,8 @@ def test_counts_with_missing_may_not_exceed_n() -> None:
     item = Item("q", ("yes", "skip"), missing="skip")
     with pytest.raises(ValueError, match="counts of 'q' exceed n"):
         Release(
-            (Dimension("g", ("a",)),), (Table("t", ("g",)),),
+            (Dimension("g", ("a",)),),
+            (Table("t", ("g",)),),
             (Cell((), 10, {"q": (5, 6)}), Cell((("g", "a"),), 10, {"q": (5, 6)})),
             items=(item,),
         ).structure()

@@ -41,7 +41,9 @@ def test_percentages_are_of_those_who_answered() -> None:
     # 20 = 70 % (tier of 20: <=10/>=90, so both plain); b: 6 of 30 = 20 %,
     # 24 of 30 = 80 %; total 12 of 50 = 24 %, 38 of 50 = 76 %. Skips unpublished.
     assert _codes({"ab": ((6, 14, 10), (6, 24, 0))}) == [
-        "40-99|24%|76%|", "20-39|30%|70%|", "20-39|20%|80%|",
+        "40-99|24%|76%|",
+        "20-39|30%|70%|",
+        "20-39|20%|80%|",
     ]
 
 

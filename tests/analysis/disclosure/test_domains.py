@@ -30,9 +30,12 @@ def test_plain_sizes_are_exactly_the_sizes_that_code_to_it(n: int, data: st.Data
 
 def _one_cell(n: int, counts: dict[str, int], items: tuple[Item, ...], policy: Policy) -> list:
     rel = Release(
-        (Dimension("g", ("a",)),), (Table("t", ("g",)),),
-        (Cell((), n, {k: (v,) for k, v in counts.items()}),
-         Cell((("g", "a"),), n, {k: (v,) for k, v in counts.items()})),
+        (Dimension("g", ("a",)),),
+        (Table("t", ("g",)),),
+        (
+            Cell((), n, {k: (v,) for k, v in counts.items()}),
+            Cell((("g", "a"),), n, {k: (v,) for k, v in counts.items()}),
+        ),
         items=items,
     )
     s = rel.structure()

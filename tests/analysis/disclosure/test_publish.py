@@ -31,10 +31,7 @@ def _release(values: list[list[int]]) -> Release:
     # keep every relation of the count consistent by deriving margins from parts
     fixed = []
     for cell in cells:
-        parts = [
-            c for c in cells
-            if len(c.key) == 2 and all(p in c.key for p in cell.key)
-        ]
+        parts = [c for c in cells if len(c.key) == 2 and all(p in c.key for p in cell.key)]
         fixed.append(Cell(cell.key, cell.n, {"u": (sum(p.counts["u"][0] for p in parts),)}))
     return Release(
         (
@@ -111,6 +108,8 @@ def test_scale_mean_is_over_those_scored() -> None:
 def test_scale_needs_a_known_item() -> None:
     with pytest.raises(ValueError, match="unknown item 'flag'"):
         Release(
-            (Dimension("g", ("a",)),), (Table("t", ("g",)),), (),
+            (Dimension("g", ("a",)),),
+            (Table("t", ("g",)),),
+            (),
             scales=(Scale("conn", 1, 4, item="flag"),),
         )

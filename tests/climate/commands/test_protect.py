@@ -14,8 +14,19 @@ def _run(tmp_path: Path, text: str, *extra: str) -> tuple[int, Path, Path]:
     parser = argparse.ArgumentParser()
     protect.register(parser.add_subparsers())
     args = parser.parse_args(
-        ["protect", str(source), "--dims", "grade", "--total-label", "Total",
-         "-o", str(out), "--audit", str(audit), *extra]
+        [
+            "protect",
+            str(source),
+            "--dims",
+            "grade",
+            "--total-label",
+            "Total",
+            "-o",
+            str(out),
+            "--audit",
+            str(audit),
+            *extra,
+        ]
     )
     return int(args.func(args)), out, audit
 
@@ -27,7 +38,11 @@ def test_protect_writes_coded_output_and_audit(tmp_path: Path) -> None:
     code, out, audit = _run(tmp_path, GOOD)
     assert code == 0
     assert out.read_text().splitlines() == [
-        "grade,n,unsafe", "9,*,*", "10,*,*", "11,20-39,20%", "Total,40-99,20%",
+        "grade,n,unsafe",
+        "9,*,*",
+        "10,*,*",
+        "11,20-39,20%",
+        "Total,40-99,20%",
     ]
     assert json.loads(audit.read_bytes())["ok"] is True
 
@@ -40,9 +55,7 @@ def test_protect_exact_n(tmp_path: Path) -> None:
     assert out.read_text().splitlines()[3:] == ["11,30,*", "Total,60,20%"]
 
 
-def test_inconsistent_margin_names_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_inconsistent_margin_names_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, audit = _run(tmp_path, GOOD.replace("Total,60", "Total,61"))
     assert code == 2
     assert "line 5" in capsys.readouterr().err
