@@ -22,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 
 
 def _(message: str) -> str:
@@ -128,6 +130,32 @@ def error_body(exc: ClimateError, translate: Callable[[str], str]) -> dict[str, 
 def headers_of(exc: ClimateError) -> dict[str, str]:
     """Headers an error answer carries (Retry-After when rate limited)."""
     return {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+
+
+class ApiError(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Every JSON error answer: a stable name, a message, and per-field messages if any."""
+
+    error: str
+    message: str
+    detail: str | None = None
+    fields: dict[str, str] | None = None
+
+
+ERROR_DESCRIPTIONS = {
+    400: "the body or a parameter cannot be read",
+    404: "no such code or resource",
+    409: "a single-use ticket was already used",
+    410: "the survey window is not open",
+    413: "the body is too large",
+    422: "answers that do not fit the survey, one message per field path",
+    429: "too many attempts; retry after the Retry-After seconds",
+    503: "the answer could not be stored now; retry with the same key",
+}
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the JSON error answers a route can give."""
+    return {c: ResponseSpec(ApiError, description=ERROR_DESCRIPTIONS[c]) for c in codes}
 
 
 HTTP_NAMES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from climate.access import Access, Directory, Form
-from climate.errors import AccessError
+from climate.errors import AccessError, error_responses
 from climate.i18n import Catalogs, language_name, negotiate
 from climate.ratelimit import Limits
 from climate.settings import Settings
@@ -158,6 +159,7 @@ async def open_survey(services: Services, code: str, address: str | None) -> Acc
     "/api/v1/surveys/{code:str}",
     summary="The survey that an access code opens, in one language",
     tags=["survey"],
+    responses=error_responses(400, 404, 409, 410, 429),
     cache=False,
 )
 async def get_survey(
@@ -191,6 +193,10 @@ async def get_survey(
     ),
     tags=["survey"],
     request_max_body_size=MAX_BODY,
+    responses={
+        200: ResponseSpec(Receipted, description="the same key was stored before: its receipt"),
+        **error_responses(400, 404, 409, 410, 413, 422, 429, 503),
+    },
     status_code=201,
 )
 async def post_response(

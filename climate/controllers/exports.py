@@ -21,6 +21,7 @@ from litestar.params import FromQuery
 
 from climate.controllers.admin_api import AUTH_RESPONSES, Problem
 from climate.controllers.staff.pages import EXCEPTION_HANDLERS, settings_of
+from climate.errors import error_responses
 from climate.exports.files import MEDIA_TYPES, ExportError, export_year
 from climate.security.guards import DEPENDENCIES, engine_of
 from climate.security.principals import Principal
@@ -95,6 +96,7 @@ async def staff_export(
     security=[{"bearer": []}],
     responses={
         **AUTH_RESPONSES,
+        **error_responses(400),
         404: ResponseSpec(Problem, description="no survey that year, or an unknown school"),
     },
     dependencies=DEPENDENCIES,
