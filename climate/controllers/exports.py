@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 
 from climate.controllers.admin_api import AUTH_RESPONSES, Problem
 from climate.controllers.staff.pages import EXCEPTION_HANDLERS, settings_of
@@ -28,6 +28,8 @@ from climate.security.principals import Principal
 from climate.security.scoping import require_school
 
 Format = Literal["csv", "xlsx", "json"]
+# School years are named by their spring year; anything else is a bad request, not a query.
+Year = Annotated[int, QueryParameter(ge=1900, le=2200)]
 
 
 async def _download(
@@ -44,7 +46,8 @@ async def _download(
     if school is not None:
         require_school(principal, school)
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / f"climate-{year}{f'-{school}' if school else ''}.{fmt}"
+        # The school id is the caller's text: keep it out of the file name and header.
+        out = Path(folder) / f"climate-{year}{'-school' if school else ''}.{fmt}"
         try:
             await export_year(
                 engine_of(request),
@@ -76,7 +79,7 @@ async def _download(
 async def staff_export(
     request: Request[Any, Any, State],
     principal: NamedDependency[Principal],
-    year: FromQuery[int],
+    year: Year,
     format: FromQuery[Format],
     school: FromQuery[str | None] = None,
 ) -> Response[bytes]:
@@ -106,7 +109,7 @@ async def staff_export(
 async def api_export(
     request: Request[Any, Any, State],
     principal: NamedDependency[Principal],
-    year: FromQuery[int],
+    year: Year,
     format: FromQuery[Format],
     school: FromQuery[str | None] = None,
 ) -> Response[bytes]:
