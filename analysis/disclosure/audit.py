@@ -247,40 +247,26 @@ def _audit_block(
     exact: bool,
     out: LayerAudit,
 ) -> None:
-    quantity = targets[0].quantity
     full = program.matrix
     local = {int(v): i for i, v in enumerate(variables)}
     cols = full[:, variables]
     touched = np.flatnonzero(np.diff(cols.indptr) > 0)
-    a_sub = cols[touched]
     fixed_mask = np.ones(full.shape[1], dtype=bool)
     fixed_mask[variables] = False
     offset = full[touched][:, np.flatnonzero(fixed_mask)] @ program.lb[fixed_mask]
-    lo = program.lo[touched] - offset
-    hi = program.hi[touched] - offset
-    lb = program.lb[variables]
-    ub = program.ub[variables]
-    constraints = LinearConstraint(a_sub, lo, hi)
-    bounds = Bounds(lb, ub)
-    integrality = np.full(len(variables), 1.0 if program.integer else 0.0)
-
-    def solve(objective: FloatArray) -> FloatArray:
-        out.programs += 1
-        result = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints)
-        if result.status == 2:
-            raise ValueError(f"published values for {quantity!r} contradict each other")
-        if result.x is None:
-            raise ValueError(f"audit of {quantity!r} failed: {result.message}")
-        point: FloatArray = np.asarray(result.x, dtype=np.float64)
-        return point.round() if program.integer else point
-
+    solver = _Solver(
+        targets[0].quantity,
+        sparse.csr_array(cols[touched]),
+        program.lo[touched] - offset,
+        program.hi[touched] - offset,
+        program.lb[variables],
+        program.ub[variables],
+        program.integer,
+        out,
+    )
     seen = {t: _Seen() for t in targets}
     truth = program.truth[variables]
-    residual = a_sub @ truth
-    if (
-        np.all(residual >= lo - 1e-6) and np.all(residual <= hi + 1e-6)
-        and np.all(truth >= lb) and np.all(truth <= ub)
-    ):
+    if solver.feasible(truth):
         _observe(truth, targets, local, seen, program.lb)
 
     def pending() -> list[_Target]:
@@ -298,23 +284,13 @@ def _audit_block(
                 _add_slack(objective, t, local)
         if not objective.any():
             continue
-        _observe(solve(objective), targets, local, seen, program.lb)
-    for t in pending():
-        s = seen[t]
-        i = local[t.var]
-        for sign in (-1.0, 1.0):
-            objective = np.zeros(len(variables))
-            objective[i] = sign
-            point = solve(objective)
+        # Any feasible point serves as a witness: no need to prove it optimal.
+        point = solver.solve(objective, gap=_LOOSE_GAP)
+        if point is not None:
             _observe(point, targets, local, seen, program.lb)
-            if sign < 0:
-                s.exact_high = True
-            else:
-                s.exact_low = True
-        if t.n_var is not None and not s.below_all:
-            objective = np.zeros(len(variables))
-            _add_slack(objective, t, local)
-            _observe(solve(objective), targets, local, seen, program.lb)
+    for t in pending():
+        if exact or not _witnessed(t, seen[t], solver, local, targets, seen, program.lb):
+            _exact_interval(t, seen[t], solver, local, targets, seen, program.lb)
     for t in targets:
         s = seen[t]
         lower = s.integer_low()
@@ -334,6 +310,165 @@ def _audit_block(
                 s.exact_low and s.exact_high and program.integer, failure,
             )
         )
+
+
+_LOOSE_GAP = 0.25
+"""Relative gap at which an aggregate program stops: its point is only a witness."""
+
+
+@dataclass
+class _Solver:
+    """One block's program, solved as it is or with one bound or one row added."""
+
+    quantity: str
+    matrix: sparse.csr_array
+    lo: FloatArray
+    hi: FloatArray
+    lb: FloatArray
+    ub: FloatArray
+    integer: bool
+    out: LayerAudit
+
+    def feasible(self, point: FloatArray) -> bool:
+        residual = self.matrix @ point
+        return bool(
+            np.all(residual >= self.lo - _TOL) and np.all(residual <= self.hi + _TOL)
+            and np.all(point >= self.lb) and np.all(point <= self.ub)
+        )
+
+    def solve(
+        self,
+        objective: FloatArray,
+        *,
+        gap: float = 0.0,
+        relax: bool = False,
+        bounds: tuple[FloatArray, FloatArray] | None = None,
+        row: tuple[FloatArray, float] | None = None,
+    ) -> FloatArray | None:
+        """An optimal (or, with ``gap``, good) point; None when a probe is infeasible."""
+        self.out.programs += 1
+        lb, ub = (self.lb, self.ub) if bounds is None else bounds
+        matrix, lo, hi = self.matrix, self.lo, self.hi
+        if row is not None:
+            matrix = sparse.csr_array(sparse.vstack([matrix, row[0][None, :]], format="csr"))
+            lo = np.append(lo, -np.inf)
+            hi = np.append(hi, row[1])
+        integer = self.integer and not relax
+        result = milp(
+            objective,
+            integrality=np.full(len(lb), 1.0 if integer else 0.0),
+            bounds=Bounds(lb, ub),
+            constraints=LinearConstraint(matrix, lo, hi),
+            options={"mip_rel_gap": gap} if integer and gap else None,
+        )
+        if result.status == 2:
+            if bounds is None and row is None:
+                raise ValueError(f"published values for {self.quantity!r} contradict each other")
+            return None
+        if result.x is None:
+            raise ValueError(f"audit of {self.quantity!r} failed: {result.message}")
+        point: FloatArray = np.asarray(result.x, dtype=np.float64)
+        return point.round() if integer else point
+
+    def probe(
+        self,
+        *,
+        bounds: tuple[FloatArray, FloatArray] | None = None,
+        row: tuple[FloatArray, float] | None = None,
+    ) -> FloatArray | None:
+        """A feasible integer point under the extra bound or row, or None if there is none."""
+        zero = np.zeros(len(self.lb))
+        # The relaxation proves most impossibilities at a fraction of the cost.
+        if self.integer and self.solve(zero, relax=True, bounds=bounds, row=row) is None:
+            return None
+        return self.solve(zero, bounds=bounds, row=row)
+
+
+def _witnessed(
+    t: _Target,
+    s: _Seen,
+    solver: _Solver,
+    local: dict[int, int],
+    targets: list[_Target],
+    seen: dict[_Target, _Seen],
+    fixed: FloatArray,
+) -> bool:
+    """Look for feasible points that settle ``t``; False when none exists."""
+    i = local[t.var]
+
+    def bounded(low: float, high: float) -> tuple[FloatArray, FloatArray]:
+        lb, ub = solver.lb.copy(), solver.ub.copy()
+        lb[i], ub[i] = max(lb[i], low), min(ub[i], high)
+        return lb, ub
+
+    def found(point: FloatArray | None) -> bool:
+        if point is not None:
+            _observe(point, targets, local, seen, fixed)
+        return point is not None
+
+    if not math.isfinite(s.low):
+        return False
+    if s.integer_high() - s.integer_low() < t.width:
+        # A point at least width below the highest seen, or above the lowest.
+        low, high = s.integer_low(), s.integer_high()
+        down = solver.lb[i] <= high - t.width and found(
+            solver.probe(bounds=bounded(-math.inf, high - t.width))
+        )
+        if not down and not (
+            solver.ub[i] >= low + t.width
+            and found(solver.probe(bounds=bounded(low + t.width, math.inf)))
+        ):
+            return False
+    if t.n_var is None:
+        return True
+    if not s.positive and not found(solver.probe(bounds=bounded(1.0, math.inf))):
+        return False
+    if not s.below_all:
+        row = np.zeros(len(solver.lb))
+        _add_slack(row, t, local)
+        # count - (n - missing) <= -1 with the variables of other blocks fixed
+        shift = _slack_shift(t, local, fixed)
+        if not found(solver.probe(row=(row, -1.0 - shift))):
+            return False
+    return s.positive and s.below_all
+
+
+def _slack_shift(t: _Target, local: dict[int, int], fixed: FloatArray) -> float:
+    shift = 0.0
+    if t.n_var is not None and t.n_var not in local:
+        shift -= float(fixed[t.n_var])
+    if t.minus_var is not None and t.minus_var not in local:
+        shift += float(fixed[t.minus_var])
+    return shift
+
+
+def _exact_interval(
+    t: _Target,
+    s: _Seen,
+    solver: _Solver,
+    local: dict[int, int],
+    targets: list[_Target],
+    seen: dict[_Target, _Seen],
+    fixed: FloatArray,
+) -> None:
+    """The exact integer minimum and maximum of ``t``, and its slack below n."""
+    i = local[t.var]
+    for sign in (-1.0, 1.0):
+        objective = np.zeros(len(solver.lb))
+        objective[i] = sign
+        point = solver.solve(objective)
+        if point is not None:
+            _observe(point, targets, local, seen, fixed)
+        if sign < 0:
+            s.exact_high = True
+        else:
+            s.exact_low = True
+    if t.n_var is not None and not s.below_all:
+        objective = np.zeros(len(solver.lb))
+        _add_slack(objective, t, local)
+        point = solver.solve(objective)
+        if point is not None:
+            _observe(point, targets, local, seen, fixed)
 
 
 def _add_slack(objective: FloatArray, t: _Target, local: dict[int, int]) -> None:
