@@ -112,7 +112,7 @@ def trend(
         data_uri(svg),
         title,
         description,
-        (_("Group"), _("Year"), _("Value"), _("95% interval")),
+        (_("Group"), _("Year"), _("Value"), _("Interval (95%)")),
         tuple(rows),
     )
 
@@ -142,7 +142,7 @@ def gaps(
     description = f"{title}, {year}. " + "; ".join(parts) + "."
     svg = _gap_svg(data, title, x_label, description)
     return Chart(
-        data_uri(svg), title, description, (_("Group"), _("Value"), _("95% interval")), tuple(rows)
+        data_uri(svg), title, description, (_("Group"), _("Value"), _("Interval (95%)")), tuple(rows)
     )
 
 

@@ -31,10 +31,10 @@ class Labels:
         """What a statistic measures."""
         _ = self._
         names = {
-            "percent_favorable": _("% favorable"),
-            "percent_elevated": _("% elevated"),
+            "percent_favorable": _("Favorable (%)"),
+            "percent_elevated": _("Elevated (%)"),
             "mean": _("Mean score"),
-            "percent": _("% of students"),
+            "percent": _("Students (%)"),
         }
         return names.get(statistic, statistic)
 
