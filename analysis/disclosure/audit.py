@@ -289,8 +289,10 @@ def _audit_block(
         if point is not None:
             _observe(point, targets, local, seen, program.lb)
     for t in pending():
-        if exact or not _witnessed(t, seen[t], solver, local, targets, seen, program.lb):
-            _exact_interval(t, seen[t], solver, local, targets, seen, program.lb)
+        s = seen[t]
+        witnessed = not exact and _witnessed(t, s, solver, local, targets, seen, program.lb)
+        if not witnessed and not (s.exact_low and s.exact_high):
+            _exact_interval(t, s, solver, local, targets, seen, program.lb)
     for t in targets:
         s = seen[t]
         lower = s.integer_low()
@@ -418,6 +420,10 @@ def _witnessed(
             solver.ub[i] >= low + t.width
             and found(solver.probe(bounds=bounded(low + t.width, math.inf)))
         ):
+            if t.width == 1:
+                # No point on either side of the one seen: the interval is
+                # exactly that point, no optimum needed.
+                s.exact_low = s.exact_high = True
             return False
     if t.n_var is None:
         return True
