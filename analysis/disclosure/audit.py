@@ -136,9 +136,7 @@ def audit_pattern(
     """
     out = LayerAudit()
     seen = view(structure, codes, policy, ledger)
-    primary_cells = [
-        c for c in range(structure.size) if pattern.cells[c] == Reason.SMALL
-    ]
+    primary_cells = [c for c in range(structure.size) if pattern.cells[c] == Reason.SMALL]
     size = structure.size
     n_targets = [_Target(c, c, None, None, policy.min_width, "n") for c in primary_cells]
     if only is None:
@@ -213,9 +211,7 @@ def _settled(target: _Target, seen: _Seen) -> bool:
     return wide and seen.positive and seen.below_all
 
 
-def _audit_program(
-    program: Program, targets: list[_Target], exact: bool, out: LayerAudit
-) -> None:
+def _audit_program(program: Program, targets: list[_Target], exact: bool, out: LayerAudit) -> None:
     if not targets:
         return
     fixed = program.lb == program.ub
@@ -308,8 +304,12 @@ def _audit_block(
             failure = "all"
         out.findings.append(
             Finding(
-                t.cell, t.quantity, lower, upper,
-                s.exact_low and s.exact_high and program.integer, failure,
+                t.cell,
+                t.quantity,
+                lower,
+                upper,
+                s.exact_low and s.exact_high and program.integer,
+                failure,
             )
         )
 
@@ -334,8 +334,10 @@ class _Solver:
     def feasible(self, point: FloatArray) -> bool:
         residual = self.matrix @ point
         return bool(
-            np.all(residual >= self.lo - _TOL) and np.all(residual <= self.hi + _TOL)
-            and np.all(point >= self.lb) and np.all(point <= self.ub)
+            np.all(residual >= self.lo - _TOL)
+            and np.all(residual <= self.hi + _TOL)
+            and np.all(point >= self.lb)
+            and np.all(point <= self.ub)
         )
 
     def solve(

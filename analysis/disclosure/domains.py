@@ -151,7 +151,7 @@ def _intervals(low: float, high: float, rows: npt.NDArray[np.bool_]) -> Domain:
             np.ones(_SMALL, dtype=bool) if rows.size == 0 else np.all(rows, axis=0)
         )
         mask[: int(low)] = False
-        mask[int(top) + 1:] = False
+        mask[int(top) + 1 :] = False
         sizes = np.flatnonzero(mask)
         if sizes.size:
             breaks = np.flatnonzero(np.diff(sizes) > 1)
@@ -178,4 +178,3 @@ def domain_bounds(domain: Sequence[tuple[int, float]]) -> tuple[int, float]:
     (3, 9)
     """
     return domain[0][0], domain[-1][1]
-

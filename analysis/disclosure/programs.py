@@ -169,9 +169,9 @@ def item_program(seen: View, quantities: list[str], missing: str | None) -> Prog
     blocks.append(rows.matrix(size * layers))
     lows.append(np.array(rows.lo))
     highs.append(np.array(rows.hi))
-    truth = np.concatenate(
-        [structure.n, *(structure.counts[q] for q in quantities)]
-    ).astype(np.float64)
+    truth = np.concatenate([structure.n, *(structure.counts[q] for q in quantities)]).astype(
+        np.float64
+    )
     base = Program(
         sparse.csr_array(sparse.vstack(blocks, format="csr")),
         np.concatenate(lows),
@@ -238,8 +238,11 @@ def _with_domains(base: Program, seen: View) -> Program:
         cols = list(range(col, col + len(domain)))
         col += len(domain)
         highs = [min(high, seen.cap) for _, high in domain]
-        rows.add([(c, 1.0)] + [(k, -float(low)) for k, (low, _) in zip(cols, domain, strict=True)],
-                 0.0, np.inf)
+        rows.add(
+            [(c, 1.0)] + [(k, -float(low)) for k, (low, _) in zip(cols, domain, strict=True)],
+            0.0,
+            np.inf,
+        )
         rows.add([(c, 1.0)] + [(k, -h) for k, h in zip(cols, highs, strict=True)], -np.inf, 0.0)
         rows.add([(k, 1.0) for k in cols], 1.0, 1.0)
         n = float(seen.structure.n[c])

@@ -142,7 +142,11 @@ def gaps(
     description = f"{title}, {year}. " + "; ".join(parts) + "."
     svg = _gap_svg(data, title, x_label, description)
     return Chart(
-        data_uri(svg), title, description, (_("Group"), _("Value"), _("Interval (95%)")), tuple(rows)
+        data_uri(svg),
+        title,
+        description,
+        (_("Group"), _("Value"), _("Interval (95%)")),
+        tuple(rows),
     )
 
 
