@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable
 
@@ -99,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
         ],
-        on_startup=[services.writer.start, _freeze_startup_objects],
+        on_startup=[services.writer.start],
         on_shutdown=[services.writer.stop, dispose_engine],
         template_config=TemplateConfig(
             directory=TEMPLATES,
@@ -138,13 +137,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings, "services": services, "engine": engine}),
         debug=settings.debug,
     )
-
-
-def _freeze_startup_objects() -> None:
-    # Catalogs, templates and parsed instruments live as long as the process: keeping them
-    # out of the collector's generations shortens the pauses that set tail latency.
-    gc.collect()
-    gc.freeze()
 
 
 def _install_i18n(engine: JinjaTemplateEngine) -> None:

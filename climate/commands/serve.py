@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 
 import uvicorn
@@ -81,4 +82,9 @@ async def _demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="warning")
+    app = create_app(settings)
+    # Catalogs, templates and parsed instruments live as long as the server: keeping them out
+    # of the collector's generations shortens the pauses that set tail latency.
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
