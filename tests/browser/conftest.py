@@ -8,6 +8,7 @@ One browser serves the whole session and one server (its own database) each modu
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import os
 import socket
@@ -122,19 +123,27 @@ def serve(directory: Path) -> Iterator[Server]:
     with sqlite3.connect(database) as conn:
         # Offer every shipped language, so each can be checked in the browser.
         conn.execute("UPDATE administration SET locales = ?", (json.dumps(list(LOCALES)),))
+    with running_server(directory, url, {"CLIMATE_CRISIS_CONTACTS": CONTACTS}) as base:
+        instrument = load_directory(settings.surveys_dir)["secondary"].instrument
+        yield Server(base, database, Layout.of(instrument))
+
+
+@contextlib.contextmanager
+def running_server(directory: Path, url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``climate serve`` on ``url`` in a subprocess on a free port; yields its base URL."""
     port = _free_port()
     log = (directory / "server.log").open("wb")
-    env = {
+    variables = {
         **os.environ,
         "CLIMATE_DATABASE_URL": url,
         "CLIMATE_SECRET_KEY": SECRET,
-        "CLIMATE_CRISIS_CONTACTS": CONTACTS,
         "CLIMATE_LOG_LEVEL": "WARNING",
+        **(env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "climate.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
-        env=env,
+        env=variables,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -152,8 +161,7 @@ def serve(directory: Path) -> Iterator[Server]:
             if time.monotonic() > deadline:
                 pytest.fail("the server did not answer /healthz in time")
             time.sleep(0.1)
-        instrument = load_directory(settings.surveys_dir)["secondary"].instrument
-        yield Server(base, database, Layout.of(instrument))
+        yield base
     finally:
         process.terminate()
         try:

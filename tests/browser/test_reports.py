@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from climate import db
 from climate.settings import Settings
-from tests.browser.conftest import AXE, ROOT, SECRET, STARTUP_SECONDS, _free_port, required
+from tests.browser.conftest import AXE, SECRET, required, running_server
 from tests.browser.test_accessibility import violations
 from tests.climate.reports.district import Seeded, seed
 from tests.climate.security.conftest import EMAILS, PASSWORD
@@ -49,44 +44,8 @@ def reports_server(
     # Seeding runs its own event loop: keep it off the thread Playwright's loop lives on.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         seeded = pool.submit(_prepare, settings).result()
-    port = _free_port()
-    log = (directory / "server.log").open("wb")
-    env = {
-        **os.environ,
-        "CLIMATE_DATABASE_URL": url,
-        "CLIMATE_SECRET_KEY": SECRET,
-        "CLIMATE_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "climate.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited: {(directory / 'server.log').read_text()}")
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not answer /healthz in time")
-            time.sleep(0.1)
+    with running_server(directory, url) as base:
         yield base, seeded
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _signed_in(browser: Browser, base: str, role: str, *, bypass_csp: bool) -> BrowserContext:
