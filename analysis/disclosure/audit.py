@@ -12,13 +12,23 @@ at least ``min_width`` wide; for every hidden sensitive count (of a hidden
 primary group, or hidden on its own) the interval must not be a point, and the
 count must be neither provably 0 nor provably all of n.
 
-Speed comes from four facts. Relations split into connected blocks once
-fixed values are taken out, and blocks without a target need no program. The
-true data are a feasible point. Every optimum of an aggregate objective (push
-all unresolved targets up, then down) is another feasible point, and two
-feasible points that differ in a target prove its interval is not a point,
-so most targets are settled by a handful of programs per block. Only the
-targets still unsettled get their own exact minimum and maximum.
+Speed comes from these facts. Rows with one free variable are bounds, and
+relations split into connected blocks once fixed values are taken out; blocks
+without a target need no program. The true data are a feasible point. Every
+optimum of an aggregate objective (push all unresolved targets up, then down)
+is another feasible point, and two feasible points that differ in a target
+prove its interval is not a point, so most targets are settled by a handful
+of programs per block. Only the targets still unsettled get their own probes.
+
+The count programs are the hard ones: a percentage of those who answered
+couples each count with its group's n and skipped count. Without ``exact``
+the count audit therefore looks for its witnesses in restrictions of the
+attacker's program: first with every n and every skipped count held at its
+true value (each percentage is then a plain bound on its count), then with
+only the shown groups held. A point of a restriction is a point of the full
+program, so what they settle is settled; what they leave is reported as
+``"unproven"`` and treated as exposed, so the gate hides more rather than
+waiting minutes for a proof. ``exact=True`` solves the full program.
 
 References
 ----------
@@ -56,8 +66,9 @@ class Finding:
     """The attacker's interval for one audited value, and the verdict.
 
     ``failure`` is ``""`` when protected, else ``"point"`` (determined),
-    ``"narrow"`` (narrower than ``min_width``), ``"zero"`` (provably 0) or
-    ``"all"`` (provably every respondent). ``upper`` is ``math.inf`` when
+    ``"narrow"`` (narrower than ``min_width``), ``"zero"`` (provably 0),
+    ``"all"`` (provably every respondent) or ``"unproven"`` (a count the fast
+    audit could not show protected, treated as exposed). ``upper`` is ``math.inf`` when
     unbounded. ``exact`` says whether the interval is the integer optimum or
     only spanned by feasible points found on the way.
     """
@@ -163,8 +174,52 @@ def audit_pattern(
                     targets.append(_Target(c, (1 + j) * size + c, c, minus, 1, q))
         if not targets:
             continue
-        _audit_program(item_program(seen, quantities, missing), targets, exact, out)
+        program = item_program(seen, quantities, missing)
+        if not exact:
+            # Witnesses come from the program with every n and every skipped count held at
+            # its true value: each published percentage is then a plain bound on its count,
+            # the layers couple only cell by cell, and the programs are small and easy.
+            # Then with only the shown groups held, so hidden groups' sizes move too. Their
+            # points are points of the full program, so whatever they settle is settled.
+            state = {t: _Seen() for t in targets}
+            hidden = pattern.hidden()
+            everyone = np.arange(size)
+            for cells, skipped in (
+                (everyone, m_var),
+                (np.flatnonzero(~hidden), m_var),
+            ):
+                held = _held(program, cells, size, skipped)
+                targets = _audit_program(held, targets, False, out, state=state, conclude=False)
+            # What no restriction settles counts as exposed ("unproven") and gets a
+            # complement: the full program can take minutes to prove either way, and
+            # erring towards hiding is safe.
+            for t in targets:
+                seen_t = state[t]
+                out.findings.append(
+                    Finding(
+                        t.cell,
+                        t.quantity,
+                        seen_t.integer_low(),
+                        seen_t.integer_high(),
+                        False,
+                        "unproven",
+                    )
+                )
+        else:
+            _audit_program(program, targets, exact, out)
     return out
+
+
+def _held(
+    program: Program, cells: npt.NDArray[np.int64], size: int, missing: int | None
+) -> Program:
+    """``program`` with the n (and missing count) of ``cells`` fixed at its true value."""
+    lb, ub = program.lb.copy(), program.ub.copy()
+    held = cells if missing is None else np.concatenate([cells, missing + cells])
+    lb[held] = ub[held] = program.truth[held]
+    return Program(
+        program.matrix, program.lo, program.hi, lb, ub, program.truth, program.cap, program.integer
+    )
 
 
 @dataclass(frozen=True)
@@ -211,10 +266,24 @@ def _settled(target: _Target, seen: _Seen) -> bool:
     return wide and seen.positive and seen.below_all
 
 
-def _audit_program(program: Program, targets: list[_Target], exact: bool, out: LayerAudit) -> None:
+def _audit_program(
+    program: Program,
+    targets: list[_Target],
+    exact: bool,
+    out: LayerAudit,
+    *,
+    state: dict[_Target, _Seen] | None = None,
+    conclude: bool = True,
+) -> list[_Target]:
+    """Audit ``targets`` block by block; without ``conclude``, return those left unsettled.
+
+    ``state`` carries the feasible points seen by an earlier, more restricted program.
+    """
     if not targets:
-        return
-    fixed = program.lb == program.ub
+        return []
+    state = {t: _Seen() for t in targets} if state is None else state
+    lb, ub = _tightened(program)
+    fixed = lb == ub
     free = np.flatnonzero(~fixed)
     sub = program.matrix[:, free]
     sub_bool = sparse.csr_array((sub != 0).astype(np.int8))
@@ -223,17 +292,84 @@ def _audit_program(program: Program, targets: list[_Target], exact: bool, out: L
     component = np.full(program.matrix.shape[1], -1, dtype=np.int64)
     component[free] = labels
     by_block: dict[int, list[_Target]] = {}
+    left: list[_Target] = []
     for t in targets:
         block = int(component[t.var])
         if block < 0:
+            if not conclude:
+                # Held at its true value here: the truth is the one point seen.
+                n_value = None
+                if t.n_var is not None:
+                    n_value = float(program.truth[t.n_var])
+                    if t.minus_var is not None:
+                        n_value -= float(program.truth[t.minus_var])
+                state[t].add(float(program.truth[t.var]), n_value)
+                left.append(t)
+                continue
             # A fixed target is a point: the published values pin it.
-            value = float(program.lb[t.var])
+            value = float(lb[t.var])
             out.findings.append(Finding(t.cell, t.quantity, value, value, True, "point"))
             continue
         by_block.setdefault(block, []).append(t)
+    bounded = Program(
+        program.matrix, program.lo, program.hi, lb, ub, program.truth, program.cap, program.integer
+    )
     for block in sorted(by_block):
         variables = free[labels == block]
-        _audit_block(program, variables, by_block[block], exact, out)
+        left.extend(
+            _audit_block(
+                bounded,
+                variables,
+                by_block[block],
+                exact,
+                out,
+                state,
+                conclude,
+            )
+        )
+    return left
+
+
+def _tightened(program: Program) -> tuple[FloatArray, FloatArray]:
+    """Variable bounds after moving every row with one free variable into its bounds.
+
+    Repeated until nothing changes, so chains of pinned values are followed. Blocks
+    split further once these values are seen to be fixed.
+    """
+    lb, ub = program.lb.copy(), program.ub.copy()
+    matrix = program.matrix
+    nonzero = sparse.csr_array((matrix != 0).astype(np.int8))
+    for _ in range(20):
+        free = (lb != ub).astype(np.int8)
+        single = np.flatnonzero(nonzero @ free == 1)
+        if single.size == 0:
+            break
+        fixed_values = np.where(lb == ub, lb, 0.0)
+        offset = matrix[single] @ fixed_values
+        rows = sparse.csr_array(matrix[single] @ sparse.diags_array(free.astype(np.float64)))
+        rows.eliminate_zeros()
+        changed = False
+        for k, r in enumerate(single.tolist()):
+            j = int(rows.indices[rows.indptr[k]])
+            a = float(rows.data[rows.indptr[k]])
+            low = (program.lo[r] - offset[k]) / a
+            high = (program.hi[r] - offset[k]) / a
+            if a < 0:
+                low, high = high, low
+            if program.integer:
+                low = math.ceil(low - _TOL) if math.isfinite(low) else low
+                high = math.floor(high + _TOL) if math.isfinite(high) else high
+            if low > lb[j] + _TOL:
+                lb[j] = low
+                changed = True
+            if high < ub[j] - _TOL:
+                ub[j] = high
+                changed = True
+        if not changed:
+            break
+    if np.any(lb > ub):
+        raise ValueError("published values contradict each other")
+    return lb, ub
 
 
 def _audit_block(
@@ -242,7 +378,9 @@ def _audit_block(
     targets: list[_Target],
     exact: bool,
     out: LayerAudit,
-) -> None:
+    seen: dict[_Target, _Seen],
+    conclude: bool,
+) -> list[_Target]:
     full = program.matrix
     local = {int(v): i for i, v in enumerate(variables)}
     cols = full[:, variables]
@@ -260,7 +398,6 @@ def _audit_block(
         program.integer,
         out,
     )
-    seen = {t: _Seen() for t in targets}
     truth = program.truth[variables]
     if solver.feasible(truth):
         _observe(truth, targets, local, seen, program.lb)
@@ -284,12 +421,21 @@ def _audit_block(
         point = solver.solve(objective, gap=_LOOSE_GAP)
         if point is not None:
             _observe(point, targets, local, seen, program.lb)
+    left: list[_Target] = []
     for t in pending():
         s = seen[t]
-        witnessed = not exact and _witnessed(t, s, solver, local, targets, seen, program.lb)
-        if not witnessed and not (s.exact_low and s.exact_high):
+        witnessed = not exact and _witnessed(
+            t, s, solver, local, targets, seen, program.lb, conclusive=conclude
+        )
+        if witnessed:
+            continue
+        if not conclude:
+            left.append(t)
+        elif exact and not (s.exact_low and s.exact_high):
             _exact_interval(t, s, solver, local, targets, seen, program.lb)
     for t in targets:
+        if t in left:
+            continue
         s = seen[t]
         lower = s.integer_low()
         upper = math.inf if s.high >= program.cap - _TOL else s.integer_high()
@@ -312,6 +458,7 @@ def _audit_block(
                 failure,
             )
         )
+    return left
 
 
 _LOOSE_GAP = 0.25
@@ -331,13 +478,21 @@ class _Solver:
     integer: bool
     out: LayerAudit
 
-    def feasible(self, point: FloatArray) -> bool:
+    def feasible(
+        self,
+        point: FloatArray,
+        *,
+        bounds: tuple[FloatArray, FloatArray] | None = None,
+        row: tuple[FloatArray, float] | None = None,
+    ) -> bool:
+        lb, ub = (self.lb, self.ub) if bounds is None else bounds
         residual = self.matrix @ point
         return bool(
             np.all(residual >= self.lo - _TOL)
             and np.all(residual <= self.hi + _TOL)
-            and np.all(point >= self.lb)
-            and np.all(point <= self.ub)
+            and np.all(point >= lb - _TOL)
+            and np.all(point <= ub + _TOL)
+            and (row is None or float(row[0] @ point) <= row[1] + _TOL)
         )
 
     def solve(
@@ -382,9 +537,18 @@ class _Solver:
     ) -> FloatArray | None:
         """A feasible integer point under the extra bound or row, or None if there is none."""
         zero = np.zeros(len(self.lb))
-        # The relaxation proves most impossibilities at a fraction of the cost.
-        if self.integer and self.solve(zero, relax=True, bounds=bounds, row=row) is None:
+        if not self.integer:
+            return self.solve(zero, bounds=bounds, row=row)
+        # The relaxation proves most impossibilities at a fraction of the cost, and
+        # its vertex is often whole already (the relations are nearly a network).
+        relaxed = self.solve(zero, relax=True, bounds=bounds, row=row)
+        if relaxed is None:
             return None
+        whole = relaxed.round()
+        if np.abs(relaxed - whole).max(initial=0.0) <= _TOL and self.feasible(
+            whole, bounds=bounds, row=row
+        ):
+            return whole
         return self.solve(zero, bounds=bounds, row=row)
 
 
@@ -396,8 +560,14 @@ def _witnessed(
     targets: list[_Target],
     seen: dict[_Target, _Seen],
     fixed: FloatArray,
+    *,
+    conclusive: bool = True,
 ) -> bool:
-    """Look for feasible points that settle ``t``; False when none exists."""
+    """Look for feasible points that settle ``t``; False when none exists.
+
+    Without ``conclusive`` the program is a restriction of the attacker's, so finding
+    no point proves nothing about the attacker's interval.
+    """
     i = local[t.var]
 
     def bounded(low: float, high: float) -> tuple[FloatArray, FloatArray]:
@@ -422,7 +592,7 @@ def _witnessed(
             solver.ub[i] >= low + t.width
             and found(solver.probe(bounds=bounded(low + t.width, math.inf)))
         ):
-            if t.width == 1:
+            if t.width == 1 and conclusive:
                 # No point on either side of the one seen: the interval is
                 # exactly that point, no optimum needed.
                 s.exact_low = s.exact_high = True

@@ -6,7 +6,9 @@ Over the one global relation matrix of the release, until no rule is broken:
 2. when a relation's total is shown, its hidden parts do not sum to 1..k-1
    (their sum would be a published small group);
 3. a hidden cell of one respondent is not paired with only one other hidden
-   cell (that respondent could subtract themself and learn the other).
+   cell (that respondent could subtract themself and learn the other);
+4. a shown group does not hide just one answered option of an item (the
+   options add up to the group's answered count).
 
 Complements are chosen by the fewest new broken relations, then the lowest cost
 (n, times ``total_cost`` for margin cells), then the cell order, so the same
@@ -20,7 +22,7 @@ from collections import deque
 import numpy as np
 import numpy.typing as npt
 
-from analysis.disclosure.cells import Structure
+from analysis.disclosure.cells import Structure, quantity_name
 from analysis.disclosure.policy import Policy
 from analysis.disclosure.primary import Pattern, Reason
 
@@ -65,14 +67,49 @@ def complementary_suppression(structure: Structure, pattern: Pattern, policy: Po
     for c in added:
         pattern.cells[c] = Reason.COMPLEMENT
     total = len(added)
-    for q, own in pattern.values.items():
-        hidden_q = pattern.value_hidden(q)
-        eligible_q = (pattern.cells == Reason.SHOWN) & (own == Reason.SHOWN)
-        added_q = _fixed_point(structure, hidden_q, eligible_q, n, policy, sums=False)
-        for c in added_q:
-            own[c] = Reason.COMPLEMENT
-        total += len(added_q)
+    pending = set(pattern.values)
+    while pending:
+        for q in sorted(pending):
+            own = pattern.values[q]
+            hidden_q = pattern.value_hidden(q)
+            eligible_q = (pattern.cells == Reason.SHOWN) & (own == Reason.SHOWN)
+            added_q = _fixed_point(structure, hidden_q, eligible_q, n, policy, sums=False)
+            for c in added_q:
+                own[c] = Reason.COMPLEMENT
+            total += len(added_q)
+        within = _within_cells(structure, pattern)
+        total += len(within)
+        pending = within
     return total
+
+
+def _within_cells(structure: Structure, pattern: Pattern) -> set[str]:
+    """Hide a second answered option wherever a shown group hides only one.
+
+    The answered options of an item add up to the group's answered count, so one hidden
+    percentage beside the others follows by subtraction once that count is pinned (and
+    beside a group of under 101 it usually is). The partner is the option with the most
+    answers, which leaves the hidden one the widest range; ties go to the first option.
+    Returns the quantities that gained a hidden value.
+    """
+    changed: set[str] = set()
+    shown = pattern.cells == Reason.SHOWN
+    for item in structure.items.values():
+        quantities = [quantity_name(item.name, o) for o in item.answered]
+        if len(quantities) < 2 or any(q not in pattern.values for q in quantities):
+            continue
+        hidden = np.stack([pattern.values[q] >= Reason.SMALL for q in quantities])
+        lone = np.flatnonzero(shown & (hidden.sum(axis=0) == 1))
+        for c in lone.tolist():
+            counts = [
+                (-int(structure.counts[q][c]), j)
+                for j, q in enumerate(quantities)
+                if not hidden[j, c]
+            ]
+            _, j = min(counts)
+            pattern.values[quantities[j]][c] = Reason.COMPLEMENT
+            changed.add(quantities[j])
+    return changed
 
 
 def hide_cheapest(

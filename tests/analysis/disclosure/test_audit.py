@@ -454,10 +454,58 @@ def test_witnesses_settle_counts_without_exact_optima(seed: int) -> None:
     codes = published_codes(s, pattern, policy)
     fast = audit_pattern(s, pattern, codes, policy)
     slow = audit_pattern(s, pattern, codes, policy, exact=True)
-    assert [(f.cell, f.quantity, f.failure) for f in fast.findings] == [
+    # The fast audit may only err towards hiding ("unproven"); on these tables the
+    # programs with sizes held at their true values settle every value it passes.
+    assert sorted((f.cell, f.quantity, f.failure) for f in fast.findings) == sorted(
         (f.cell, f.quantity, f.failure) for f in slow.findings
-    ]
+    )
     counts = [f for f in fast.findings if f.quantity != "n"]
     assert len(counts) >= 7
-    assert fast.programs <= 8 + 2 * len(fast.failures)
     assert 3 * fast.programs <= slow.programs
+
+
+@pytest.mark.parametrize("seed", range(8, 14))
+def test_fast_audit_never_passes_what_the_exact_audit_fails(seed: int) -> None:
+    # The fast audit settles values from programs with group sizes held at their true
+    # values and counts what they leave as "unproven": it may hide more than the exact
+    # audit, never less.
+    policy = Policy(k=10, tiers=(Tier(10, 0, 100),), sensitive_count_k=3)
+    s = _school_grades(seed).structure()
+    pattern = primary_suppression(s, policy)
+    complementary_suppression(s, pattern, policy)
+    codes = published_codes(s, pattern, policy)
+    fast = {
+        (f.cell, f.quantity): f.failure for f in audit_pattern(s, pattern, codes, policy).findings
+    }
+    slow = audit_pattern(s, pattern, codes, policy, exact=True)
+    assert fast.keys() == {(f.cell, f.quantity) for f in slow.findings}
+    for f in slow.findings:
+        if f.failure:
+            assert fast[(f.cell, f.quantity)], (s.keys[f.cell], f.quantity, f.failure)
+
+
+def test_a_shown_group_never_hides_one_answer_alone() -> None:
+    # 40 answered; 3 said yes (8 %: pinned beside the exact n, and under
+    # sensitive_count_k, so hidden), 29 no, 8 maybe. "yes" would be 40 - 29 - 8: a second
+    # option is hidden beside it, the one with the most answers.
+    rel = Release(
+        (Dimension("g", ("a", "b")),),
+        (Table("t", ("g",)),),
+        (
+            Cell((), 80, {"q": (6, 58, 16, 0)}),
+            Cell((("g", "a"),), 40, {"q": (3, 29, 8, 0)}),
+            Cell((("g", "b"),), 40, {"q": (3, 29, 8, 0)}),
+        ),
+        items=(Item("q", ("yes", "no", "maybe", "skip"), ("yes",), missing="skip"),),
+    )
+    s = rel.structure()
+    policy = Policy(sensitive_count_k=5, exact_n=True)
+    pattern = primary_suppression(s, policy)
+    assert Reason(int(pattern.values["q=yes"][1])) == Reason.SMALL_COUNT
+    complementary_suppression(s, pattern, policy)
+    for c in range(s.size):
+        hidden = [q for q in ("q=yes", "q=no", "q=maybe") if pattern.values[q][c] >= Reason.SMALL]
+        assert len(hidden) != 1, (s.keys[c], hidden)
+    assert pattern.values["q=no"][1] == Reason.COMPLEMENT
+    result = protect(rel, policy)
+    assert result.report.ok
