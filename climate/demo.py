@@ -207,10 +207,7 @@ def _administration(
         opens_on=opens,
         closes_on=closes,
         access_mode="class-code",
-        # Students see the sensitive module in the open window; the past years were given
-        # without it, because protecting a release of sensitive answers still takes minutes
-        # at this size and a first look at the demo's reports should not wait for that.
-        sensitive_module=instrument.id == "secondary" and current,
+        sensitive_module=instrument.id == "secondary",
         consent_mode="passive",
         status="open" if current else "closed",
         declines=0 if current else len(members) * 2,
