@@ -39,6 +39,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -405,10 +406,17 @@ def _audit_block(
     def pending() -> list[_Target]:
         return [t for t in targets if exact or not _settled(t, seen[t])]
 
-    for direction in (-1.0, 1.0, 0.0):
+    passes = itertools.product(range(1 if exact else _PASSES), (-1.0, 1.0, 0.0))
+    before = len(targets) + 1
+    for _, direction in passes:
         todo = pending()
         if not todo:
             break
+        if direction == -1.0:
+            # Another pass only while the last one settled something.
+            if len(todo) == before:
+                break
+            before = len(todo)
         objective = np.zeros(len(variables))
         for t in todo:
             if direction != 0.0:
@@ -418,7 +426,7 @@ def _audit_block(
         if not objective.any():
             continue
         # Any feasible point serves as a witness: no need to prove it optimal.
-        point = solver.solve(objective, gap=_LOOSE_GAP)
+        point = solver.witness(objective, gap=_LOOSE_GAP)
         if point is not None:
             _observe(point, targets, local, seen, program.lb)
     left: list[_Target] = []
@@ -463,6 +471,9 @@ def _audit_block(
 
 _LOOSE_GAP = 0.25
 """Relative gap at which an aggregate program stops: its point is only a witness."""
+
+_PASSES = 3
+"""Rounds of aggregate programs, repeated while each settles more targets."""
 
 
 @dataclass
@@ -536,12 +547,22 @@ class _Solver:
         row: tuple[FloatArray, float] | None = None,
     ) -> FloatArray | None:
         """A feasible integer point under the extra bound or row, or None if there is none."""
-        zero = np.zeros(len(self.lb))
+        return self.witness(np.zeros(len(self.lb)), bounds=bounds, row=row)
+
+    def witness(
+        self,
+        objective: FloatArray,
+        *,
+        gap: float = 0.0,
+        bounds: tuple[FloatArray, FloatArray] | None = None,
+        row: tuple[FloatArray, float] | None = None,
+    ) -> FloatArray | None:
+        """A feasible integer point, good for ``objective``; None if there is none."""
         if not self.integer:
-            return self.solve(zero, bounds=bounds, row=row)
+            return self.solve(objective, bounds=bounds, row=row)
         # The relaxation proves most impossibilities at a fraction of the cost, and
         # its vertex is often whole already (the relations are nearly a network).
-        relaxed = self.solve(zero, relax=True, bounds=bounds, row=row)
+        relaxed = self.solve(objective, relax=True, bounds=bounds, row=row)
         if relaxed is None:
             return None
         whole = relaxed.round()
@@ -549,7 +570,7 @@ class _Solver:
             whole, bounds=bounds, row=row
         ):
             return whole
-        return self.solve(zero, bounds=bounds, row=row)
+        return self.solve(objective, gap=gap, bounds=bounds, row=row)
 
 
 def _witnessed(
