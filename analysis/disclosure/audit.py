@@ -47,7 +47,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
 from analysis.disclosure.cells import Structure, quantity_name
@@ -56,6 +55,7 @@ from analysis.disclosure.ledger import Ledger
 from analysis.disclosure.policy import Policy
 from analysis.disclosure.primary import Pattern, Reason
 from analysis.disclosure.programs import Program, item_program, n_program, view
+from analysis.disclosure.solver import TOL, Solver, tightened
 
 __all__ = ["Finding", "LayerAudit", "audit_pattern"]
 
@@ -245,19 +245,16 @@ class _Seen:
     def add(self, value: float, n_value: float | None) -> None:
         self.low = min(self.low, value)
         self.high = max(self.high, value)
-        if value >= 1 - _TOL:
+        if value >= 1 - TOL:
             self.positive = True
-        if n_value is not None and n_value - value >= 1 - _TOL:
+        if n_value is not None and n_value - value >= 1 - TOL:
             self.below_all = True
 
     def integer_low(self) -> float:
-        return math.ceil(self.low - _TOL)
+        return math.ceil(self.low - TOL)
 
     def integer_high(self) -> float:
-        return math.floor(self.high + _TOL) if math.isfinite(self.high) else self.high
-
-
-_TOL = 1e-6
+        return math.floor(self.high + TOL) if math.isfinite(self.high) else self.high
 
 
 def _settled(target: _Target, seen: _Seen) -> bool:
@@ -283,7 +280,7 @@ def _audit_program(
     if not targets:
         return []
     state = {t: _Seen() for t in targets} if state is None else state
-    lb, ub = _tightened(program)
+    lb, ub = tightened(program)
     fixed = lb == ub
     free = np.flatnonzero(~fixed)
     sub = program.matrix[:, free]
@@ -331,48 +328,6 @@ def _audit_program(
     return left
 
 
-def _tightened(program: Program) -> tuple[FloatArray, FloatArray]:
-    """Variable bounds after moving every row with one free variable into its bounds.
-
-    Repeated until nothing changes, so chains of pinned values are followed. Blocks
-    split further once these values are seen to be fixed.
-    """
-    lb, ub = program.lb.copy(), program.ub.copy()
-    matrix = program.matrix
-    nonzero = sparse.csr_array((matrix != 0).astype(np.int8))
-    for _ in range(20):
-        free = (lb != ub).astype(np.int8)
-        single = np.flatnonzero(nonzero @ free == 1)
-        if single.size == 0:
-            break
-        fixed_values = np.where(lb == ub, lb, 0.0)
-        offset = matrix[single] @ fixed_values
-        rows = sparse.csr_array(matrix[single] @ sparse.diags_array(free.astype(np.float64)))
-        rows.eliminate_zeros()
-        changed = False
-        for k, r in enumerate(single.tolist()):
-            j = int(rows.indices[rows.indptr[k]])
-            a = float(rows.data[rows.indptr[k]])
-            low = (program.lo[r] - offset[k]) / a
-            high = (program.hi[r] - offset[k]) / a
-            if a < 0:
-                low, high = high, low
-            if program.integer:
-                low = math.ceil(low - _TOL) if math.isfinite(low) else low
-                high = math.floor(high + _TOL) if math.isfinite(high) else high
-            if low > lb[j] + _TOL:
-                lb[j] = low
-                changed = True
-            if high < ub[j] - _TOL:
-                ub[j] = high
-                changed = True
-        if not changed:
-            break
-    if np.any(lb > ub):
-        raise ValueError("published values contradict each other")
-    return lb, ub
-
-
 def _audit_block(
     program: Program,
     variables: npt.NDArray[np.int64],
@@ -389,7 +344,7 @@ def _audit_block(
     fixed_mask = np.ones(full.shape[1], dtype=bool)
     fixed_mask[variables] = False
     offset = full[touched][:, np.flatnonzero(fixed_mask)] @ program.lb[fixed_mask]
-    solver = _Solver(
+    solver = Solver(
         targets[0].quantity,
         sparse.csr_array(cols[touched]),
         program.lo[touched] - offset,
@@ -397,7 +352,6 @@ def _audit_block(
         program.lb[variables],
         program.ub[variables],
         program.integer,
-        out,
     )
     truth = program.truth[variables]
     if solver.feasible(truth):
@@ -446,7 +400,7 @@ def _audit_block(
             continue
         s = seen[t]
         lower = s.integer_low()
-        upper = math.inf if s.high >= program.cap - _TOL else s.integer_high()
+        upper = math.inf if s.high >= program.cap - TOL else s.integer_high()
         failure = ""
         if upper == lower:
             failure = "point"
@@ -466,6 +420,7 @@ def _audit_block(
                 failure,
             )
         )
+    out.programs += solver.programs
     return left
 
 
@@ -476,107 +431,10 @@ _PASSES = 3
 """Rounds of aggregate programs, repeated while each settles more targets."""
 
 
-@dataclass
-class _Solver:
-    """One block's program, solved as it is or with one bound or one row added."""
-
-    quantity: str
-    matrix: sparse.csr_array
-    lo: FloatArray
-    hi: FloatArray
-    lb: FloatArray
-    ub: FloatArray
-    integer: bool
-    out: LayerAudit
-
-    def feasible(
-        self,
-        point: FloatArray,
-        *,
-        bounds: tuple[FloatArray, FloatArray] | None = None,
-        row: tuple[FloatArray, float] | None = None,
-    ) -> bool:
-        lb, ub = (self.lb, self.ub) if bounds is None else bounds
-        residual = self.matrix @ point
-        return bool(
-            np.all(residual >= self.lo - _TOL)
-            and np.all(residual <= self.hi + _TOL)
-            and np.all(point >= lb - _TOL)
-            and np.all(point <= ub + _TOL)
-            and (row is None or float(row[0] @ point) <= row[1] + _TOL)
-        )
-
-    def solve(
-        self,
-        objective: FloatArray,
-        *,
-        gap: float = 0.0,
-        relax: bool = False,
-        bounds: tuple[FloatArray, FloatArray] | None = None,
-        row: tuple[FloatArray, float] | None = None,
-    ) -> FloatArray | None:
-        """An optimal (or, with ``gap``, good) point; None when a probe is infeasible."""
-        self.out.programs += 1
-        lb, ub = (self.lb, self.ub) if bounds is None else bounds
-        matrix, lo, hi = self.matrix, self.lo, self.hi
-        if row is not None:
-            matrix = sparse.csr_array(sparse.vstack([matrix, row[0][None, :]], format="csr"))
-            lo = np.append(lo, -np.inf)
-            hi = np.append(hi, row[1])
-        integer = self.integer and not relax
-        result = milp(
-            objective,
-            integrality=np.full(len(lb), 1.0 if integer else 0.0),
-            bounds=Bounds(lb, ub),
-            constraints=LinearConstraint(matrix, lo, hi),
-            options={"mip_rel_gap": gap} if integer and gap else None,
-        )
-        if result.status == 2:
-            if bounds is None and row is None:
-                raise ValueError(f"published values for {self.quantity!r} contradict each other")
-            return None
-        if result.x is None:
-            raise ValueError(f"audit of {self.quantity!r} failed: {result.message}")
-        point: FloatArray = np.asarray(result.x, dtype=np.float64)
-        return point.round() if integer else point
-
-    def probe(
-        self,
-        *,
-        bounds: tuple[FloatArray, FloatArray] | None = None,
-        row: tuple[FloatArray, float] | None = None,
-    ) -> FloatArray | None:
-        """A feasible integer point under the extra bound or row, or None if there is none."""
-        return self.witness(np.zeros(len(self.lb)), bounds=bounds, row=row)
-
-    def witness(
-        self,
-        objective: FloatArray,
-        *,
-        gap: float = 0.0,
-        bounds: tuple[FloatArray, FloatArray] | None = None,
-        row: tuple[FloatArray, float] | None = None,
-    ) -> FloatArray | None:
-        """A feasible integer point, good for ``objective``; None if there is none."""
-        if not self.integer:
-            return self.solve(objective, bounds=bounds, row=row)
-        # The relaxation proves most impossibilities at a fraction of the cost, and
-        # its vertex is often whole already (the relations are nearly a network).
-        relaxed = self.solve(objective, relax=True, bounds=bounds, row=row)
-        if relaxed is None:
-            return None
-        whole = relaxed.round()
-        if np.abs(relaxed - whole).max(initial=0.0) <= _TOL and self.feasible(
-            whole, bounds=bounds, row=row
-        ):
-            return whole
-        return self.solve(objective, gap=gap, bounds=bounds, row=row)
-
-
 def _witnessed(
     t: _Target,
     s: _Seen,
-    solver: _Solver,
+    solver: Solver,
     local: dict[int, int],
     targets: list[_Target],
     seen: dict[_Target, _Seen],
@@ -644,7 +502,7 @@ def _slack_shift(t: _Target, local: dict[int, int], fixed: FloatArray) -> float:
 def _exact_interval(
     t: _Target,
     s: _Seen,
-    solver: _Solver,
+    solver: Solver,
     local: dict[int, int],
     targets: list[_Target],
     seen: dict[_Target, _Seen],
