@@ -183,13 +183,8 @@ def audit_pattern(
             # Then with only the shown groups held, so hidden groups' sizes move too. Their
             # points are points of the full program, so whatever they settle is settled.
             state = {t: _Seen() for t in targets}
-            hidden = pattern.hidden()
-            everyone = np.arange(size)
-            for cells, skipped in (
-                (everyone, m_var),
-                (np.flatnonzero(~hidden), m_var),
-            ):
-                held = _held(program, cells, size, skipped)
+            for cells in (np.arange(size), np.flatnonzero(~pattern.hidden())):
+                held = _held(program, cells, size, m_var)
                 targets = _audit_program(held, targets, False, out, state=state, conclude=False)
             # What no restriction settles counts as exposed ("unproven") and gets a
             # complement: the full program can take minutes to prove either way, and
@@ -393,7 +388,7 @@ def _audit_block(
             continue
         if not conclude:
             left.append(t)
-        elif exact and not (s.exact_low and s.exact_high):
+        elif not (s.exact_low and s.exact_high):
             _exact_interval(t, s, solver, local, targets, seen, program.lb)
     for t in targets:
         if t in left:
