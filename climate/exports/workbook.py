@@ -6,10 +6,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-from openpyxl import Workbook
-
+from climate.exports.spreadsheet import Spreadsheet
 from climate.instruments import Instrument
 from climate.release.result import COLUMNS, Statistic, YearRelease
 
@@ -80,6 +78,25 @@ def methods_rows(
     return rows
 
 
+def _cells(r: Statistic) -> tuple[str | int, ...]:
+    """One statistic as a sheet row, in the order of ``COLUMNS``."""
+    return (
+        r.release_id,
+        r.year,
+        r.org_type,
+        r.org_id,
+        r.org_name,
+        r.dimension,
+        r.group,
+        r.indicator,
+        r.statistic,
+        r.value,
+        r.ci_low,
+        r.ci_high,
+        r.n_band,
+    )
+
+
 def write_xlsx(
     rows: Iterable[Statistic],
     path: Path,
@@ -90,41 +107,19 @@ def write_xlsx(
     school: str | None = None,
 ) -> int:
     """Write the rows on one sheet per dimension, then codebook and methods; return rows."""
-    book = Workbook(write_only=True)
-    sheets: dict[str, Any] = {}
+    # A zip file takes one part at a time, so each dimension's rows are gathered first.
+    dimensions: dict[str, list[Statistic]] = {}
     count = 0
     for r in rows:
-        sheet = sheets.get(r.dimension)
-        if sheet is None:
-            sheet = book.create_sheet(r.dimension[:31])
-            sheet.append(list(COLUMNS))
-            sheets[r.dimension] = sheet
-        sheet.append(
-            [
-                r.release_id,
-                r.year,
-                r.org_type,
-                r.org_id,
-                r.org_name,
-                r.dimension,
-                r.group,
-                r.indicator,
-                r.statistic,
-                r.value,
-                r.ci_low,
-                r.ci_high,
-                r.n_band,
-            ]
-        )
+        dimensions.setdefault(r.dimension, []).append(r)
         count += 1
-    codebook = book.create_sheet("codebook")
-    codebook.append(["instrument", "field", "value", "label"])
-    for instrument in instruments:
-        for line in codebook_rows(instrument):
-            codebook.append(list(line))
-    methods = book.create_sheet("methods")
-    methods.append(["item", "value"])
-    for item, value in methods_rows(releases, generated_at, school):
-        methods.append([item, value])
-    book.save(path)
+    with Spreadsheet(path) as book:
+        for dimension, statistics in dimensions.items():
+            book.add_sheet(dimension, COLUMNS, map(_cells, statistics))
+        book.add_sheet(
+            "codebook",
+            ("instrument", "field", "value", "label"),
+            [line for instrument in instruments for line in codebook_rows(instrument)],
+        )
+        book.add_sheet("methods", ("item", "value"), methods_rows(releases, generated_at, school))
     return count
