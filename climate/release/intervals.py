@@ -8,15 +8,17 @@ cells at once, and checked against ``analysis`` in the tests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from analysis import PsuTotals, ratio_estimate
+from analysis import clopper_pearson_interval
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 CONFIDENCE = 0.95
 _Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
 
@@ -44,14 +46,54 @@ def t_mean(n: FloatArray, total: FloatArray, squares: FloatArray) -> tuple[Float
     return np.where(bad, np.nan, mean - half), np.where(bad, np.nan, mean + half)
 
 
-def clustered(
-    schools: Sequence[str], y: Sequence[float], x: Sequence[float], kind: str
-) -> tuple[float, float]:
-    """Design-based limits of ``sum(y) / sum(x)`` with schools as PSUs (NaN if undefined)."""
-    cells = [
-        PsuTotals(s, float(a), float(b), int(b)) for s, a, b in zip(schools, y, x, strict=True)
-    ]
-    if sum(c.x for c in cells) <= 0 or len(cells) < 2:
-        return float("nan"), float("nan")
-    estimate = ratio_estimate(cells, "mean" if kind == "mean" else "proportion", CONFIDENCE)
-    return estimate.lower, estimate.upper
+@cache
+def _t(df: int) -> float:
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, df))
+
+
+def clustered(y: FloatArray, x: FloatArray, is_mean: BoolArray) -> tuple[FloatArray, FloatArray]:
+    """Design-based limits of each row's ``sum(y) / sum(x)``, columns (schools) as PSUs.
+
+    Row by row this is ``analysis.ratio_estimate`` (survey-logit limits for proportions,
+    ``t`` limits for means; NaN with no respondents or fewer than two schools), with its
+    operations in its order so that every limit is the same float.
+    """
+    rows, schools = y.shape
+    lows, highs = np.full(rows, np.nan), np.full(rows, np.nan)
+    total_x = x.sum(axis=1)
+    some = total_x > 0
+    if schools < 2 or not some.any():
+        return lows, highs
+    # Contiguous rows: numpy then sums each row pairwise and takes each product with one
+    # dot, as the one-dimensional arrays of ratio_estimate do.
+    y, x = np.ascontiguousarray(y[some]), np.ascontiguousarray(x[some])
+    total_x = total_x[some]
+    r = y.sum(axis=1) / total_x
+    z = (y - r[:, None] * x) / total_x[:, None]
+    centred = z - z.mean(axis=1)[:, None]
+    factor = schools / (schools - 1)
+    var = np.matmul((factor * centred)[:, None, :], centred[:, :, None])[:, 0, 0]
+    se = np.sqrt(np.maximum(var, 0.0))
+    t = _t(schools - 1)
+    low, high = r - t * se, r + t * se
+    for i in np.flatnonzero(~is_mean[some]).tolist():
+        low[i], high[i] = _logit_limits(float(r[i]), float(se[i]), t, float(total_x[i]))
+    lows[some], highs[some] = low, high
+    return lows, highs
+
+
+def _logit_limits(r: float, se: float, t: float, n: float) -> tuple[float, float]:
+    if not -1e-12 <= r <= 1 + 1e-12:
+        raise ValueError(f"proportion estimate {r} lies outside [0, 1]; check y <= x")
+    r = min(max(r, 0.0), 1.0)
+    if 0 < r < 1:
+        half = t * se / (r * (1 - r))
+        logit = math.log(r / (1 - r))
+        # min/max guard against expit(logit(r)) rounding away from r, as the library does
+        lower = min(r, 1 / (1 + math.exp(-(logit - half))))
+        upper = max(r, 1 / (1 + math.exp(-(logit + half))))
+        return lower, upper
+    # A proportion of 0 or 1 has no logit: exact limits on the respondents instead.
+    size = max(round(n), 1)
+    ci = clopper_pearson_interval(round(r * size), size, CONFIDENCE)
+    return ci.lower, ci.upper

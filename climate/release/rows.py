@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
+import numpy.typing as npt
 
-from analysis.disclosure import CellKey, Protected, quantity_name
+from analysis.disclosure import CellKey, Protected, PublishedRow, quantity_name
 from climate.instruments import Instrument
 from climate.release.catalogue import (
     FLAGGED,
@@ -21,6 +22,8 @@ from climate.release.catalogue import (
 )
 from climate.release.intervals import clustered, t_mean, wilson
 from climate.release.result import ALL, DISTRICT, HIDDEN, ScaleTotal, Statistic, is_number
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,36 +59,127 @@ def _quantities(instrument: Instrument) -> list[_Quantity]:
     return result
 
 
-def _vectors(
-    data: CellData, quantities: list[_Quantity]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per quantity: events (or score sum), denominator, sum of squares, and a mean mask."""
-    y = np.zeros(len(quantities))
-    d = np.zeros(len(quantities))
-    yy = np.zeros(len(quantities))
-    is_mean = np.zeros(len(quantities), dtype=bool)
-    for j, q in enumerate(quantities):
-        counts = data.counts[q.item]
-        # The last option is the missing one (skipped or unscored).
-        answered = data.n - counts[-1] if MISSING_SUPPORTED else data.n
-        if q.index < 0:
-            total, squares = data.sums[q.indicator]
-            y[j], d[j], yy[j], is_mean[j] = total, data.n - counts[-1], squares, True
-        else:
-            y[j], d[j] = counts[q.index], answered
-    return y, d, yy, is_mean
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """The quantities as parallel columns, in the order their rows are published."""
+
+    indicators: list[str]
+    statistics: list[str]
+    is_mean: npt.NDArray[np.bool_]
+    count_names: list[str]
+    mean_names: list[str]
+    order: list[int]  # position of each quantity in count codes followed by mean codes
+
+    @classmethod
+    def of(cls, quantities: Sequence[_Quantity]) -> _Columns:
+        """Columns of ``quantities``."""
+        counts = [q.name for q in quantities if q.index >= 0]
+        means = [q.name for q in quantities if q.index < 0]
+        position = {("count", n): i for i, n in enumerate(counts)}
+        position.update({("mean", n): len(counts) + i for i, n in enumerate(means)})
+        return cls(
+            [q.indicator for q in quantities],
+            [q.statistic for q in quantities],
+            np.array([q.index < 0 for q in quantities], dtype=bool),
+            counts,
+            means,
+            [position["mean" if q.index < 0 else "count", q.name] for q in quantities],
+        )
+
+    def codes(self, published: PublishedRow) -> list[str]:
+        """Each quantity's published code in one row."""
+        both = [
+            *map(published.counts.__getitem__, self.count_names),
+            *map(published.means.__getitem__, self.mean_names),
+        ]
+        return [both[i] for i in self.order]
 
 
-def _percent(value: float) -> str:
-    return "" if math.isnan(value) else str(math.floor(100 * value + 0.5))
+class _Values(dict[str, str]):
+    """A published code's value: the code without a trailing ``%``."""
+
+    def __missing__(self, code: str) -> str:
+        value = self[code] = code[:-1] if code.endswith("%") else code
+        return value
 
 
-def _decimal(value: float) -> str:
-    return "" if math.isnan(value) else f"{math.floor(10 * value + 0.5) / 10:.1f}"
+class _Marks(dict[str, "str | None"]):
+    """What stands beside a code for its limits: None for the interval of a number."""
+
+    def __missing__(self, code: str) -> str | None:
+        value = code[:-1] if code.endswith("%") else code
+        shown = None if is_number(value) else "" if value == "" else HIDDEN
+        self[code] = shown
+        return shown
 
 
-def _value(code: str) -> str:
-    return code[:-1] if code.endswith("%") else code
+@dataclass(frozen=True, slots=True)
+class _SchoolCells:
+    """Every school cell's events (or score sums), denominators and sums of squares."""
+
+    row: dict[CellKey, int]
+    y: FloatArray
+    d: FloatArray
+    yy: FloatArray
+
+    @classmethod
+    def of(cls, data: Mapping[CellKey, CellData], quantities: Sequence[_Quantity]) -> _SchoolCells:
+        """Per quantity (columns) and school cell (rows), as one matrix each."""
+        keys = [k for k in data if any(d == SCHOOL for d, _ in k)]
+        size = len(quantities)
+        if not keys:
+            empty = np.zeros((0, size))
+            return cls({}, empty, empty, empty)
+        cells = [data[k] for k in keys]
+        items = list(dict.fromkeys(q.item for q in quantities))
+        blocks = [np.array([c.counts[i] for c in cells], dtype=float) for i in items]
+        ends = np.cumsum([b.shape[1] for b in blocks])
+        start = {i: int(e) - b.shape[1] for i, e, b in zip(items, ends, blocks, strict=True)}
+        counts = np.hstack(blocks)
+        n = np.array([c.n for c in cells], dtype=float)[:, None]
+        # The last option of each item is the missing one (skipped or unscored).
+        missing = [start[q.item] + len(cells[0].counts[q.item]) - 1 for q in quantities]
+        answered = n - counts[:, missing]
+        is_mean = np.array([q.index < 0 for q in quantities], dtype=bool)
+        y = counts[:, [start[q.item] + max(q.index, 0) for q in quantities]]
+        d = answered if MISSING_SUPPORTED else np.where(is_mean, answered, n)
+        yy = np.zeros_like(y)
+        means = np.flatnonzero(is_mean)
+        if len(means):
+            scales = [quantities[j].indicator for j in means.tolist()]
+            sums = np.array([[c.sums[s] for s in scales] for c in cells])
+            y[:, means], yy[:, means] = sums[:, :, 0], sums[:, :, 1]
+        return cls({k: i for i, k in enumerate(keys)}, y, d, yy)
+
+    def limits(self, is_mean: npt.NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
+        """Wilson limits of proportions and ``t`` limits of means, every school cell at once."""
+        lows, highs = wilson(self.y, self.d)
+        means = np.flatnonzero(is_mean)
+        if len(means):
+            ml, mh = t_mean(self.d[:, means], self.y[:, means], self.yy[:, means])
+            lows[:, means], highs[:, means] = ml, mh
+        return lows, highs
+
+
+class _Labels(dict[int, str]):
+    """Published limits by key: twice the step in percent or tenths, plus one for a mean."""
+
+    UNDEFINED = 2**62
+
+    def __missing__(self, key: int) -> str:
+        step, mean = divmod(key, 2)
+        label = self[key] = (
+            "" if key == self.UNDEFINED else f"{step / 10:.1f}" if mean else str(step)
+        )
+        return label
+
+    def of(self, limits: FloatArray, is_mean: npt.NDArray[np.bool_]) -> list[str]:
+        """Limits as published: whole percents, means to one decimal, empty where undefined."""
+        steps = np.floor(np.where(is_mean, 10.0, 100.0) * limits + 0.5)
+        undefined = np.isnan(steps)
+        keys = 2 * np.where(undefined, 0.0, steps).astype(np.int64) + is_mean
+        keys[undefined] = self.UNDEFINED
+        return list(map(self.__getitem__, keys.tolist()))
 
 
 def published_rows(
@@ -100,6 +194,10 @@ def published_rows(
 ) -> tuple[Statistic, ...]:
     """Every published statistic of a protected release, one row each, in lattice order."""
     quantities = _quantities(instrument)
+    columns = _Columns.of(quantities)
+    schools = _SchoolCells.of(data, quantities)
+    school_lows, school_highs = schools.limits(columns.is_mean)
+    values, marks_of, labels = _Values(), _Marks(), _Labels()
     rows: list[Statistic] = []
     seen: set[CellKey] = set()
     for table in protected.tables:
@@ -116,79 +214,61 @@ def published_rows(
                 if school
                 else (DISTRICT, DISTRICT, district_name)
             )
-            lows, highs = _limits(
-                key, data, quantities, protected, published.counts, published.means, names
-            )
-            for j, q in enumerate(quantities):
-                code = published.means[q.name] if q.index < 0 else published.counts[q.name]
-                value = _value(code)
-                if is_number(value):
-                    low, high = lows[j], highs[j]
-                    fmt = _decimal if q.index < 0 else _percent
-                    ci_low, ci_high = fmt(low), fmt(high)
-                elif value == "":
-                    ci_low = ci_high = ""
+            codes = columns.codes(published)
+            marks = list(map(marks_of.__getitem__, codes))
+            shown = np.array([m is None for m in marks])
+            ci_low = ci_high = ["" if m is None else m for m in marks]
+            if shown.any() and key in data:
+                if school:
+                    at = schools.row[key]
+                    lows, highs = school_lows[at], school_highs[at]
                 else:
-                    ci_low = ci_high = HIDDEN
-                rows.append(
-                    Statistic(
-                        release_id,
-                        year,
-                        org[0],
-                        org[1],
-                        org[2],
-                        dimension,
-                        group,
-                        q.indicator,
-                        q.statistic,
-                        value,
-                        ci_low,
-                        ci_high,
-                        published.n,
-                    )
+                    lows, highs = _district_limits(key, schools, names, shown, columns.is_mean)
+                ci_low = [
+                    label if m is None else m
+                    for m, label in zip(marks, labels.of(lows, columns.is_mean), strict=True)
+                ]
+                ci_high = [
+                    label if m is None else m
+                    for m, label in zip(marks, labels.of(highs, columns.is_mean), strict=True)
+                ]
+            rows.extend(
+                map(
+                    Statistic,
+                    repeat(release_id),
+                    repeat(year),
+                    repeat(org[0]),
+                    repeat(org[1]),
+                    repeat(org[2]),
+                    repeat(dimension),
+                    repeat(group),
+                    columns.indicators,
+                    columns.statistics,
+                    map(values.__getitem__, codes),
+                    ci_low,
+                    ci_high,
+                    repeat(published.n),
                 )
+            )
     return tuple(rows)
 
 
-def _limits(
+def _district_limits(
     key: CellKey,
-    data: Mapping[CellKey, CellData],
-    quantities: list[_Quantity],
-    protected: Protected,
-    counts: Mapping[str, str],
-    means: Mapping[str, str],
+    schools: _SchoolCells,
     names: Mapping[str, str],
-) -> tuple[np.ndarray, np.ndarray]:
-    size = len(quantities)
+    shown: npt.NDArray[np.bool_],
+    is_mean: npt.NDArray[np.bool_],
+) -> tuple[FloatArray, FloatArray]:
+    # A district cell: the same group in each school is one PSU's totals.
+    size = len(shown)
     lows, highs = np.full(size, np.nan), np.full(size, np.nan)
-    cell = data.get(key)
-    if cell is None:
-        return lows, highs
-    shown = np.array(
-        [is_number(_value(means[q.name] if q.index < 0 else counts[q.name])) for q in quantities]
-    )
-    if not shown.any():
-        return lows, highs
-    if SCHOOL in dict(key):
-        y, d, yy, is_mean = _vectors(cell, quantities)
-        pl, ph = wilson(y, d)
-        ml, mh = t_mean(d, y, yy)
-        return np.where(is_mean, ml, pl), np.where(is_mean, mh, ph)
-    # District cell: the same group in each school is one PSU's totals.
-    parts = [(s, data[(*_with_school(key, s),)]) for s in names if (*_with_school(key, s),) in data]
+    parts = [schools.row[k] for s in names if (k := _with_school(key, s)) in schools.row]
     if not parts:
         return lows, highs
-    schools = [s for s, _ in parts]
-    vectors = [_vectors(c, quantities) for _, c in parts]
-    for j, q in enumerate(quantities):
-        if not shown[j]:
-            continue
-        lows[j], highs[j] = clustered(
-            schools,
-            [v[0][j] for v in vectors],
-            [v[1][j] for v in vectors],
-            "mean" if q.index < 0 else "proportion",
-        )
+    wanted = np.flatnonzero(shown)
+    pick = np.ix_(np.array(parts), wanted)
+    lows[wanted], highs[wanted] = clustered(schools.y[pick].T, schools.d[pick].T, is_mean[wanted])
     return lows, highs
 
 
