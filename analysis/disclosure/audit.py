@@ -47,15 +47,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
-from analysis.disclosure.cells import Structure, quantity_name
+from analysis.disclosure.cells import Scale, Structure, quantity_name
 from analysis.disclosure.codes import Codes
 from analysis.disclosure.ledger import Ledger
+from analysis.disclosure.moves import carry, nearest_change
 from analysis.disclosure.policy import Policy
 from analysis.disclosure.primary import Pattern, Reason
-from analysis.disclosure.programs import Program, item_program, n_program, view
-from analysis.disclosure.solver import TOL, Solver, tightened
+from analysis.disclosure.programs import (
+    Program,
+    View,
+    item_program,
+    n_program,
+    scale_program,
+    view,
+)
+from analysis.disclosure.solver import TOL, Solver, blocks, tightened
 
 __all__ = ["Finding", "LayerAudit", "audit_pattern"]
 
@@ -153,6 +160,9 @@ def audit_pattern(
     n_targets = [_Target(c, c, None, None, policy.min_width, "n") for c in primary_cells]
     if only is None:
         _audit_program(n_program(seen), n_targets, exact, out)
+    scales = [s for s in structure.scales.values() if only is None or s.item in only]
+    if scales and n_targets:
+        _audit_means(seen, pattern, scales, n_targets, exact, out)
     for item in structure.items.values() if counts else ():
         if only is not None and item.name not in only:
             continue
@@ -206,6 +216,107 @@ def audit_pattern(
     return out
 
 
+def _audit_means(
+    seen: View,
+    pattern: Pattern,
+    scales: list[Scale],
+    targets: list[_Target],
+    exact: bool,
+    out: LayerAudit,
+) -> None:
+    """Audit the n of hidden groups again in each scale's program: means bound them too.
+
+    Only failures are added: a pass here does not replace the n program's interval.
+    Without ``exact``, sizes that the program of n alone allows with every shown
+    group held are carried over to each scale when one kind of respondent can make
+    the change (:mod:`analysis.disclosure.moves`). The scale's program is solved for
+    the groups left, with every value of the shown groups held; what that leaves is
+    ``unproven``.
+    """
+    structure = seen.structure
+    size = structure.size
+    failed = {f.cell for f in out.findings if f.quantity == "n" and f.failure}
+    targets = [t for t in targets if t.cell not in failed]
+    shown = np.flatnonzero(~pattern.hidden())
+    moves = None if exact else _Moves(_held(n_program(seen), shown, size, None))
+    for scale in scales:
+        todo = [t for t in targets if t.cell not in failed]
+        if not todo:
+            break
+        if moves is not None:
+            todo = [t for t in todo if not moves.carried(structure, scale, t)]
+            if not todo:
+                continue
+        program = scale_program(seen, scale)
+        found = LayerAudit()
+        if exact:
+            _audit_program(program, todo, True, found)
+        else:
+            state = {t: _Seen() for t in todo}
+            # Every value of a shown group is held (its sum too): the hidden groups'
+            # values then split into small blocks, one per set of linked relations.
+            layers = program.matrix.shape[1] // size
+            held = _held(
+                program, np.concatenate([shown + k * size for k in range(layers)]), 0, None
+            )
+            for t in _audit_program(held, todo, False, found, state=state, conclude=False):
+                low, high = state[t].integer_low(), state[t].integer_high()
+                found.findings.append(Finding(t.cell, "n", low, high, False, "unproven"))
+        out.programs += found.programs
+        for f in found.failures:
+            out.findings.append(f)
+            failed.add(f.cell)
+    if moves is not None:
+        out.programs += moves.programs
+
+
+class _Moves:
+    """Smallest changes of the hidden groups' n, kept per block and shared by its targets."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.lb, self.ub = tightened(program)
+        self.component = blocks(program, self.lb, self.ub)
+        self.order = np.argsort(self.component, kind="stable")
+        self.found: dict[int, list[FloatArray]] = {}
+        self.tried: set[tuple[int, int]] = set()
+        self.verdicts: dict[tuple[int, str], bool] = {}
+        self.programs = 0
+
+    def _make(self, var: int, step: int) -> None:
+        block = int(self.component[var])
+        if block < 0 or (var, step) in self.tried:
+            return
+        self.tried.add((var, step))
+        ordered = self.component[self.order]
+        variables = self.order[
+            np.searchsorted(ordered, block, "left") : np.searchsorted(ordered, block, "right")
+        ]
+        self.programs += 1
+        change = nearest_change(self.program, self.lb, self.ub, variables, var, step)
+        if change is not None:
+            self.found.setdefault(block, []).append(change)
+
+    def carried(self, structure: Structure, scale: Scale, t: _Target) -> bool:
+        """Whether a change of at least the target's width carries over to ``scale``."""
+        block = int(self.component[t.var])
+        for step in (0, t.width, -t.width):
+            if step:
+                self._make(t.var, step)
+            # Another target's change serves whenever it moves this one far enough.
+            for change in self.found.get(block, []):
+                if abs(change[t.var]) < t.width:
+                    continue
+                key = (id(change), scale.name)
+                if key not in self.verdicts:
+                    self.verdicts[key] = (
+                        carry(structure, scale, change[: structure.size]) is not None
+                    )
+                if self.verdicts[key]:
+                    return True
+        return False
+
+
 def _held(
     program: Program, cells: npt.NDArray[np.int64], size: int, missing: int | None
 ) -> Program:
@@ -213,9 +324,7 @@ def _held(
     lb, ub = program.lb.copy(), program.ub.copy()
     held = cells if missing is None else np.concatenate([cells, missing + cells])
     lb[held] = ub[held] = program.truth[held]
-    return Program(
-        program.matrix, program.lo, program.hi, lb, ub, program.truth, program.cap, program.integer
-    )
+    return program.bounded(lb, ub)
 
 
 @dataclass(frozen=True)
@@ -276,14 +385,7 @@ def _audit_program(
         return []
     state = {t: _Seen() for t in targets} if state is None else state
     lb, ub = tightened(program)
-    fixed = lb == ub
-    free = np.flatnonzero(~fixed)
-    sub = program.matrix[:, free]
-    sub_bool = sparse.csr_array((sub != 0).astype(np.int8))
-    adjacency = sparse.csr_array(sub_bool.T @ sub_bool)
-    _, labels = connected_components(adjacency, directed=False)
-    component = np.full(program.matrix.shape[1], -1, dtype=np.int64)
-    component[free] = labels
+    component = blocks(program, lb, ub)
     by_block: dict[int, list[_Target]] = {}
     left: list[_Target] = []
     for t in targets:
@@ -304,11 +406,13 @@ def _audit_program(
             out.findings.append(Finding(t.cell, t.quantity, value, value, True, "point"))
             continue
         by_block.setdefault(block, []).append(t)
-    bounded = Program(
-        program.matrix, program.lo, program.hi, lb, ub, program.truth, program.cap, program.integer
-    )
+    bounded = program.bounded(lb, ub)
+    order = np.argsort(component, kind="stable")
+    ordered = component[order]
     for block in sorted(by_block):
-        variables = free[labels == block]
+        variables = order[
+            np.searchsorted(ordered, block, "left") : np.searchsorted(ordered, block, "right")
+        ]
         left.extend(
             _audit_block(
                 bounded,
@@ -346,7 +450,7 @@ def _audit_block(
         program.hi[touched] - offset,
         program.lb[variables],
         program.ub[variables],
-        program.integer,
+        program.integrality()[variables],
     )
     truth = program.truth[variables]
     if solver.feasible(truth):
@@ -411,7 +515,7 @@ def _audit_block(
                 t.quantity,
                 lower,
                 upper,
-                s.exact_low and s.exact_high and program.integer,
+                s.exact_low and s.exact_high,
                 failure,
             )
         )

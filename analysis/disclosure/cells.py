@@ -27,6 +27,7 @@ __all__ = [
     "Scale",
     "Structure",
     "Table",
+    "mean_name",
     "quantity_name",
 ]
 
@@ -34,6 +35,7 @@ CellKey = tuple[tuple[str, str], ...]
 """A cell key: ``(dimension, category)`` pairs in the release's dimension order."""
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 def quantity_name(item: str, option: str) -> str:
@@ -47,6 +49,17 @@ def quantity_name(item: str, option: str) -> str:
     'mood=low'
     """
     return item if option == "" else f"{item}={option}"
+
+
+def mean_name(scale: str) -> str:
+    """Name of a scale's published mean among the release's values.
+
+    Examples
+    --------
+    >>> mean_name("conn")
+    'mean:conn'
+    """
+    return f"mean:{scale}"
 
 
 @dataclass(frozen=True)
@@ -127,13 +140,16 @@ class Scale:
     """A scale score whose mean is published, with the ends of its range.
 
     When ``item`` names an item of the release, the mean is over the
-    respondents scored: ``sum / (n - missing count of that item)``.
+    respondents scored: ``sum / (n - missing count of that item)``. With a
+    ``cut`` as well, that item's first answered option counts the scores at
+    or above the cut and its second the scores below it, so the audit can
+    tie the mean to those counts.
 
     Examples
     --------
     >>> Scale("wellbeing", 0, 25).high
     25
-    >>> Scale("conn", 1, 4, item="conn:flag").item
+    >>> Scale("conn", 1, 4, item="conn:flag", cut=3.0).item
     'conn:flag'
     """
 
@@ -141,10 +157,16 @@ class Scale:
     low: float
     high: float
     item: str | None = None
+    cut: float | None = None
 
     def __post_init__(self) -> None:
         if not self.low < self.high:
             raise ValueError(f"Scale {self.name!r}: low must be below high")
+        if self.cut is not None:
+            if self.item is None:
+                raise ValueError(f"Scale {self.name!r}: a cut needs the item that counts it")
+            if not self.low <= self.cut <= self.high:
+                raise ValueError(f"Scale {self.name!r}: cut must lie in the scale's range")
 
 
 @dataclass(frozen=True)
@@ -216,9 +238,21 @@ class Release:
         item_names = [i.name for i in self.items]
         if len(set(item_names)) != len(item_names):
             raise ValueError("items: repeated item names")
+        scale_names = [s.name for s in self.scales]
+        if len(set(scale_names)) != len(scale_names):
+            raise ValueError("scales: repeated scale names")
+        by_name = {i.name: i for i in self.items}
         for scale in self.scales:
             if scale.item is not None and scale.item not in item_names:
                 raise ValueError(f"Scale {scale.name!r}: unknown item {scale.item!r}")
+            if scale.cut is not None and (
+                by_name[str(scale.item)].missing is None
+                or len(by_name[str(scale.item)].answered) != 2
+            ):
+                raise ValueError(
+                    f"Scale {scale.name!r}: item {scale.item!r} must count scores at or "
+                    "above the cut, below it, and the unscored"
+                )
 
     def structure(self) -> Structure:
         """Index the cells and build the relation system."""
@@ -247,6 +281,9 @@ class Structure:
     items: Mapping[str, Item] = field(default_factory=dict)
     item_of: Mapping[str, str] = field(default_factory=dict)
     exhaustive: Mapping[str, bool] = field(default_factory=dict)
+    scales: Mapping[str, Scale] = field(default_factory=dict)
+    sums: Mapping[str, FloatArray] = field(default_factory=dict)
+    squares: Mapping[str, FloatArray] = field(default_factory=dict)
 
     def missing(self, item: str) -> str | None:
         """Quantity name of the missing option of ``item``, if it has one."""
@@ -297,6 +334,8 @@ class Structure:
         ]
         n = np.zeros(size, dtype=np.int64)
         counts = {q: np.zeros(size, dtype=np.int64) for _, _, q in quantities}
+        sums = {scale.name: np.zeros(size) for scale in release.scales}
+        squares = {scale.name: np.zeros(size) for scale in release.scales}
         seen: set[CellKey] = set()
         for cell in release.cells:
             key = _canonical(cell.key, order, cats)
@@ -325,6 +364,13 @@ class Structure:
                 values = cell.counts.get(item.name)
                 if values is not None and sum(values) > cell.n:
                     raise ValueError(f"Cell {_show(key)}: counts of {item.name!r} exceed n")
+            for scale in release.scales:
+                pair = cell.sums.get(scale.name)
+                if pair is None:
+                    if cell.n:
+                        raise ValueError(f"Cell {_show(key)}: no sums of scale {scale.name!r}")
+                    continue
+                sums[scale.name][i], squares[scale.name][i] = pair
         relation_set: dict[tuple[int, ...], None] = {}
         for table in release.tables:
             for key in table_keys[table.name]:
@@ -356,6 +402,16 @@ class Structure:
             if bad.size:
                 total = keys[int(members[int(bad[0])][0])]
                 raise ValueError(f"Cell {_show(total)}: {name} is not the sum of its parts")
+        for name, score_sum in sums.items():
+            # Sums of scores are floating point: added in another order they differ
+            # in the last digits.
+            residual = np.abs(matrix @ score_sum)
+            bad = np.flatnonzero(residual > 1e-9 * (1.0 + np.abs(matrix) @ np.abs(score_sum)))
+            if bad.size:
+                total = keys[int(members[int(bad[0])][0])]
+                raise ValueError(
+                    f"Cell {_show(total)}: the sum of {name!r} is not the sum of its parts"
+                )
         sensitive = tuple(
             quantity_name(item.name, opt) for item in release.items for opt in item.sensitive
         )
@@ -383,6 +439,9 @@ class Structure:
             items={item.name: item for item in release.items},
             item_of={q: item.name for item, _, q in quantities},
             exhaustive=exhaustive,
+            scales={scale.name: scale for scale in release.scales},
+            sums=sums,
+            squares=squares,
         )
 
 

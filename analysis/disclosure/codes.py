@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from analysis.disclosure.cells import Structure
-from analysis.disclosure.policy import HIDDEN, Policy, code_n, code_percent
+from analysis.disclosure.cells import Structure, quantity_name
+from analysis.disclosure.policy import HIDDEN, Policy, code_mean, code_n, code_percent
 from analysis.disclosure.primary import Pattern
 
 __all__ = ["Codes", "published_codes"]
@@ -13,15 +13,17 @@ __all__ = ["Codes", "published_codes"]
 
 @dataclass(frozen=True)
 class Codes:
-    """Published n code per cell and percent code per cell for every count.
+    """Published n code per cell, percent code per cell for every count, mean code per scale.
 
     Empty cells publish n as ``"0"`` and their percentages as ``""``; so do
     shown cells where nobody answered an item. The missing option of an item
-    is never published: its code is ``""`` everywhere.
+    is never published: its code is ``""`` everywhere. A mean is ``""`` where
+    nobody was scored.
     """
 
     n: tuple[str, ...]
     counts: dict[str, tuple[str, ...]]
+    means: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> Codes:
@@ -57,4 +59,30 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
             else code_percent(int(values[c]), int(denominator[c]), policy)
             for c in range(structure.size)
         )
-    return Codes(n_codes, counts)
+    return Codes(n_codes, counts, _means(structure, pattern, policy))
+
+
+def _means(structure: Structure, pattern: Pattern, policy: Policy) -> dict[str, tuple[str, ...]]:
+    means: dict[str, tuple[str, ...]] = {}
+    for name, scale in structure.scales.items():
+        hidden = pattern.hidden()
+        size = structure.n
+        if scale.item is not None:
+            item = structure.items[scale.item]
+            first = quantity_name(item.name, item.answered[0])
+            # The mean shares the status of its item's percentages (those scored), so
+            # it is hidden wherever they are and has their complements.
+            hidden = pattern.value_hidden(first)
+            size = structure.denominator(first)
+        total, squares = structure.sums[name], structure.squares[name]
+        means[name] = tuple(
+            HIDDEN
+            if hidden[c] or 1 <= size[c] < policy.k
+            else ""
+            if size[c] == 0
+            else code_mean(
+                float(total[c]), float(squares[c]), int(size[c]), scale.low, scale.high, policy
+            )
+            for c in range(structure.size)
+        )
+    return means

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import msgspec
 
-from analysis.disclosure.cells import CellKey, Structure
+from analysis.disclosure.cells import CellKey, Structure, mean_name
 from analysis.disclosure.codes import Codes
 
 __all__ = ["Ledger", "LedgerEntry"]
 
 
 class LedgerEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One published value: its release, cell key, quantity (``"n"`` or a count) and code."""
+    """One published value: its release, cell key, quantity (``"n"``, a count or a mean), code."""
 
     release: str
     key: CellKey
@@ -49,7 +49,8 @@ class Ledger(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         if release in self.releases():
             raise ValueError(f"release {release!r} is already in the ledger")
         fresh = [LedgerEntry(release, key, "n", codes.n[c]) for c, key in enumerate(structure.keys)]
-        for q, values in codes.counts.items():
+        named = [*codes.counts.items(), *((mean_name(s), v) for s, v in codes.means.items())]
+        for q, values in named:
             fresh.extend(
                 LedgerEntry(release, key, q, values[c])
                 for c, key in enumerate(structure.keys)

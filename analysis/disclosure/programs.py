@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from analysis.disclosure.cells import Structure
+from analysis.disclosure.cells import Scale, Structure, mean_name, quantity_name
 from analysis.disclosure.codes import Codes
 from analysis.disclosure.domains import Domain, n_domains
 from analysis.disclosure.ledger import Ledger
@@ -30,14 +30,18 @@ from analysis.disclosure.policy import (
     percent_rows,
 )
 
-__all__ = ["Program", "View", "item_program", "n_program", "view"]
+__all__ = ["Program", "View", "item_program", "n_program", "scale_program", "view"]
 
 FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass
 class Program:
-    """``lo <= matrix @ v <= hi``, ``lb <= v <= ub``, integer ``v``; ``truth`` is feasible."""
+    """``lo <= matrix @ v <= hi``, ``lb <= v <= ub``, integer ``v``; ``truth`` is feasible.
+
+    ``integer`` marks the integer variables (all of them when None); the others
+    (sums of scores) are continuous.
+    """
 
     matrix: sparse.csr_array
     lo: FloatArray
@@ -46,7 +50,17 @@ class Program:
     ub: FloatArray
     truth: FloatArray
     cap: float
-    integer: bool = True
+    integer: npt.NDArray[np.bool_] | None = None
+
+    def integrality(self) -> npt.NDArray[np.bool_]:
+        """Which variables are integer."""
+        if self.integer is None:
+            return np.ones(len(self.lb), dtype=bool)
+        return self.integer
+
+    def bounded(self, lb: FloatArray, ub: FloatArray) -> Program:
+        """The same program with other variable bounds."""
+        return Program(self.matrix, self.lo, self.hi, lb, ub, self.truth, self.cap, self.integer)
 
 
 @dataclass(frozen=True)
@@ -91,8 +105,12 @@ def view(structure: Structure, codes: Codes, policy: Policy, ledger: Ledger | No
 
 def n_program(seen: View) -> Program:
     """The program over every group's n alone."""
+    return _with_domains(_sizes(seen), seen)
+
+
+def _sizes(seen: View) -> Program:
     rel = seen.structure.matrix
-    base = Program(
+    return Program(
         matrix=sparse.csr_array(rel),
         lo=np.zeros(rel.shape[0]),
         hi=np.zeros(rel.shape[0]),
@@ -101,7 +119,6 @@ def n_program(seen: View) -> Program:
         truth=seen.structure.n.astype(np.float64),
         cap=seen.cap,
     )
-    return _with_domains(base, seen)
 
 
 def item_program(seen: View, quantities: list[str], missing: str | None) -> Program:
@@ -187,6 +204,87 @@ def item_program(seen: View, quantities: list[str], missing: str | None) -> Prog
     return base
 
 
+def scale_program(seen: View, scale: Scale) -> Program:
+    """The program of one scale's means over every group's n, its scored count and score sum.
+
+    A mean ``M`` published to one decimal bounds the sum of scores ``s`` of
+    the ``d`` scored respondents: ``(M - h) d <= s <= (M + h) d`` with ``h``
+    half the last digit. Sums add up over the relations like counts, and
+    every score lies in the scale's range, ``low d <= s <= high d``, so the
+    means of the shown groups bound the sizes of the hidden ones. With the
+    scale's item, ``d`` is ``n`` less the unscored, and the counts at or
+    above the cut (``a``) and below it (``b``) tie the sum further:
+    ``cut a + low b <= s <= high a + cut b``. The sums are continuous.
+    """
+    structure = seen.structure
+    size = structure.size
+    base = _sizes(seen)
+    d_col: int | None = None
+    above = below = None
+    if scale.item is not None:
+        item = structure.items[scale.item]
+        quantities = [quantity_name(item.name, o) for o in item.options]
+        missing = structure.missing(item.name)
+        base = item_program(seen, quantities, missing)
+        if missing is not None:
+            d_col = (1 + quantities.index(missing)) * size
+        if scale.cut is not None:
+            above = (1 + quantities.index(quantity_name(item.name, item.answered[0]))) * size
+            below = (1 + quantities.index(quantity_name(item.name, item.answered[1]))) * size
+    width = base.matrix.shape[1]
+    rows = _Rows()
+
+    def between(c: int, low: float, high: float) -> None:
+        # low * d <= s <= high * d, with d = n - unscored
+        for factor, lo, hi in ((low, 0.0, np.inf), (high, -np.inf, 0.0)):
+            terms = [(width + c, 1.0), (c, -factor)]
+            if d_col is not None:
+                terms.append((d_col + c, factor))
+            rows.add(terms, lo, hi)
+
+    for c in range(size):
+        between(c, scale.low, scale.high)
+        if above is not None and below is not None and scale.cut is not None:
+            a, b = above + c, below + c
+            rows.add([(width + c, 1.0), (a, -scale.cut), (b, -scale.low)], 0.0, np.inf)
+            rows.add([(width + c, 1.0), (a, -scale.high), (b, -scale.cut)], -np.inf, 0.0)
+    published = list(enumerate(seen.codes.means.get(scale.name, ())))
+    if seen.ledger is not None:
+        name = mean_name(scale.name)
+        for entry in seen.ledger.entries:
+            at_cell = structure.index.get(entry.key)
+            if at_cell is not None and entry.quantity == name:
+                published.append((at_cell, entry.code))
+    half = 0.5 * 10.0**-seen.policy.mean_decimals
+    for c, code in published:
+        if code not in ("", HIDDEN):
+            between(c, float(code) - half, float(code) + half)
+    total = width + size
+    relations = sparse.hstack(
+        [sparse.csr_array((structure.matrix.shape[0], width)), structure.matrix], format="csr"
+    )
+    matrix = sparse.vstack(
+        [
+            sparse.hstack([base.matrix, sparse.csr_array((base.matrix.shape[0], size))]),
+            relations,
+            rows.matrix(total),
+        ],
+        format="csr",
+    )
+    reach = seen.cap * max(abs(scale.low), abs(scale.high))
+    integer = np.concatenate([base.integrality(), np.zeros(size, dtype=bool)])
+    return Program(
+        sparse.csr_array(matrix),
+        np.concatenate([base.lo, np.zeros(structure.matrix.shape[0]), np.array(rows.lo)]),
+        np.concatenate([base.hi, np.zeros(structure.matrix.shape[0]), np.array(rows.hi)]),
+        np.concatenate([base.lb, np.full(size, -reach if scale.low < 0 else 0.0)]),
+        np.concatenate([base.ub, np.full(size, reach if scale.high > 0 else 0.0)]),
+        np.concatenate([base.truth, structure.sums[scale.name]]),
+        base.cap,
+        integer,
+    )
+
+
 def _domain_count_bounds(domain: Domain, code: str, cap: float) -> tuple[float, float]:
     lows: list[float] = []
     highs: list[float] = []
@@ -263,5 +361,5 @@ def _with_domains(base: Program, seen: View) -> Program:
         np.concatenate([base.ub, np.ones(extra)]),
         np.concatenate([base.truth, np.array(truth)]),
         base.cap,
-        base.integer,
+        None if base.integer is None else np.concatenate([base.integer, np.ones(extra, bool)]),
     )

@@ -24,7 +24,7 @@ from analysis.disclosure.cells import CellKey, Release, Structure
 from analysis.disclosure.codes import Codes, published_codes
 from analysis.disclosure.complementary import complementary_suppression, hide_cheapest
 from analysis.disclosure.ledger import Ledger
-from analysis.disclosure.policy import HIDDEN, Policy, code_mean
+from analysis.disclosure.policy import HIDDEN, Policy
 from analysis.disclosure.primary import Pattern, Reason, primary_suppression
 
 __all__ = ["AuditRecord", "AuditReport", "Protected", "PublishedRow", "PublishedTable", "protect"]
@@ -171,8 +171,10 @@ def protect(
         failures = sorted(result.failures, key=lambda f: (f.quantity != "n", f.quantity, f.cell))
         if not failures and not counts:
             # The n of hidden groups hold; only now pay for the count programs,
-            # so repairs of n do not repeat them.
+            # so repairs of n do not repeat them. Nothing changed, so the n
+            # findings stand: audit the counts alone.
             counts = True
+            only = {structure.item_of[q] for q in structure.sensitive}
             continue
         if not failures or rounds > policy.max_rounds:
             break
@@ -190,7 +192,7 @@ def protect(
         only = None
     report = _report(structure, pattern, result, policy, release_id, ledger, rounds, programs)
     new_ledger = (ledger or Ledger()).record(release_id, structure, codes)
-    tables = _tables(structure, pattern, codes, policy)
+    tables = _tables(structure, codes)
     return Protected(tables, report, new_ledger, codes, structure)
 
 
@@ -303,37 +305,13 @@ def _report(
     )
 
 
-def _tables(
-    structure: Structure, pattern: Pattern, codes: Codes, policy: Policy
-) -> tuple[PublishedTable, ...]:
-    release = structure.release
-    sums: dict[int, Mapping[str, tuple[float, float]]] = {}
-    for cell in release.cells:
-        order = {d.name: i for i, d in enumerate(release.dimensions)}
-        key = tuple(sorted(cell.key, key=lambda p: order[p[0]]))
-        sums[structure.index[key]] = cell.sums
-    hidden = pattern.hidden()
+def _tables(structure: Structure, codes: Codes) -> tuple[PublishedTable, ...]:
     tables = []
-    for table in release.tables:
+    for table in structure.release.tables:
         rows = []
         for c in structure.tables[table.name]:
-            means: dict[str, str] = {}
-            for scale in release.scales:
-                pair = sums.get(c, {}).get(scale.name)
-                size = int(structure.n[c])
-                missing = None if scale.item is None else structure.missing(scale.item)
-                if missing is not None:
-                    # The mean is over the respondents scored, not all of n.
-                    size -= int(structure.counts[missing][c])
-                if hidden[c] or 1 <= size < policy.k:
-                    means[scale.name] = HIDDEN
-                elif size == 0 or pair is None:
-                    means[scale.name] = ""
-                else:
-                    means[scale.name] = code_mean(
-                        pair[0], pair[1], size, scale.low, scale.high, policy
-                    )
             counts = {q: values[c] for q, values in codes.counts.items()}
+            means = {name: values[c] for name, values in codes.means.items()}
             rows.append(PublishedRow(structure.keys[c], codes.n[c], counts, means))
         tables.append(PublishedTable(table.name, table.dimensions, tuple(rows)))
     return tuple(tables)

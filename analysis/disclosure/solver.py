@@ -9,10 +9,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
 
 from analysis.disclosure.programs import Program
 
-__all__ = ["TOL", "Solver", "tightened"]
+__all__ = ["TOL", "Solver", "blocks", "tightened"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -28,6 +29,7 @@ def tightened(program: Program) -> tuple[FloatArray, FloatArray]:
     """
     lb, ub = program.lb.copy(), program.ub.copy()
     matrix = program.matrix
+    integer = program.integrality()
     nonzero = sparse.csr_array((matrix != 0).astype(np.int8))
     for _ in range(20):
         free = (lb != ub).astype(np.int8)
@@ -46,7 +48,7 @@ def tightened(program: Program) -> tuple[FloatArray, FloatArray]:
             high = (program.hi[r] - offset[k]) / a
             if a < 0:
                 low, high = high, low
-            if program.integer:
+            if integer[j]:
                 low = math.ceil(low - TOL) if math.isfinite(low) else low
                 high = math.floor(high + TOL) if math.isfinite(high) else high
             if low > lb[j] + TOL:
@@ -62,11 +64,26 @@ def tightened(program: Program) -> tuple[FloatArray, FloatArray]:
     return lb, ub
 
 
+def blocks(program: Program, lb: FloatArray, ub: FloatArray) -> npt.NDArray[np.int64]:
+    """The block of every variable (-1 where fixed): variables linked through a row.
+
+    Fixed variables are constants, so they link nothing.
+    """
+    free = np.flatnonzero(lb != ub)
+    sub = program.matrix[:, free]
+    sub_bool = sparse.csr_array((sub != 0).astype(np.int8))
+    adjacency = sparse.csr_array(sub_bool.T @ sub_bool)
+    _, labels = connected_components(adjacency, directed=False)
+    component = np.full(program.matrix.shape[1], -1, dtype=np.int64)
+    component[free] = labels
+    return component
+
+
 @dataclass
 class Solver:
     """One block's program, solved as it is or with one bound or one row added.
 
-    ``lo <= matrix @ v <= hi``, ``lb <= v <= ub``, integer ``v`` when ``integer``;
+    ``lo <= matrix @ v <= hi``, ``lb <= v <= ub``, ``v`` integer where ``integer``;
     ``programs`` counts the programs solved.
     """
 
@@ -76,8 +93,12 @@ class Solver:
     hi: FloatArray
     lb: FloatArray
     ub: FloatArray
-    integer: bool
+    integer: npt.NDArray[np.bool_]
     programs: int = 0
+
+    def whole(self, point: FloatArray) -> FloatArray:
+        """``point`` with its integer variables rounded."""
+        return np.where(self.integer, point.round(), point)
 
     def feasible(
         self,
@@ -114,10 +135,10 @@ class Solver:
             matrix = sparse.csr_array(sparse.vstack([matrix, row[0][None, :]], format="csr"))
             lo = np.append(lo, -np.inf)
             hi = np.append(hi, row[1])
-        integer = self.integer and not relax
+        integer = self.integer.any() and not relax
         result = milp(
             objective,
-            integrality=np.full(len(lb), 1.0 if integer else 0.0),
+            integrality=self.integer.astype(np.float64) if integer else None,
             bounds=Bounds(lb, ub),
             constraints=LinearConstraint(matrix, lo, hi),
             options={"mip_rel_gap": gap} if integer and gap else None,
@@ -129,7 +150,7 @@ class Solver:
         if result.x is None:
             raise ValueError(f"audit of {self.quantity!r} failed: {result.message}")
         point: FloatArray = np.asarray(result.x, dtype=np.float64)
-        return point.round() if integer else point
+        return self.whole(point) if integer else point
 
     def probe(
         self,
@@ -149,14 +170,14 @@ class Solver:
         row: tuple[FloatArray, float] | None = None,
     ) -> FloatArray | None:
         """A feasible integer point, good for ``objective``; None if there is none."""
-        if not self.integer:
+        if not self.integer.any():
             return self.solve(objective, bounds=bounds, row=row)
         # The relaxation proves most impossibilities at a fraction of the cost, and
         # its vertex is often whole already (the relations are nearly a network).
         relaxed = self.solve(objective, relax=True, bounds=bounds, row=row)
         if relaxed is None:
             return None
-        whole = relaxed.round()
+        whole = self.whole(relaxed)
         if np.abs(relaxed - whole).max(initial=0.0) <= TOL and self.feasible(
             whole, bounds=bounds, row=row
         ):
