@@ -58,8 +58,8 @@ def _item(name: str, options: tuple[str, ...], sensitive: tuple[str, ...], missi
     return Item(name, options, sensitive, **extra)
 
 
-def _scale(name: str, low: float, high: float, item: str) -> Scale:
-    extra: dict[str, Any] = {"item": item} if MISSING_SUPPORTED else {}
+def _scale(name: str, low: float, high: float, item: str, cut: float | None) -> Scale:
+    extra: dict[str, Any] = {"item": item, "cut": cut} if MISSING_SUPPORTED else {}
     return Scale(name, low, high, **extra)
 
 
@@ -89,9 +89,15 @@ def items(instrument: Instrument, *, sensitive: bool = True) -> tuple[Item, ...]
 
 
 def scales(instrument: Instrument) -> tuple[Scale, ...]:
-    """Each scale's mean over its range, scored respondents only."""
+    """Each scale's mean over its range, scored respondents only, tied to its cut-point."""
     return tuple(
-        _scale(s.id, *scale_range(instrument, s), item=flag_item(s.id)) for s in instrument.scales
+        _scale(
+            s.id,
+            *scale_range(instrument, s),
+            item=flag_item(s.id),
+            cut=s.favorable_at if s.favorable_at is not None else s.elevated_at,
+        )
+        for s in instrument.scales
     )
 
 
