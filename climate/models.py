@@ -7,8 +7,9 @@ in file order. This shape lets plain SQL on SQLite and PostgreSQL count answers 
 option (``SUM(CASE WHEN a07 = 3 ...)``) and sum scale scores per group with one table scan,
 without JSON functions that differ between the two databases.
 
-The response table is ``WITHOUT ROWID`` on SQLite and keyed by a random UUID, so nothing in
-it reveals the order in which students submitted.
+The response table is ``WITHOUT ROWID`` on SQLite and keyed by administration, school and a
+random UUID, so nothing in it reveals the order in which students submitted, and one
+administration's rows lie together, school by school, for the release's ``GROUP BY``.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -207,7 +208,7 @@ class Receipt(Base):
 response = Table(
     "response",
     metadata,
-    Column("id", Uuid, primary_key=True, default=uuid.uuid4),
+    Column("id", Uuid, nullable=False, default=uuid.uuid4),
     Column(
         "administration_id",
         Integer,
@@ -221,7 +222,7 @@ response = Table(
     *(Column(demographic_column(i), SmallInteger) for i in range(1, MAX_DEMOGRAPHICS + 1)),
     *(Column(answer_column(i), SmallInteger) for i in range(1, MAX_ITEMS + 1)),
     *(Column(score_column(i), Float) for i in range(1, MAX_SCALES + 1)),
-    Index(None, "administration_id", "school_id"),
+    PrimaryKeyConstraint("administration_id", "school_id", "id"),
     sqlite_with_rowid=False,
 )
 """One submitted survey. Never an address, browser, code, ticket, time of day or sequence."""

@@ -43,6 +43,28 @@ def test_upgrade_builds_the_models_schema(migrated_url: str) -> None:
     assert db.current_revision(migrated_url) is not None
 
 
+def test_primary_keys_are_the_models(migrated_url: str) -> None:
+    # compare_metadata does not look at primary keys; the response table's key is its order.
+    async def run() -> dict[str, list[str]]:
+        engine = db.create_engine(migrated_url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(
+                    lambda sync: {
+                        t: inspect(sync).get_pk_constraint(t)["constrained_columns"]
+                        for t in metadata.tables
+                    }
+                )
+        finally:
+            await engine.dispose()
+
+    expected = {
+        name: [c.name for c in t.primary_key.columns] for name, t in metadata.tables.items()
+    }
+    assert asyncio.run(run()) == expected
+    assert expected["response"] == ["administration_id", "school_id", "id"]
+
+
 def test_downgrade_to_base_and_back(migrated_url: str) -> None:
     from alembic import command
 
