@@ -79,7 +79,9 @@ async def fetch_cells(
     for item in instrument.items:
         column = response.c[layout.items[item.id]]
         for option in instrument.response_sets[item.response_set].options:
-            measures.append(func.sum(case((column == option.value, 1), else_=0)))
+            # FILTER steps an aggregate only for the rows that match, one option of each
+            # item per row, where SUM(CASE ...) steps every option's sum for every row.
+            measures.append(func.count().filter(column == option.value))
             option_keys.append((item.id, option.value))
     for scale in instrument.scales:
         column = response.c[layout.scales[scale.id]]
@@ -88,7 +90,7 @@ async def fetch_cells(
             func.count(column),
             func.coalesce(func.sum(column), 0.0),
             func.coalesce(func.sum(column * column), 0.0),
-            func.sum(case((column >= cut, 1), else_=0)),
+            func.count().filter(column >= cut),
         ]
     query = (
         select(*keys, *measures)
