@@ -1,12 +1,20 @@
-"""Everything a year's release needs from the database, and the state it was taken in."""
+"""Everything a year's release needs from the database, and the state it was taken in.
+
+A release reads its cells, schools and fingerprint from one state of the database, shared by
+``READERS`` connections that run the per-dimension ``GROUP BY`` queries side by side.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from climate.cells import Cells, dimensions, fetch_cells
 from climate.instruments import Instrument
@@ -18,6 +26,11 @@ from climate.models import (
     response,
 )
 from climate.registry import instrument_of
+
+# Each dimension is one scan of the administration's rows, bound by the database's CPU
+# (SQLite runs it in the connection's thread without the GIL): two connections keep the two
+# cores of the machines the service runs on busy; more would only queue for them.
+READERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,29 +117,85 @@ async def fingerprint(conn: AsyncConnection, source: Source, extra: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@asynccontextmanager
+async def snapshot(
+    engine: AsyncEngine, readers: int = READERS
+) -> AsyncIterator[list[AsyncConnection]]:
+    """``readers`` new connections whose reads all see one state of the database."""
+    async with AsyncExitStack() as stack:
+        conns = [await stack.enter_async_context(engine.connect()) for _ in range(readers)]
+        if engine.dialect.name == "postgresql":
+            await _share_postgres(conns)
+        else:
+            await _share_sqlite(engine, conns)
+        yield conns
+
+
+async def _share_postgres(conns: list[AsyncConnection]) -> None:
+    first, *others = conns
+    for conn in conns:
+        await conn.execution_options(isolation_level="REPEATABLE READ")
+    # pg_dump -j's way: the others import the first transaction's snapshot.
+    exported = str((await first.exec_driver_sql("SELECT pg_export_snapshot()")).scalar())
+    if not re.fullmatch(r"[0-9A-Fa-f-]+", exported):
+        raise ValueError(f"unexpected snapshot id {exported!r}")
+    for conn in others:
+        await conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{exported}'")
+
+
+async def _share_sqlite(engine: AsyncEngine, conns: list[AsyncConnection]) -> None:
+    # The driver starts no transaction for a SELECT, so each reader begins its own and reads
+    # once to fix its snapshot. While another connection holds the write lock no commit can
+    # fall between two readers' snapshots, so they are one state; the lock is held for
+    # those few statements only.
+    async with AsyncExitStack() as stack:
+        if len(conns) > 1:
+            lock = await stack.enter_async_context(engine.connect())
+            await lock.exec_driver_sql("BEGIN IMMEDIATE")
+        for conn in conns:
+            await conn.exec_driver_sql("BEGIN")
+            await conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+
+
+async def _all_cells(readers: list[AsyncConnection], source: Source) -> dict[str, Cells]:
+    waiting = list(dimensions(source.instrument))
+    found: dict[str, Cells] = {}
+
+    async def count(conn: AsyncConnection) -> None:
+        while waiting:
+            dimension = waiting.pop(0)
+            found[dimension] = await fetch_cells(
+                conn, source.administration_id, source.instrument, dimension
+            )
+
+    tasks = [asyncio.create_task(count(conn)) for conn in readers]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        # On a failure the error goes up as it was, once no reader is still counting.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {d: found[d] for d in dimensions(source.instrument)}
+
+
 async def gather(conn: AsyncConnection, source: Source, extra: str = "") -> Gathered:
     """Count one administration's responses per school and dimension category in SQL."""
-    participating = (
-        await conn.execute(
-            select(School.id, School.name)
-            .join(AdministrationSchool, AdministrationSchool.school_id == School.id)
-            .where(AdministrationSchool.administration_id == source.administration_id)
-            .order_by(School.id)
-        )
-    ).all()
+    # On connections of its own from conn's engine, so that every read is of one snapshot.
+    async with snapshot(conn.engine) as readers:
+        participating = (
+            await readers[0].execute(
+                select(School.id, School.name)
+                .join(AdministrationSchool, AdministrationSchool.school_id == School.id)
+                .where(AdministrationSchool.administration_id == source.administration_id)
+                .order_by(School.id)
+            )
+        ).all()
+        cells = await _all_cells(readers, source)
+        state = await fingerprint(readers[0], source, extra)
     names = {str(i): str(n) for i, n in participating}
-    cells = {
-        d: await fetch_cells(conn, source.administration_id, source.instrument, d)
-        for d in dimensions(source.instrument)
-    }
     # A response from a school no longer listed still counts; its name is its id.
     for c in cells.values():
         for school in c.schools:
             names.setdefault(school, school)
-    return Gathered(
-        source,
-        tuple(sorted(names)),
-        names,
-        cells,
-        await fingerprint(conn, source, extra),
-    )
+    return Gathered(source, tuple(sorted(names)), names, cells, state)
