@@ -27,6 +27,7 @@ __all__ = [
     "Scale",
     "Structure",
     "Table",
+    "answered_name",
     "mean_name",
     "quantity_name",
 ]
@@ -60,6 +61,17 @@ def mean_name(scale: str) -> str:
     'mean:conn'
     """
     return f"mean:{scale}"
+
+
+def answered_name(item: str) -> str:
+    """Name of the band of those who answered an item among the release's values.
+
+    Examples
+    --------
+    >>> answered_name("mood")
+    'answered:mood'
+    """
+    return f"answered:{item}"
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,15 @@ class Codes:
     Empty cells publish n as ``"0"`` and their percentages as ``""``; so do
     shown cells where nobody answered an item. The missing option of an item
     is never published: its code is ``""`` everywhere. A mean is ``""`` where
-    nobody was scored.
+    nobody was scored. With ``Policy.answered_bands``, ``answered`` gives for
+    an item with a missing option the band of those who answered beside its
+    shown percentages, ``""`` where none is shown.
     """
 
     n: tuple[str, ...]
     counts: dict[str, tuple[str, ...]]
     means: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    answered: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> Codes:
@@ -59,7 +62,18 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
             else code_percent(int(values[c]), int(denominator[c]), policy)
             for c in range(structure.size)
         )
-    return Codes(n_codes, counts, _means(structure, pattern, policy))
+    answered: dict[str, tuple[str, ...]] = {}
+    for name, item in structure.items.items():
+        if item.missing is None or not policy.answered_bands:
+            continue
+        first = quantity_name(name, item.answered[0])
+        size = structure.denominator(first)
+        shown = counts[first]
+        answered[name] = tuple(
+            "" if shown[c] in ("", HIDDEN) else code_n(int(size[c]), policy)
+            for c in range(structure.size)
+        )
+    return Codes(n_codes, counts, _means(structure, pattern, policy), answered)
 
 
 def _means(structure: Structure, pattern: Pattern, policy: Policy) -> dict[str, tuple[str, ...]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from analysis.disclosure.cells import CellKey, Structure, mean_name
+from analysis.disclosure.cells import CellKey, Structure, answered_name, mean_name
 from analysis.disclosure.codes import Codes
 
 __all__ = ["Ledger", "LedgerEntry"]
@@ -49,7 +49,11 @@ class Ledger(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         if release in self.releases():
             raise ValueError(f"release {release!r} is already in the ledger")
         fresh = [LedgerEntry(release, key, "n", codes.n[c]) for c, key in enumerate(structure.keys)]
-        named = [*codes.counts.items(), *((mean_name(s), v) for s, v in codes.means.items())]
+        named = [
+            *codes.counts.items(),
+            *((mean_name(s), v) for s, v in codes.means.items()),
+            *((answered_name(i), v) for i, v in codes.answered.items()),
+        ]
         for q, values in named:
             fresh.extend(
                 LedgerEntry(release, key, q, values[c])

@@ -99,6 +99,10 @@ class Policy:
         Cost factor for using a total (margin) cell as a complement.
     max_rounds : int
         Audit rounds before failing blocks are hidden whole.
+    answered_bands : bool
+        Publish, beside an item's percentages, the band of those who answered
+        it (as n is banded; intervals computed from it reveal it). The audit
+        holds it as a constraint.
 
     Examples
     --------
@@ -117,6 +121,7 @@ class Policy:
     min_width: int = 1
     total_cost: float = 2.0
     max_rounds: int = 12
+    answered_bands: bool = False
     tiers_sorted: tuple[Tier, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from analysis.disclosure.cells import Scale, Structure, mean_name, quantity_name
+from analysis.disclosure.cells import Scale, Structure, answered_name, mean_name, quantity_name
 from analysis.disclosure.codes import Codes
 from analysis.disclosure.domains import Domain, n_domains
 from analysis.disclosure.ledger import Ledger
@@ -183,6 +183,21 @@ def item_program(seen: View, quantities: list[str], missing: str | None) -> Prog
         if m_col is not None:
             low_d, high_d = denominator_range(code, seen.policy)
             rows.add([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
+    if m_col is not None:
+        # The band of those who answered, published beside the item's percentages.
+        item = structure.item_of[quantities[0]]
+        bands = list(enumerate(codes.answered.get(item, ())))
+        if seen.ledger is not None:
+            name = answered_name(item)
+            bands += [
+                (structure.index[e.key], e.code)
+                for e in seen.ledger.entries
+                if e.quantity == name and e.key in structure.index
+            ]
+        for c, code in bands:
+            if code not in ("", HIDDEN):
+                low_d, high_d = n_interval(code)
+                rows.add([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
     blocks.append(rows.matrix(size * layers))
     lows.append(np.array(rows.lo))
     highs.append(np.array(rows.hi))

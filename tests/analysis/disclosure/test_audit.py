@@ -146,12 +146,18 @@ def _two_groups(item: Item, counts: list[tuple[int, ...]]) -> Release:
     )
 
 
-def _audit_hidden_b(item: Item) -> list[tuple[float, float, str]]:
+def _audit_hidden_b(item: Item, *, answered: bool = False) -> list[tuple[float, float, str]]:
     # b's yes is hidden (as a telling count) with its no as complement
     counts = [(8, 32, 0), (4, 16, 0), (4, 16, 0)]
     rel = _two_groups(item, [c[: len(item.options)] for c in counts])
     s = rel.structure()
-    policy = Policy(k=5, exact_n=True, tiers=(Tier(1, 0, 100),), sensitive_count_k=0)
+    policy = Policy(
+        k=5,
+        exact_n=True,
+        tiers=(Tier(1, 0, 100),),
+        sensitive_count_k=0,
+        answered_bands=answered,
+    )
     pattern = primary_suppression(s, policy)
     b = s.index[(("g", "b"),)]
     pattern.values["q=yes"][b] = Reason.SMALL_COUNT
@@ -168,6 +174,12 @@ def test_missing_count_is_a_variable_of_the_audit() -> None:
     # yes_T = d_T / 5, yes_a = d_a / 5 and yes_b = (d_T - d_a) / 5 = d_b / 5 with
     # 0 <= d_b <= 20: yes_b in [0, 4] (checked by enumerating every table).
     assert _audit_hidden_b(SKIP) == [(0, 4, "")]
+
+
+def test_published_answered_counts_pin_it_again() -> None:
+    # hand-worked: with those who answered published (exactly, beside exact n), d_T = 40
+    # and d_a = 20 are known, so yes_b = 20 % of 40 - 20 % of 20 = 4
+    assert _audit_hidden_b(SKIP, answered=True) == [(4, 4, "point")]
 
 
 def test_without_missing_option_the_same_count_is_pinned() -> None:
