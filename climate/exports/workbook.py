@@ -34,8 +34,10 @@ READING = (
     (
         "ci_low / ci_high",
         "95% confidence interval, shown only beside a value shown exactly. "
-        "School groups: Wilson (percentages) or t (means). District groups: "
-        "design-based, with schools as clusters.",
+        "School groups: computed from the published value and the smallest number of "
+        "students its band allows (Wilson for percentages; t with the widest spread the "
+        "mean allows), so it reveals nothing more and is never narrower than the exact "
+        "interval. District groups: design-based, with schools as clusters.",
     ),
 )
 

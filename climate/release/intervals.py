@@ -36,14 +36,28 @@ def wilson(successes: FloatArray, n: FloatArray) -> tuple[FloatArray, FloatArray
     return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
 
 
-def t_mean(n: FloatArray, total: FloatArray, squares: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """``t`` limits of means from sums (NaN below two scored respondents)."""
+def published_limits(
+    value: FloatArray, size: FloatArray, is_mean: BoolArray, low: FloatArray, high: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Limits from published values alone, so that they reveal nothing more.
+
+    ``value`` is the published percentage or mean and ``size`` the lower end of the
+    published band of its denominator: a Wilson interval for a percentage and a ``t``
+    interval for a mean with the largest standard deviation a mean allows on
+    ``[low, high]`` (Bhatia and Davis, 2000). The smallest size and the largest spread
+    make the intervals wider than those of the exact counts, never narrower.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = total / n
-        var = np.maximum((squares - n * mean * mean) / (n - 1), 0.0)
-        half = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1)) * np.sqrt(var / n)
-    bad = n < 2
-    return np.where(bad, np.nan, mean - half), np.where(bad, np.nan, mean + half)
+        share = value / 100.0
+        lows, highs = wilson(share * size, size)
+        sd = np.sqrt(np.maximum((high - value) * (value - low), 0.0))
+        t = np.array([_t(max(int(d) - 1, 1)) if d == d else np.nan for d in size.tolist()])
+        half = t * sd / np.sqrt(size)
+    # Percentages come back as proportions, means on their scale, as elsewhere here.
+    return (
+        np.where(is_mean, np.maximum(value - half, low), lows),
+        np.where(is_mean, np.minimum(value + half, high), highs),
+    )
 
 
 @cache

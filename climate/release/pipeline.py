@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zlib
+from dataclasses import replace
 
 import msgspec
 from sqlalchemy import insert, select
@@ -77,7 +78,9 @@ async def release_for(
     sensitive: bool = True,
 ) -> YearRelease:
     """The protected release of one administration, from the cache or made and stored."""
-    policy = policy or Policy()
+    # The intervals beside school groups are computed from the band of those who
+    # answered, so that band is published and audited.
+    policy = replace(policy or Policy(), answered_bands=True)
     extra = f"{district_name}|sensitive={sensitive}"
     async with engine.connect() as conn:
         # The fingerprint is two cheap queries; a cached release needs no aggregation at all.

@@ -9,7 +9,7 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
-from analysis.disclosure import CellKey, Protected, PublishedRow, quantity_name
+from analysis.disclosure import CellKey, Protected, PublishedRow, n_interval, quantity_name
 from climate.instruments import Instrument
 from climate.release.catalogue import (
     FLAGGED,
@@ -20,7 +20,7 @@ from climate.release.catalogue import (
     item_options,
     statistic_of,
 )
-from climate.release.intervals import clustered, t_mean, wilson
+from climate.release.intervals import clustered, published_limits
 from climate.release.result import ALL, DISTRICT, HIDDEN, ScaleTotal, Statistic, is_number
 
 FloatArray = npt.NDArray[np.float64]
@@ -115,12 +115,11 @@ class _Marks(dict[str, "str | None"]):
 
 @dataclass(frozen=True, slots=True)
 class _SchoolCells:
-    """Every school cell's events (or score sums), denominators and sums of squares."""
+    """Every school cell's events (or score sums) and denominators, for district limits."""
 
     row: dict[CellKey, int]
     y: FloatArray
     d: FloatArray
-    yy: FloatArray
 
     @classmethod
     def of(cls, data: Mapping[CellKey, CellData], quantities: Sequence[_Quantity]) -> _SchoolCells:
@@ -129,7 +128,7 @@ class _SchoolCells:
         size = len(quantities)
         if not keys:
             empty = np.zeros((0, size))
-            return cls({}, empty, empty, empty)
+            return cls({}, empty, empty)
         cells = [data[k] for k in keys]
         items = list(dict.fromkeys(q.item for q in quantities))
         blocks = [np.array([c.counts[i] for c in cells], dtype=float) for i in items]
@@ -143,22 +142,12 @@ class _SchoolCells:
         is_mean = np.array([q.index < 0 for q in quantities], dtype=bool)
         y = counts[:, [start[q.item] + max(q.index, 0) for q in quantities]]
         d = answered if MISSING_SUPPORTED else np.where(is_mean, answered, n)
-        yy = np.zeros_like(y)
         means = np.flatnonzero(is_mean)
         if len(means):
             scales = [quantities[j].indicator for j in means.tolist()]
             sums = np.array([[c.sums[s] for s in scales] for c in cells])
-            y[:, means], yy[:, means] = sums[:, :, 0], sums[:, :, 1]
-        return cls({k: i for i, k in enumerate(keys)}, y, d, yy)
-
-    def limits(self, is_mean: npt.NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
-        """Wilson limits of proportions and ``t`` limits of means, every school cell at once."""
-        lows, highs = wilson(self.y, self.d)
-        means = np.flatnonzero(is_mean)
-        if len(means):
-            ml, mh = t_mean(self.d[:, means], self.y[:, means], self.yy[:, means])
-            lows[:, means], highs[:, means] = ml, mh
-        return lows, highs
+            y[:, means] = sums[:, :, 0]
+        return cls({k: i for i, k in enumerate(keys)}, y, d)
 
 
 class _Labels(dict[int, str]):
@@ -196,7 +185,7 @@ def published_rows(
     quantities = _quantities(instrument)
     columns = _Columns.of(quantities)
     schools = _SchoolCells.of(data, quantities)
-    school_lows, school_highs = schools.limits(columns.is_mean)
+    ranges = _ranges(protected, quantities)
     values, marks_of, labels = _Values(), _Marks(), _Labels()
     rows: list[Statistic] = []
     seen: set[CellKey] = set()
@@ -220,8 +209,7 @@ def published_rows(
             ci_low = ci_high = ["" if m is None else m for m in marks]
             if shown.any() and key in data:
                 if school:
-                    at = schools.row[key]
-                    lows, highs = school_lows[at], school_highs[at]
+                    lows, highs = _school_limits(protected, key, quantities, codes, shown, ranges)
                 else:
                     lows, highs = _district_limits(key, schools, names, shown, columns.is_mean)
                 ci_low = [
@@ -251,6 +239,39 @@ def published_rows(
                 )
             )
     return tuple(rows)
+
+
+def _ranges(protected: Protected, quantities: Sequence[_Quantity]) -> tuple[FloatArray, FloatArray]:
+    scales = protected.structure.scales
+    low = [scales[q.name].low if q.index < 0 else 0.0 for q in quantities]
+    high = [scales[q.name].high if q.index < 0 else 100.0 for q in quantities]
+    return np.array(low, dtype=float), np.array(high, dtype=float)
+
+
+def _school_limits(
+    protected: Protected,
+    key: CellKey,
+    quantities: Sequence[_Quantity],
+    codes: list[str],
+    shown: npt.NDArray[np.bool_],
+    ranges: tuple[FloatArray, FloatArray],
+) -> tuple[FloatArray, FloatArray]:
+    # A school group's limits come from its published values and the band of those who
+    # answered (published with them), never from its exact counts: those would give
+    # its n away, and subtraction the n of the groups hidden beside it.
+    at = protected.structure.index[key]
+    answered = protected.codes.answered
+    value = np.array(
+        [float(c.rstrip("%")) if s else np.nan for c, s in zip(codes, shown, strict=True)]
+    )
+    size = np.array(
+        [
+            float(n_interval(answered[q.item][at])[0]) if s else np.nan
+            for q, s in zip(quantities, shown, strict=True)
+        ]
+    )
+    is_mean = np.array([q.index < 0 for q in quantities], dtype=bool)
+    return published_limits(value, size, is_mean, *ranges)
 
 
 def _district_limits(

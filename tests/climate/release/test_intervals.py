@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis import PsuTotals, ratio_estimate, sample_mean, wilson_interval
-from climate.release.intervals import clustered, t_mean, wilson
+from climate.release.intervals import clustered, published_limits, wilson
 
 
 def test_wilson_matches_newcombe_table_one() -> None:
@@ -27,13 +27,40 @@ def test_wilson_equals_the_library(k: int, n: int) -> None:
     assert (low[0], high[0]) == pytest.approx((ci.lower, ci.upper))
 
 
-def test_t_mean_equals_sample_mean_and_needs_two() -> None:
-    # sample_mean's own example: n=4, sum 10, sum of squares 30.
-    low, high = t_mean(np.array([4.0, 1.0]), np.array([10.0, 2.0]), np.array([30.0, 4.0]))
-    est = sample_mean(4, 10.0, 30.0)
-    assert (low[0], high[0]) == pytest.approx((est.lower, est.upper))
-    assert np.isnan(low[1])
-    assert np.isnan(high[1])
+@given(
+    st.integers(1, 400).flatmap(lambda d: st.tuples(st.integers(0, d), st.just(d))),
+    st.integers(10, 400),
+)
+def test_published_limits_are_no_narrower_than_at_the_true_size(
+    counts: tuple[int, int], low: int
+) -> None:
+    # Wilson's interval narrows as n grows for a fixed proportion, so the lower end of
+    # the band never gives a narrower one than the size inside it.
+    y, d = counts
+    d = max(d, low)
+    share = 100.0 * y / d
+    one = np.ones(1)
+    a, b = published_limits(
+        np.array([share]), np.array([float(low)]), ~one.astype(bool), 0 * one, 100 * one
+    )
+    c, e = wilson(np.array([share / 100 * d]), np.array([float(d)]))
+    assert b[0] - a[0] >= e[0] - c[0] - 1e-12
+
+
+@given(st.lists(st.integers(0, 8), min_size=2, max_size=60), st.integers(2, 60))
+def test_published_mean_limits_hold_the_exact_t_interval(scores: list[int], low: int) -> None:
+    # No spread on [0, 4] exceeds sqrt((4 - mean) * mean) (Bhatia and Davis, 2000), so the
+    # t interval at the widest spread and the smaller size holds the exact one.
+    values = np.array(scores, dtype=float) / 2
+    n = len(values)
+    low = min(low, n)
+    exact = sample_mean(n, float(values.sum()), float((values**2).sum()))
+    one = np.ones(1)
+    a, b = published_limits(
+        np.array([exact.estimate]), np.array([float(low)]), one.astype(bool), 0 * one, 4 * one
+    )
+    assert a[0] <= exact.lower + 1e-9 or a[0] == 0.0
+    assert b[0] >= exact.upper - 1e-9 or b[0] == 4.0
 
 
 def _one_by_one(y: np.ndarray, x: np.ndarray, is_mean: np.ndarray) -> list[tuple[float, float]]:
