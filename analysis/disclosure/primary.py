@@ -12,7 +12,14 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis.disclosure.cells import Structure, quantity_name
-from analysis.disclosure.policy import Policy, code_n, code_percent, count_interval
+from analysis.disclosure.policy import (
+    HIDDEN,
+    Policy,
+    code_mean,
+    code_n,
+    code_percent,
+    count_interval,
+)
 
 __all__ = ["Pattern", "Reason", "primary_suppression"]
 
@@ -37,6 +44,7 @@ class Reason(IntEnum):
     BLOCK = 6
     SMALL_COUNT = 7
     SMALL_ANSWERED = 8
+    UNIFORM = 9
 
     @property
     def hidden(self) -> bool:
@@ -46,7 +54,7 @@ class Reason(IntEnum):
     @property
     def primary(self) -> bool:
         """Whether the value is hidden for its own sake (and so is audited)."""
-        return self in (Reason.SMALL, Reason.SMALL_COUNT, Reason.SMALL_ANSWERED)
+        return self in (Reason.SMALL, Reason.SMALL_COUNT, Reason.SMALL_ANSWERED, Reason.UNIFORM)
 
 
 @dataclass
@@ -96,7 +104,10 @@ def primary_suppression(structure: Structure, policy: Policy) -> Pattern:
         split with a shown total ``PAIR``; a sensitive count that its shown n
         and percentage pin to 1..sensitive_count_k-1 ``SMALL_COUNT``; every
         answered option of a shown cell where 1 to k-1 respondents answered
-        the item ``SMALL_ANSWERED``.
+        the item ``SMALL_ANSWERED``; and every answered option of a scale's item
+        where the scale's mean is withheld because all scored alike (or at an
+        end) ``UNIFORM``: the withheld mean beside them would say that every
+        score, and so nearly every count, sits at one value.
 
     Examples
     --------
@@ -128,6 +139,23 @@ def primary_suppression(structure: Structure, policy: Policy) -> Pattern:
             own = np.zeros(structure.size, dtype=np.int8)
             own[small] = Reason.SMALL_ANSWERED
             values[quantity_name(item.name, option)] = own
+    for name, scale in structure.scales.items():
+        if scale.item is None or structure.items[scale.item].missing is None:
+            continue
+        item = structure.items[scale.item]
+        first = quantity_name(item.name, item.answered[0])
+        scored = structure.denominator(first)
+        total, squares = structure.sums[name], structure.squares[name]
+        for c in np.flatnonzero(shown_mask & (scored >= policy.k)).tolist():
+            size = int(scored[c])
+            code = code_mean(
+                float(total[c]), float(squares[c]), size, scale.low, scale.high, policy
+            )
+            if code == HIDDEN:
+                for option in item.answered:
+                    own = values[quantity_name(item.name, option)]
+                    if own[c] == Reason.SHOWN:
+                        own[c] = Reason.UNIFORM
     for q in structure.sensitive:
         own = values.setdefault(q, np.zeros(structure.size, dtype=np.int8))
         counts = structure.counts[q]

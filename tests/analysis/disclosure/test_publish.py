@@ -113,3 +113,30 @@ def test_scale_needs_a_known_item() -> None:
             (),
             scales=(Scale("conn", 1, 4, item="flag"),),
         )
+
+
+def test_a_withheld_uniform_mean_hides_its_percentages_too() -> None:
+    # hand-worked: all 20 scored in b score 1 (sum 20, squares 20), so b's mean is
+    # withheld; shown beside it, b's "<=10%" at or above the cut of 3 would then be
+    # known to be 0 %. Its percentages are hidden with it, and a's as the complement
+    # (the total's are shown, so b's would follow from them otherwise). a's 20 scored
+    # score 3 and 4, ten each (sum 70, squares 250); the total's mean is 90 / 40 = 2.25,
+    # published 2.3 (half up).
+    flag = Item("conn:flag", ("flagged", "not_flagged", "unscored"), missing="unscored")
+    rel = Release(
+        (Dimension("g", ("a", "b")),),
+        (Table("t", ("g",)),),
+        (
+            Cell((), 60, {"conn:flag": (20, 20, 20)}, {"conn": (90.0, 270.0)}),
+            Cell((("g", "a"),), 40, {"conn:flag": (20, 0, 20)}, {"conn": (70.0, 250.0)}),
+            Cell((("g", "b"),), 20, {"conn:flag": (0, 20, 0)}, {"conn": (20.0, 20.0)}),
+        ),
+        items=(flag,),
+        scales=(Scale("conn", 1, 4, item="conn:flag", cut=3.0),),
+    )
+    result = protect(rel)
+    rows = result.tables[0].rows
+    assert [row.n for row in rows] == ["40-99", "40-99", "20-39"]
+    assert [row.means["conn"] for row in rows] == ["2.3", "*", "*"]
+    assert [row.counts["conn:flag=flagged"] for row in rows] == ["50%", "*", "*"]
+    assert result.report.ok
