@@ -51,8 +51,7 @@ def published_limits(
         share = value / 100.0
         lows, highs = wilson(share * size, size)
         sd = np.sqrt(np.maximum((high - value) * (value - low), 0.0))
-        t = np.array([_t(max(int(d) - 1, 1)) if d == d else np.nan for d in size.tolist()])
-        half = t * sd / np.sqrt(size)
+        half = _t_quantiles(size) * sd / np.sqrt(size)
     # Percentages come back as proportions, means on their scale, as elsewhere here.
     return (
         np.where(is_mean, np.maximum(value - half, low), lows),
@@ -63,6 +62,15 @@ def published_limits(
 @cache
 def _t(df: int) -> float:
     return float(stats.t.ppf(0.5 + CONFIDENCE / 2, df))
+
+
+def _t_quantiles(size: FloatArray) -> FloatArray:
+    """``t`` quantiles on ``size - 1`` (at least 1) degrees of freedom, NaN where size is."""
+    result = np.full(size.shape, np.nan)
+    known = ~np.isnan(size)
+    sizes, at = np.unique(size[known], return_inverse=True)
+    result[known] = np.array([_t(max(int(d) - 1, 1)) for d in sizes.tolist()])[at]
+    return result
 
 
 def clustered(y: FloatArray, x: FloatArray, is_mean: BoolArray) -> tuple[FloatArray, FloatArray]:

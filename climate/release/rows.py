@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -171,6 +172,19 @@ class _Labels(dict[int, str]):
         return list(map(self.__getitem__, keys.tolist()))
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One published row's group and codes, before its statistics are built."""
+
+    published: PublishedRow
+    org: tuple[str, str, str]
+    dimension: str
+    group: str
+    codes: list[str]
+    marks: list[str | None]
+    shown: npt.NDArray[np.bool_]
+
+
 def published_rows(
     instrument: Instrument,
     protected: Protected,
@@ -184,10 +198,57 @@ def published_rows(
     """Every published statistic of a protected release, one row each, in lattice order."""
     quantities = _quantities(instrument)
     columns = _Columns.of(quantities)
+    entries = _entries(protected, columns, names, district_name)
+    needed = [i for i, e in enumerate(entries) if e.org[0] == SCHOOL and e.published.key in data]
+    school_limits = _school_limits(protected, quantities, [entries[i] for i in needed])
+    at = {i: j for j, i in enumerate(needed)}
     schools = _SchoolCells.of(data, quantities)
-    ranges = _ranges(protected, quantities)
-    values, marks_of, labels = _Values(), _Marks(), _Labels()
+    values, labels = _Values(), _Labels()
     rows: list[Statistic] = []
+    for i, entry in enumerate(entries):
+        marks = entry.marks
+        ci_low = ci_high = ["" if m is None else m for m in marks]
+        if entry.shown.any() and entry.published.key in data:
+            if i in at:
+                lows, highs = school_limits[0][at[i]], school_limits[1][at[i]]
+            else:
+                lows, highs = _district_limits(
+                    entry.published.key, schools, names, entry.shown, columns.is_mean
+                )
+            ci_low = [
+                label if m is None else m
+                for m, label in zip(marks, labels.of(lows, columns.is_mean), strict=True)
+            ]
+            ci_high = [
+                label if m is None else m
+                for m, label in zip(marks, labels.of(highs, columns.is_mean), strict=True)
+            ]
+        rows.extend(
+            map(
+                Statistic,
+                repeat(release_id),
+                repeat(year),
+                repeat(entry.org[0]),
+                repeat(entry.org[1]),
+                repeat(entry.org[2]),
+                repeat(entry.dimension),
+                repeat(entry.group),
+                columns.indicators,
+                columns.statistics,
+                map(values.__getitem__, entry.codes),
+                ci_low,
+                ci_high,
+                repeat(entry.published.n),
+            )
+        )
+    return tuple(rows)
+
+
+def _entries(
+    protected: Protected, columns: _Columns, names: Mapping[str, str], district_name: str
+) -> list[_Entry]:
+    marks_of = _Marks()
+    result: list[_Entry] = []
     seen: set[CellKey] = set()
     for table in protected.tables:
         for published in table.rows:
@@ -205,40 +266,9 @@ def published_rows(
             )
             codes = columns.codes(published)
             marks = list(map(marks_of.__getitem__, codes))
-            shown = np.array([m is None for m in marks])
-            ci_low = ci_high = ["" if m is None else m for m in marks]
-            if shown.any() and key in data:
-                if school:
-                    lows, highs = _school_limits(protected, key, quantities, codes, shown, ranges)
-                else:
-                    lows, highs = _district_limits(key, schools, names, shown, columns.is_mean)
-                ci_low = [
-                    label if m is None else m
-                    for m, label in zip(marks, labels.of(lows, columns.is_mean), strict=True)
-                ]
-                ci_high = [
-                    label if m is None else m
-                    for m, label in zip(marks, labels.of(highs, columns.is_mean), strict=True)
-                ]
-            rows.extend(
-                map(
-                    Statistic,
-                    repeat(release_id),
-                    repeat(year),
-                    repeat(org[0]),
-                    repeat(org[1]),
-                    repeat(org[2]),
-                    repeat(dimension),
-                    repeat(group),
-                    columns.indicators,
-                    columns.statistics,
-                    map(values.__getitem__, codes),
-                    ci_low,
-                    ci_high,
-                    repeat(published.n),
-                )
-            )
-    return tuple(rows)
+            shown = np.array([m is None for m in marks], dtype=bool)
+            result.append(_Entry(published, org, dimension, group, codes, marks, shown))
+    return result
 
 
 def _ranges(protected: Protected, quantities: Sequence[_Quantity]) -> tuple[FloatArray, FloatArray]:
@@ -248,30 +278,52 @@ def _ranges(protected: Protected, quantities: Sequence[_Quantity]) -> tuple[Floa
     return np.array(low, dtype=float), np.array(high, dtype=float)
 
 
+class _Numbers(dict[str, float]):
+    """A published code as a number, NaN unless it is shown as one."""
+
+    def __missing__(self, code: str) -> float:
+        shown = is_number(code[:-1] if code.endswith("%") else code)
+        number = self[code] = float(code.rstrip("%")) if shown else math.nan
+        return number
+
+
+class _Sizes(dict[str, float]):
+    """The lower end of a published band of n."""
+
+    def __missing__(self, code: str) -> float:
+        size = self[code] = float(n_interval(code)[0])
+        return size
+
+
 def _school_limits(
-    protected: Protected,
-    key: CellKey,
-    quantities: Sequence[_Quantity],
-    codes: list[str],
-    shown: npt.NDArray[np.bool_],
-    ranges: tuple[FloatArray, FloatArray],
+    protected: Protected, quantities: Sequence[_Quantity], entries: Sequence[_Entry]
 ) -> tuple[FloatArray, FloatArray]:
     # A school group's limits come from its published values and the band of those who
     # answered (published with them), never from its exact counts: those would give
     # its n away, and subtraction the n of the groups hidden beside it.
-    at = protected.structure.index[key]
+    size = len(quantities)
+    if not entries:
+        return np.zeros((0, size)), np.zeros((0, size))
+    numbers, sizes = _Numbers(), _Sizes()
     answered = protected.codes.answered
-    value = np.array(
-        [float(c.rstrip("%")) if s else np.nan for c, s in zip(codes, shown, strict=True)]
-    )
-    size = np.array(
-        [
-            float(n_interval(answered[q.item][at])[0]) if s else np.nan
-            for q, s in zip(quantities, shown, strict=True)
-        ]
-    )
+    items = list(dict.fromkeys(q.item for q in quantities))
+    item_of = np.array([items.index(q.item) for q in quantities])
+    shown = np.array([e.shown for e in entries])
+    value = np.array([list(map(numbers.__getitem__, e.codes)) for e in entries])
+    # An item's band stands beside each of its shown values; read where one is shown.
+    member = item_of[:, None] == np.arange(len(items))[None, :]
+    has_shown = (shown.astype(float) @ member.astype(float)) > 0
+    at = [protected.structure.index[e.published.key] for e in entries]
+    bands = np.full(has_shown.shape, np.nan)
+    for column, item in enumerate(items):
+        rows = np.flatnonzero(has_shown[:, column]).tolist()
+        if rows:
+            codes = answered[item]
+            bands[rows, column] = [sizes[codes[at[r]]] for r in rows]
+    ranges = _ranges(protected, quantities)
     is_mean = np.array([q.index < 0 for q in quantities], dtype=bool)
-    return published_limits(value, size, is_mean, *ranges)
+    band = np.where(shown, bands[:, item_of], np.nan)
+    return published_limits(np.where(shown, value, np.nan), band, is_mean, *ranges)
 
 
 def _district_limits(
