@@ -66,11 +66,12 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
     for name, item in structure.items.items():
         if item.missing is None or not policy.answered_bands:
             continue
-        first = quantity_name(name, item.answered[0])
-        size = structure.denominator(first)
-        shown = counts[first]
+        size = structure.denominator(quantity_name(name, item.answered[0]))
+        options = [counts[quantity_name(name, o)] for o in item.answered]
         answered[name] = tuple(
-            "" if shown[c] in ("", HIDDEN) else code_n(int(size[c]), policy)
+            code_n(int(size[c]), policy)
+            if any(codes[c] not in ("", HIDDEN) for codes in options)
+            else ""
             for c in range(structure.size)
         )
     return Codes(n_codes, counts, _means(structure, pattern, policy), answered)

@@ -4,6 +4,7 @@ from analysis.disclosure import (
     Dimension,
     Item,
     Policy,
+    Reason,
     Release,
     Table,
     primary_suppression,
@@ -60,3 +61,30 @@ def test_nobody_answered_is_shown_empty() -> None:
     # hand-worked: a's 30 respondents all skipped: no percentage exists
     codes = _codes({"ab": ((0, 0, 30), (6, 24, 0))})
     assert codes[1] == "20-39|||"
+
+
+def test_the_answered_band_stands_beside_any_shown_option() -> None:
+    # hand-worked: a's 20 answered (10 skipped): "low" hidden on its own as the
+    # pattern below says, "ok" shown; the band of those who answered (20-39) is
+    # published beside "ok", and nowhere without a shown option
+    rel = Release(
+        (Dimension("g", ("a", "b")),),
+        (Table("t", ("g",)),),
+        (
+            Cell((), 60, {"mood": (12, 38, 10)}),
+            Cell((("g", "a"),), 30, {"mood": (6, 14, 10)}),
+            Cell((("g", "b"),), 30, {"mood": (6, 24, 0)}),
+        ),
+        items=(MOOD,),
+    )
+    s = rel.structure()
+    policy = Policy(answered_bands=True)
+    pattern = primary_suppression(s, policy)
+    pattern.values["mood=low"][1] = Reason.COMPLEMENT
+    codes = published_codes(s, pattern, policy)
+    assert codes.counts["mood=low"][1] == HIDDEN
+    assert codes.counts["mood=ok"][1] == "70%"
+    assert codes.answered["mood"] == ("40-99", "20-39", "20-39")
+    pattern.values["mood=ok"][1] = Reason.COMPLEMENT
+    assert published_codes(s, pattern, policy).answered["mood"][1] == ""
+    assert published_codes(s, pattern, Policy()).answered == {}
