@@ -112,6 +112,7 @@ def audit_pattern(
     exact: bool = False,
     counts: bool = True,
     only: Collection[str] | None = None,
+    settled: Collection[tuple[int, str]] = (),
 ) -> LayerAudit:
     """Audit a pattern: the n of each hidden primary group, and each hidden sensitive count.
 
@@ -130,6 +131,10 @@ def audit_pattern(
     only : collection of str, optional
         Audit only the counts of these items, and not the n: for a pattern
         whose cells are unchanged since an audit of everything.
+    settled : collection of (cell, quantity)
+        Values shown protected by an audit of an earlier pattern that this
+        one only hides more of: every point of that attacker's program is a
+        point of this one's, so they stay protected and are not audited.
 
     Returns
     -------
@@ -157,7 +162,12 @@ def audit_pattern(
     seen = view(structure, codes, policy, ledger)
     primary_cells = [c for c in range(structure.size) if pattern.cells[c] == Reason.SMALL]
     size = structure.size
-    n_targets = [_Target(c, c, None, None, policy.min_width, "n") for c in primary_cells]
+    done = set(settled)
+    n_targets = [
+        _Target(c, c, None, None, policy.min_width, "n")
+        for c in primary_cells
+        if (c, "n") not in done
+    ]
     if only is None:
         _audit_program(n_program(seen), n_targets, exact, out)
     scales = [s for s in structure.scales.values() if only is None or s.item in only]
@@ -182,7 +192,8 @@ def audit_pattern(
                     own is not None and Reason(int(own[c])).primary
                 ):
                     minus = None if m_var is None else m_var + c
-                    targets.append(_Target(c, (1 + j) * size + c, c, minus, 1, q))
+                    if (c, q) not in done:
+                        targets.append(_Target(c, (1 + j) * size + c, c, minus, 1, q))
         if not targets:
             continue
         program = item_program(seen, quantities, missing)

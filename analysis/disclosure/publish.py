@@ -141,7 +141,10 @@ def protect(
     programs = 0
     counts = False
     only: set[str] | None = None
-    previous: list[Finding] = []
+    # The latest finding of every value audited so far. Every round hides more, so the
+    # attacker of a later round can do whatever an earlier one could: what an earlier
+    # round showed protected stays protected, and only the exact audit repeats it.
+    known: dict[tuple[int, str], Finding] = {}
     while True:
         rounds += 1
         cells_before = pattern.cells.copy()
@@ -158,16 +161,16 @@ def protect(
             exact=exact,
             counts=counts,
             only=only,
+            settled=() if exact else [key for key, f in known.items() if not f.failure],
         )
         programs += result.programs
-        if only is not None:
-            # Nothing but these items' values changed: the other findings stand.
-            result.findings[:0] = [
-                f
-                for f in previous
-                if f.quantity == "n" or structure.item_of[f.quantity] not in only
-            ]
-        previous = list(result.findings)
+        latest: dict[tuple[int, str], Finding] = {}
+        for f in result.findings:
+            # A value audited in several programs fails if any of them fails it.
+            if (f.cell, f.quantity) not in latest or f.failure:
+                latest[(f.cell, f.quantity)] = f
+        known.update(latest)
+        result.findings[:] = known.values()
         failures = sorted(result.failures, key=lambda f: (f.quantity != "n", f.quantity, f.cell))
         if not failures and not counts:
             # The n of hidden groups hold; only now pay for the count programs,
