@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from analysis.disclosure.cells import Structure, quantity_name
-from analysis.disclosure.policy import HIDDEN, Policy, code_mean, code_n, code_percent
+from analysis.disclosure.policy import HIDDEN, Policy, code_mean, code_n
 from analysis.disclosure.primary import Pattern
 
 __all__ = ["Codes", "published_codes"]
@@ -54,12 +57,9 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
             continue
         mask = pattern.value_hidden(q)
         denominator = structure.denominator(q)
+        coded = _percent_codes(values, denominator, ~mask & (denominator > 0), policy)
         counts[q] = tuple(
-            HIDDEN
-            if mask[c]
-            else ""
-            if denominator[c] == 0
-            else code_percent(int(values[c]), int(denominator[c]), policy)
+            HIDDEN if mask[c] else "" if denominator[c] == 0 else coded[c]
             for c in range(structure.size)
         )
     answered: dict[str, tuple[str, ...]] = {}
@@ -75,6 +75,33 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
             for c in range(structure.size)
         )
     return Codes(n_codes, counts, _means(structure, pattern, policy), answered)
+
+
+def _percent_codes(
+    values: npt.NDArray[np.int64],
+    denominator: npt.NDArray[np.int64],
+    wanted: npt.NDArray[np.bool_],
+    policy: Policy,
+) -> list[str]:
+    """``code_percent`` of every cell at once (``""`` where not ``wanted``)."""
+    tiers = policy.tiers_sorted
+    mins = np.array([t.min_n for t in tiers])
+    fits = denominator[:, None] >= mins[None, :]
+    if np.any(wanted & ~fits.any(axis=1)):
+        bad = int(denominator[np.flatnonzero(wanted & ~fits.any(axis=1))[0]])
+        raise ValueError(f"n={bad} is below every tier")
+    tier = np.argmax(fits, axis=1)
+    low = np.array([t.low for t in tiers])[tier]
+    high = np.array([t.high for t in tiers])[tier]
+    rounded = (200 * values + denominator) // np.maximum(2 * denominator, 1)
+    # One string per distinct code: -1 - low for a bottom code, 1000 + high for a top code.
+    key = np.where(rounded <= low, -1 - low, np.where(rounded >= high, 1000 + high, rounded))
+    key = np.where(wanted, key, -10_000)
+    labels: dict[int, str] = {-10_000: ""}
+    for k in np.unique(key).tolist():
+        if k not in labels:
+            labels[k] = f"<={-1 - k}%" if k < 0 else f">={k - 1000}%" if k >= 1000 else f"{k}%"
+    return [labels[k] for k in key.tolist()]
 
 
 def _means(structure: Structure, pattern: Pattern, policy: Policy) -> dict[str, tuple[str, ...]]:

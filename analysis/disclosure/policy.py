@@ -123,6 +123,11 @@ class Policy:
     max_rounds: int = 12
     answered_bands: bool = False
     tiers_sorted: tuple[Tier, ...] = field(init=False, repr=False, compare=False)
+    # Denominator ranges by percent code, computed once per policy: an audit asks
+    # millions of times, and hashing the tiers for a shared cache cost more.
+    ranges: dict[str, tuple[int, float]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         if self.k < 1:
@@ -160,6 +165,7 @@ class Policy:
         """The settings as plain data, for the audit report."""
         data = asdict(self)
         data.pop("tiers_sorted", None)
+        data.pop("ranges", None)
         return data
 
     def digest(self) -> str:
@@ -288,7 +294,10 @@ def denominator_range(code: str, policy: Policy) -> tuple[int, float]:
     >>> denominator_range("<=5%", Policy())
     (40, 99)
     """
-    return _denominator_range(code, policy.tiers_sorted)
+    found = policy.ranges.get(code)
+    if found is None:
+        found = policy.ranges[code] = _denominator_range(code, policy.tiers_sorted)
+    return found
 
 
 @lru_cache(maxsize=4096)

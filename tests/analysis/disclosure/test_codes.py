@@ -1,3 +1,7 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
 from analysis.disclosure import (
     HIDDEN,
     Cell,
@@ -7,9 +11,11 @@ from analysis.disclosure import (
     Reason,
     Release,
     Table,
+    code_percent,
     primary_suppression,
     published_codes,
 )
+from analysis.disclosure.codes import _percent_codes
 
 MOOD = Item("mood", ("low", "ok", "skipped"), ("low",), missing="skipped")
 
@@ -88,3 +94,18 @@ def test_the_answered_band_stands_beside_any_shown_option() -> None:
     pattern.values["mood=ok"][1] = Reason.COMPLEMENT
     assert published_codes(s, pattern, policy).answered["mood"][1] == ""
     assert published_codes(s, pattern, Policy()).answered == {}
+
+
+@given(st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 2000)), min_size=1, max_size=40))
+def test_codes_of_whole_columns_equal_code_percent(pairs: list[tuple[int, int]]) -> None:
+    # the column-at-once coding against the one-value definition
+    policy = Policy()
+    d = np.array([max(a, b) for a, b in pairs], dtype=np.int64)
+    y = np.array([min(a, b) for a, b in pairs], dtype=np.int64)
+    wanted = d >= policy.k
+    coded = _percent_codes(y, d, wanted, policy)
+    expected = [
+        code_percent(int(a), int(b), policy) if w else ""
+        for a, b, w in zip(y, d, wanted, strict=True)
+    ]
+    assert coded == expected
