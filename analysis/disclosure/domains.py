@@ -102,27 +102,45 @@ def n_domains(
     [((12, 12.0),), ((12, 12.0),)]
     """
     own: list[list[str]] = [[] for _ in range(structure.size)]
-    answered: list[list[str]] = [[] for _ in range(structure.size)]
+    # A percentage of those who answered names a tier too, and the answered are at
+    # most n: only the highest tier floor among them counts.
+    floor = np.zeros(structure.size)
 
-    def add(c: int, quantity: str, code: str) -> None:
-        if code in ("", HIDDEN):
-            return
-        item = structure.items[structure.item_of[quantity]]
-        (own if item.missing is None else answered)[c].append(code)
+    def answered_floor(values: Sequence[str]) -> npt.NDArray[np.float64]:
+        lows = {
+            code: 0.0 if code in ("", HIDDEN) else float(denominator_range(code, policy)[0])
+            for code in set(values)
+        }
+        return np.fromiter((lows[code] for code in values), float, len(values))
 
     for q, values in codes.counts.items():
-        for c, code in enumerate(values):
-            add(c, q, code)
+        if structure.items[structure.item_of[q]].missing is None:
+            for c, code in enumerate(values):
+                if code not in ("", HIDDEN):
+                    own[c].append(code)
+        else:
+            np.maximum(floor, answered_floor(values), out=floor)
     if ledger is not None:
         for entry in ledger.entries:
             at = structure.index.get(entry.key)
-            if at is not None and entry.quantity in structure.item_of:
-                add(at, entry.quantity, entry.code)
+            if at is None or entry.quantity not in structure.item_of:
+                continue
+            if structure.items[structure.item_of[entry.quantity]].missing is None:
+                if entry.code not in ("", HIDDEN):
+                    own[at].append(entry.code)
+            else:
+                floor[at] = max(floor[at], answered_floor([entry.code])[0])
     table = _plain_table()
     domains: list[Domain] = []
     for c in range(structure.size):
         low, high = float(lb[c]), float(ub[c])
-        if low == high or not (own[c] or answered[c]):
+        if low == high:
+            domains.append(((int(low), high),))
+            continue
+        low = max(low, float(floor[c]))
+        if not own[c]:
+            if low > high:
+                raise ValueError(f"published values of cell {c} contradict each other")
             domains.append(((int(low), high),))
             continue
         plain: set[int] = set()
@@ -131,10 +149,6 @@ def n_domains(
             low, high = max(low, tier_low), min(high, tier_high)
             if code[0].isdigit():
                 plain.add(int(code[:-1]))
-        for code in answered[c]:
-            # A percentage of those who answered names a tier too, and the
-            # answered are at most n.
-            low = max(low, denominator_range(code, policy)[0])
         if low > high:
             raise ValueError(f"published values of cell {c} contradict each other")
         domains.append(_intervals(low, high, table[sorted(plain)]))
