@@ -31,9 +31,12 @@ from analysis.plots.published import (
 )
 from analysis.plots.svg import to_svg
 from analysis.plots.trend import trend_chart
+from analysis.plots.words import ENGLISH, ChartWords
 
 __all__ = [
+    "ENGLISH",
     "SERIES_STYLES",
+    "ChartWords",
     "GapRow",
     "GridRow",
     "PublishedGaps",

@@ -9,6 +9,7 @@ from matplotlib.transforms import blended_transform_factory
 from analysis.plots.alternatives import gap_text
 from analysis.plots.palette import INK, MUTED, series_style
 from analysis.plots.published import PublishedGaps, Reading
+from analysis.plots.words import ENGLISH, ChartWords
 
 __all__ = ["gap_chart"]
 
@@ -55,6 +56,7 @@ def gap_chart(
     *,
     title: str | None = None,
     x_label: str | None = None,
+    words: ChartWords = ENGLISH,
 ) -> Axes:
     """Horizontal dot-and-interval chart of subgroups against all students.
 
@@ -73,6 +75,8 @@ def gap_chart(
         Default ``"<indicator>, <year>"``.
     x_label : str, optional
         Default ``"%"`` for percentages, ``"mean"`` for means.
+    words : ChartWords
+        Words the chart writes itself (marks, legend, notes); English by default.
 
     Returns
     -------
@@ -116,7 +120,7 @@ def gap_chart(
             ax.text(
                 0.01,
                 y,
-                "hidden" if reading.kind == "hidden" else "no data",
+                words.hidden if reading.kind == "hidden" else words.no_data,
                 transform=edge,
                 va="center",
                 fontsize=8,

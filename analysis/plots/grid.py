@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 from analysis.plots.alternatives import grid_text
 from analysis.plots.palette import HIDDEN_HATCH, INK, MUTED
 from analysis.plots.published import HIDDEN, PublishedGrid, Reading
+from analysis.plots.words import ENGLISH, ChartWords
 
 __all__ = ["column_shades", "heatmap"]
 
@@ -67,6 +68,7 @@ def heatmap(
     ax: Axes | None = None,
     *,
     title: str | None = None,
+    words: ChartWords = ENGLISH,
 ) -> Axes:
     """Schools by indicators, each cell shaded within its column and labelled with its value.
 
@@ -83,6 +85,8 @@ def heatmap(
         Where to draw; a new ``Figure`` is made when omitted.
     title : str, optional
         Chart title and start of the text alternative; default "Schools by indicator".
+    words : ChartWords
+        Words the chart writes itself (marks, legend, notes); English by default.
 
     Returns
     -------
@@ -167,13 +171,8 @@ def heatmap(
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    title = "Schools by indicator" if title is None else title
+    title = words.grid_title if title is None else title
     ax.set_title(title, loc="left", fontsize=11)
-    ax.set_xlabel(
-        f"Shading compares schools within each column (lighter, yellower = higher); "
-        f"hatched {HIDDEN} = hidden, - = no data.",
-        fontsize=8,
-        color=MUTED,
-    )
+    ax.set_xlabel(words.shading, fontsize=8, color=MUTED)
     ax.set_label(grid_text(grid, title=title))
     return ax

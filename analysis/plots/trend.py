@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 from analysis.plots.alternatives import as_series, trend_text
 from analysis.plots.palette import INK, MUTED, series_style
 from analysis.plots.published import PublishedSeries
+from analysis.plots.words import ENGLISH, ChartWords
 
 __all__ = ["BAND_STEP", "trend_chart", "value_range"]
 
@@ -62,6 +63,7 @@ def trend_chart(
     *,
     title: str,
     y_label: str,
+    words: ChartWords = ENGLISH,
 ) -> Axes:
     """Lines with markers per year, confidence bands, and honest marks for hidden values.
 
@@ -82,6 +84,8 @@ def trend_chart(
         The indicator and its measure, e.g. ``"Connectedness, % favorable"``.
     y_label : str
         Label of the value axis.
+    words : ChartWords
+        Words the chart writes itself (marks, legend, notes); English by default.
 
     Returns
     -------
@@ -180,7 +184,7 @@ def trend_chart(
                     )
                 if r.kind in ("hidden", "empty"):
                     ax.annotate(
-                        "hidden" if r.kind == "hidden" else "no data",
+                        words.hidden if r.kind == "hidden" else words.no_data,
                         (year, row),
                         xytext=(6, 0),
                         textcoords="offset points",
@@ -214,7 +218,7 @@ def trend_chart(
                 marker="o",
                 markerfacecolor="white",
                 markeredgecolor=MUTED,
-                label="open: bound of a coded value",
+                label=words.coded,
             )
         )
     if any(r.kind == "hidden" for s in items for r in s.readings):
@@ -226,7 +230,7 @@ def trend_chart(
                 marker="o",
                 markerfacecolor="#d9d9d9",
                 markeredgecolor=MUTED,
-                label="grey, below: hidden",
+                label=words.hidden_band,
             )
         )
     ax.legend(

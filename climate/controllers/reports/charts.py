@@ -15,6 +15,7 @@ from functools import lru_cache
 from matplotlib.figure import Figure
 
 from analysis.plots import (
+    ChartWords,
     PublishedGaps,
     PublishedGrid,
     PublishedGroup,
@@ -47,25 +48,42 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def words(_: Translate) -> ChartWords:
+    """The words drawn inside charts, in the page's language."""
+    return ChartWords(
+        hidden=_("hidden"),
+        no_data=_("no data"),
+        coded=_("open: bound of a coded value"),
+        hidden_band=_("grey, below: hidden"),
+        shading=_(
+            "Shading compares schools within each column (lighter, yellower = higher); "
+            "hatched * = hidden, - = no data."
+        ),
+        grid_title=_("Schools by indicator"),
+    )
+
+
 @lru_cache(maxsize=512)
-def _trend_svg(series: tuple[PublishedSeries, ...], title: str, y_label: str, desc: str) -> str:
-    ax = trend_chart(series, title=title, y_label=y_label)
+def _trend_svg(
+    series: tuple[PublishedSeries, ...], title: str, y_label: str, desc: str, said: ChartWords
+) -> str:
+    ax = trend_chart(series, title=title, y_label=y_label, words=said)
     figure = ax.figure
     assert isinstance(figure, Figure)
     return to_svg(figure, title=title, description=desc)
 
 
 @lru_cache(maxsize=512)
-def _gap_svg(gaps: PublishedGaps, title: str, x_label: str, desc: str) -> str:
-    ax = gap_chart(gaps, title=title, x_label=x_label)
+def _gap_svg(gaps: PublishedGaps, title: str, x_label: str, desc: str, said: ChartWords) -> str:
+    ax = gap_chart(gaps, title=title, x_label=x_label, words=said)
     figure = ax.figure
     assert isinstance(figure, Figure)
     return to_svg(figure, title=title, description=desc)
 
 
 @lru_cache(maxsize=64)
-def _grid_svg(grid: PublishedGrid, title: str, desc: str) -> str:
-    ax = heatmap(grid, title=title)
+def _grid_svg(grid: PublishedGrid, title: str, desc: str, said: ChartWords) -> str:
+    ax = heatmap(grid, title=title, words=said)
     figure = ax.figure
     assert isinstance(figure, Figure)
     return to_svg(figure, title=title, description=desc)
@@ -107,7 +125,7 @@ def trend(
             rows.append((line.label, str(p.year), fmt.value(p.value, unit), ci))
         sentences.append(f"{line.label}: " + "; ".join(parts) + ".")
     description = f"{title}. " + " ".join(sentences)
-    svg = _trend_svg(tuple(lines), title, y_label, description)
+    svg = _trend_svg(tuple(lines), title, y_label, description, words(_))
     return Chart(
         data_uri(svg),
         title,
@@ -140,7 +158,7 @@ def gaps(
         rows.append((g.label, fmt.value(g.value, unit), ci))
         parts.append(f"{g.label}: {_value(fmt, g.value, unit, _)}" + (f" ({ci})" if ci else ""))
     description = f"{title}, {year}. " + "; ".join(parts) + "."
-    svg = _gap_svg(data, title, x_label, description)
+    svg = _gap_svg(data, title, x_label, description, words(_))
     return Chart(
         data_uri(svg),
         title,
@@ -176,5 +194,5 @@ def grid(
         )
         parts.append(f"{school}: {spoken}.")
     description = f"{title}. " + " ".join(parts)
-    svg = _grid_svg(data, title, description)
+    svg = _grid_svg(data, title, description, words(_))
     return Chart(data_uri(svg), title, description, (_("School"), *indicators), tuple(rows))
