@@ -124,7 +124,6 @@ def gap_chart(
                 transform=edge,
                 va="center",
                 fontsize=8,
-                fontstyle="italic",
                 color=INK,
             )
     if gaps.unit == "percent":

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import threading
+import warnings
 from typing import Literal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -111,7 +112,11 @@ def to_svg(figure: Figure, *, title: str | None = None, description: str | None 
                 "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
             }
         ),
+        warnings.catch_warnings(),
     ):
+        # Text stays text, drawn by the browser in its own fonts; matplotlib only
+        # measures it and has no glyphs here for every script of the reports (CJK).
+        warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)
         figure.savefig(buffer, format="svg", metadata=_METADATA)
     text = _compact(buffer.getvalue())
     match = _SVG_OPEN.search(text)
