@@ -39,67 +39,27 @@ References
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection
 
 import numpy as np
-import numpy.typing as npt
-from scipy import sparse
 
-from analysis.disclosure.cells import Scale, Structure, quantity_name
+from analysis.disclosure.cells import Structure, quantity_name
 from analysis.disclosure.codes import Codes
 from analysis.disclosure.ledger import Ledger
-from analysis.disclosure.moves import carry, nearest_change
+from analysis.disclosure.means import audit_means
 from analysis.disclosure.policy import Policy
 from analysis.disclosure.primary import Pattern, Reason
-from analysis.disclosure.programs import (
-    Program,
-    View,
-    item_program,
-    n_program,
-    scale_program,
-    view,
+from analysis.disclosure.programs import item_program, n_program, view
+from analysis.disclosure.witnesses import (
+    Finding,
+    LayerAudit,
+    Seen,
+    Target,
+    audit_program,
+    with_held,
 )
-from analysis.disclosure.solver import TOL, Solver, blocks, tightened
 
 __all__ = ["Finding", "LayerAudit", "audit_pattern"]
-
-FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """The attacker's interval for one audited value, and the verdict.
-
-    ``failure`` is ``""`` when protected, else ``"point"`` (determined),
-    ``"narrow"`` (narrower than ``min_width``), ``"zero"`` (provably 0),
-    ``"all"`` (provably every respondent) or ``"unproven"`` (a count the fast
-    audit could not show protected, treated as exposed). ``upper`` is ``math.inf`` when
-    unbounded. ``exact`` says whether the interval is the integer optimum or
-    only spanned by feasible points found on the way.
-    """
-
-    cell: int
-    quantity: str
-    lower: float
-    upper: float
-    exact: bool
-    failure: str
-
-
-@dataclass
-class LayerAudit:
-    """Findings of an audit run and the number of programs it solved."""
-
-    findings: list[Finding] = field(default_factory=list)
-    programs: int = 0
-
-    @property
-    def failures(self) -> list[Finding]:
-        """Findings that are not protected."""
-        return [f for f in self.findings if f.failure]
 
 
 def audit_pattern(
@@ -164,15 +124,15 @@ def audit_pattern(
     size = structure.size
     done = set(settled)
     n_targets = [
-        _Target(c, c, None, None, policy.min_width, "n")
+        Target(c, c, None, None, policy.min_width, "n")
         for c in primary_cells
         if (c, "n") not in done
     ]
     if only is None:
-        _audit_program(n_program(seen), n_targets, exact, out)
+        audit_program(n_program(seen), n_targets, exact, out)
     scales = [s for s in structure.scales.values() if only is None or s.item in only]
     if scales and n_targets:
-        _audit_means(seen, pattern, scales, n_targets, exact, out)
+        audit_means(seen, pattern, scales, n_targets, exact, out)
     for item in structure.items.values() if counts else ():
         if only is not None and item.name not in only:
             continue
@@ -193,7 +153,7 @@ def audit_pattern(
                 ):
                     minus = None if m_var is None else m_var + c
                     if (c, q) not in done:
-                        targets.append(_Target(c, (1 + j) * size + c, c, minus, 1, q))
+                        targets.append(Target(c, (1 + j) * size + c, c, minus, 1, q))
         if not targets:
             continue
         program = item_program(seen, quantities, missing)
@@ -203,10 +163,10 @@ def audit_pattern(
             # the layers couple only cell by cell, and the programs are small and easy.
             # Then with only the shown groups held, so hidden groups' sizes move too. Their
             # points are points of the full program, so whatever they settle is settled.
-            state = {t: _Seen() for t in targets}
+            state = {t: Seen() for t in targets}
             for cells in (np.arange(size), np.flatnonzero(~pattern.hidden())):
-                held = _held(program, cells, size, m_var)
-                targets = _audit_program(held, targets, False, out, state=state, conclude=False)
+                held = with_held(program, cells, size, m_var)
+                targets = audit_program(held, targets, False, out, state=state, conclude=False)
             # What no restriction settles counts as exposed ("unproven") and gets a
             # complement: the full program can take minutes to prove either way, and
             # erring towards hiding is safe.
@@ -223,448 +183,5 @@ def audit_pattern(
                     )
                 )
         else:
-            _audit_program(program, targets, exact, out)
+            audit_program(program, targets, exact, out)
     return out
-
-
-def _audit_means(
-    seen: View,
-    pattern: Pattern,
-    scales: list[Scale],
-    targets: list[_Target],
-    exact: bool,
-    out: LayerAudit,
-) -> None:
-    """Audit the n of hidden groups again in each scale's program: means bound them too.
-
-    Only failures are added: a pass here does not replace the n program's interval.
-    Without ``exact``, sizes that the program of n alone allows with every shown
-    group held are carried over to each scale when one kind of respondent can make
-    the change (:mod:`analysis.disclosure.moves`). The scale's program is solved for
-    the groups left, with every value of the shown groups held; what that leaves is
-    ``unproven``.
-    """
-    structure = seen.structure
-    size = structure.size
-    failed = {f.cell for f in out.findings if f.quantity == "n" and f.failure}
-    targets = [t for t in targets if t.cell not in failed]
-    shown = np.flatnonzero(~pattern.hidden())
-    moves = None if exact else _Moves(_held(n_program(seen), shown, size, None))
-    for scale in scales:
-        todo = [t for t in targets if t.cell not in failed]
-        if not todo:
-            break
-        if moves is not None:
-            todo = [t for t in todo if not moves.carried(structure, scale, t)]
-            if not todo:
-                continue
-        program = scale_program(seen, scale)
-        found = LayerAudit()
-        if exact:
-            _audit_program(program, todo, True, found)
-        else:
-            state = {t: _Seen() for t in todo}
-            # Every value of a shown group is held (its sum too): the hidden groups'
-            # values then split into small blocks, one per set of linked relations.
-            layers = program.matrix.shape[1] // size
-            held = _held(
-                program, np.concatenate([shown + k * size for k in range(layers)]), 0, None
-            )
-            for t in _audit_program(held, todo, False, found, state=state, conclude=False):
-                low, high = state[t].integer_low(), state[t].integer_high()
-                found.findings.append(Finding(t.cell, "n", low, high, False, "unproven"))
-        out.programs += found.programs
-        for f in found.failures:
-            out.findings.append(f)
-            failed.add(f.cell)
-    if moves is not None:
-        out.programs += moves.programs
-
-
-class _Moves:
-    """Smallest changes of the hidden groups' n, kept per block and shared by its targets."""
-
-    def __init__(self, program: Program) -> None:
-        self.program = program
-        self.lb, self.ub = tightened(program)
-        self.component = blocks(program, self.lb, self.ub)
-        self.order = np.argsort(self.component, kind="stable")
-        self.found: dict[int, list[FloatArray]] = {}
-        self.tried: set[tuple[int, int]] = set()
-        self.verdicts: dict[tuple[int, str], bool] = {}
-        self.programs = 0
-
-    def _make(self, var: int, step: int) -> None:
-        block = int(self.component[var])
-        if block < 0 or (var, step) in self.tried:
-            return
-        self.tried.add((var, step))
-        ordered = self.component[self.order]
-        variables = self.order[
-            np.searchsorted(ordered, block, "left") : np.searchsorted(ordered, block, "right")
-        ]
-        self.programs += 1
-        change = nearest_change(self.program, self.lb, self.ub, variables, var, step)
-        if change is not None:
-            self.found.setdefault(block, []).append(change)
-
-    def carried(self, structure: Structure, scale: Scale, t: _Target) -> bool:
-        """Whether a change of at least the target's width carries over to ``scale``."""
-        block = int(self.component[t.var])
-        for step in (0, t.width, -t.width):
-            if step:
-                self._make(t.var, step)
-            # Another target's change serves whenever it moves this one far enough.
-            for change in self.found.get(block, []):
-                if abs(change[t.var]) < t.width:
-                    continue
-                key = (id(change), scale.name)
-                if key not in self.verdicts:
-                    self.verdicts[key] = (
-                        carry(structure, scale, change[: structure.size]) is not None
-                    )
-                if self.verdicts[key]:
-                    return True
-        return False
-
-
-def _held(
-    program: Program, cells: npt.NDArray[np.int64], size: int, missing: int | None
-) -> Program:
-    """``program`` with the n (and missing count) of ``cells`` fixed at its true value."""
-    lb, ub = program.lb.copy(), program.ub.copy()
-    held = cells if missing is None else np.concatenate([cells, missing + cells])
-    lb[held] = ub[held] = program.truth[held]
-    return program.bounded(lb, ub)
-
-
-@dataclass(frozen=True)
-class _Target:
-    cell: int
-    var: int
-    n_var: int | None
-    minus_var: int | None
-    width: int
-    quantity: str
-
-
-@dataclass
-class _Seen:
-    low: float = math.inf
-    high: float = -math.inf
-    positive: bool = False
-    below_all: bool = False
-    exact_low: bool = False
-    exact_high: bool = False
-
-    def add(self, value: float, n_value: float | None) -> None:
-        self.low = min(self.low, value)
-        self.high = max(self.high, value)
-        if value >= 1 - TOL:
-            self.positive = True
-        if n_value is not None and n_value - value >= 1 - TOL:
-            self.below_all = True
-
-    def integer_low(self) -> float:
-        return math.ceil(self.low - TOL)
-
-    def integer_high(self) -> float:
-        return math.floor(self.high + TOL) if math.isfinite(self.high) else self.high
-
-
-def _settled(target: _Target, seen: _Seen) -> bool:
-    wide = seen.integer_high() - seen.integer_low() >= target.width
-    if target.n_var is None:
-        return wide
-    return wide and seen.positive and seen.below_all
-
-
-def _audit_program(
-    program: Program,
-    targets: list[_Target],
-    exact: bool,
-    out: LayerAudit,
-    *,
-    state: dict[_Target, _Seen] | None = None,
-    conclude: bool = True,
-) -> list[_Target]:
-    """Audit ``targets`` block by block; without ``conclude``, return those left unsettled.
-
-    ``state`` carries the feasible points seen by an earlier, more restricted program.
-    """
-    if not targets:
-        return []
-    state = {t: _Seen() for t in targets} if state is None else state
-    lb, ub = tightened(program)
-    component = blocks(program, lb, ub)
-    by_block: dict[int, list[_Target]] = {}
-    left: list[_Target] = []
-    for t in targets:
-        block = int(component[t.var])
-        if block < 0:
-            if not conclude:
-                # Held at its true value here: the truth is the one point seen.
-                n_value = None
-                if t.n_var is not None:
-                    n_value = float(program.truth[t.n_var])
-                    if t.minus_var is not None:
-                        n_value -= float(program.truth[t.minus_var])
-                state[t].add(float(program.truth[t.var]), n_value)
-                left.append(t)
-                continue
-            # A fixed target is a point: the published values pin it.
-            value = float(lb[t.var])
-            out.findings.append(Finding(t.cell, t.quantity, value, value, True, "point"))
-            continue
-        by_block.setdefault(block, []).append(t)
-    bounded = program.bounded(lb, ub)
-    order = np.argsort(component, kind="stable")
-    ordered = component[order]
-    for block in sorted(by_block):
-        variables = order[
-            np.searchsorted(ordered, block, "left") : np.searchsorted(ordered, block, "right")
-        ]
-        left.extend(
-            _audit_block(
-                bounded,
-                variables,
-                by_block[block],
-                exact,
-                out,
-                state,
-                conclude,
-            )
-        )
-    return left
-
-
-def _audit_block(
-    program: Program,
-    variables: npt.NDArray[np.int64],
-    targets: list[_Target],
-    exact: bool,
-    out: LayerAudit,
-    seen: dict[_Target, _Seen],
-    conclude: bool,
-) -> list[_Target]:
-    full = program.matrix
-    local = {int(v): i for i, v in enumerate(variables)}
-    cols = full[:, variables]
-    touched = np.flatnonzero(np.diff(cols.indptr) > 0)
-    fixed_mask = np.ones(full.shape[1], dtype=bool)
-    fixed_mask[variables] = False
-    offset = full[touched][:, np.flatnonzero(fixed_mask)] @ program.lb[fixed_mask]
-    solver = Solver(
-        targets[0].quantity,
-        sparse.csr_array(cols[touched]),
-        program.lo[touched] - offset,
-        program.hi[touched] - offset,
-        program.lb[variables],
-        program.ub[variables],
-        program.integrality()[variables],
-    )
-    truth = program.truth[variables]
-    if solver.feasible(truth):
-        _observe(truth, targets, local, seen, program.lb)
-
-    def pending() -> list[_Target]:
-        return [t for t in targets if exact or not _settled(t, seen[t])]
-
-    passes = itertools.product(range(1 if exact else _PASSES), (-1.0, 1.0, 0.0))
-    before = len(targets) + 1
-    for _, direction in passes:
-        todo = pending()
-        if not todo:
-            break
-        if direction == -1.0:
-            # Another pass only while the last one settled something.
-            if len(todo) == before:
-                break
-            before = len(todo)
-        objective = np.zeros(len(variables))
-        for t in todo:
-            if direction != 0.0:
-                objective[local[t.var]] = direction
-            else:
-                _add_slack(objective, t, local)
-        if not objective.any():
-            continue
-        # Any feasible point serves as a witness: no need to prove it optimal.
-        point = solver.witness(objective, gap=_LOOSE_GAP)
-        if point is not None:
-            _observe(point, targets, local, seen, program.lb)
-    left: list[_Target] = []
-    for t in pending():
-        s = seen[t]
-        witnessed = not exact and _witnessed(
-            t, s, solver, local, targets, seen, program.lb, conclusive=conclude
-        )
-        if witnessed:
-            continue
-        if not conclude:
-            left.append(t)
-        elif not (s.exact_low and s.exact_high):
-            _exact_interval(t, s, solver, local, targets, seen, program.lb)
-    for t in targets:
-        if t in left:
-            continue
-        s = seen[t]
-        lower = s.integer_low()
-        upper = math.inf if s.high >= program.cap - TOL else s.integer_high()
-        failure = ""
-        if upper == lower:
-            failure = "point"
-        elif upper - lower < t.width:
-            failure = "narrow"
-        elif t.n_var is not None and not s.positive:
-            failure = "zero"
-        elif t.n_var is not None and not s.below_all:
-            failure = "all"
-        out.findings.append(
-            Finding(
-                t.cell,
-                t.quantity,
-                lower,
-                upper,
-                s.exact_low and s.exact_high,
-                failure,
-            )
-        )
-    out.programs += solver.programs
-    return left
-
-
-_LOOSE_GAP = 0.25
-"""Relative gap at which an aggregate program stops: its point is only a witness."""
-
-_PASSES = 3
-"""Rounds of aggregate programs, repeated while each settles more targets."""
-
-
-def _witnessed(
-    t: _Target,
-    s: _Seen,
-    solver: Solver,
-    local: dict[int, int],
-    targets: list[_Target],
-    seen: dict[_Target, _Seen],
-    fixed: FloatArray,
-    *,
-    conclusive: bool = True,
-) -> bool:
-    """Look for feasible points that settle ``t``; False when none exists.
-
-    Without ``conclusive`` the program is a restriction of the attacker's, so finding
-    no point proves nothing about the attacker's interval.
-    """
-    i = local[t.var]
-
-    def bounded(low: float, high: float) -> tuple[FloatArray, FloatArray]:
-        lb, ub = solver.lb.copy(), solver.ub.copy()
-        lb[i], ub[i] = max(lb[i], low), min(ub[i], high)
-        return lb, ub
-
-    def found(point: FloatArray | None) -> bool:
-        if point is not None:
-            _observe(point, targets, local, seen, fixed)
-        return point is not None
-
-    if not math.isfinite(s.low):
-        return False
-    if s.integer_high() - s.integer_low() < t.width:
-        # A point at least width below the highest seen, or above the lowest.
-        low, high = s.integer_low(), s.integer_high()
-        down = solver.lb[i] <= high - t.width and found(
-            solver.probe(bounds=bounded(-math.inf, high - t.width))
-        )
-        if not down and not (
-            solver.ub[i] >= low + t.width
-            and found(solver.probe(bounds=bounded(low + t.width, math.inf)))
-        ):
-            if t.width == 1 and conclusive:
-                # No point on either side of the one seen: the interval is
-                # exactly that point, no optimum needed.
-                s.exact_low = s.exact_high = True
-            return False
-    if t.n_var is None:
-        return True
-    if not s.positive and not found(solver.probe(bounds=bounded(1.0, math.inf))):
-        return False
-    if not s.below_all:
-        row = np.zeros(len(solver.lb))
-        _add_slack(row, t, local)
-        # count - (n - missing) <= -1 with the variables of other blocks fixed
-        shift = _slack_shift(t, local, fixed)
-        if not found(solver.probe(row=(row, -1.0 - shift))):
-            return False
-    return s.positive and s.below_all
-
-
-def _slack_shift(t: _Target, local: dict[int, int], fixed: FloatArray) -> float:
-    shift = 0.0
-    if t.n_var is not None and t.n_var not in local:
-        shift -= float(fixed[t.n_var])
-    if t.minus_var is not None and t.minus_var not in local:
-        shift += float(fixed[t.minus_var])
-    return shift
-
-
-def _exact_interval(
-    t: _Target,
-    s: _Seen,
-    solver: Solver,
-    local: dict[int, int],
-    targets: list[_Target],
-    seen: dict[_Target, _Seen],
-    fixed: FloatArray,
-) -> None:
-    """The exact integer minimum and maximum of ``t``, and its slack below n."""
-    i = local[t.var]
-    for sign in (-1.0, 1.0):
-        objective = np.zeros(len(solver.lb))
-        objective[i] = sign
-        point = solver.solve(objective)
-        if point is not None:
-            _observe(point, targets, local, seen, fixed)
-        if sign < 0:
-            s.exact_high = True
-        else:
-            s.exact_low = True
-    if t.n_var is not None and not s.below_all:
-        objective = np.zeros(len(solver.lb))
-        _add_slack(objective, t, local)
-        point = solver.solve(objective)
-        if point is not None:
-            _observe(point, targets, local, seen, fixed)
-
-
-def _add_slack(objective: FloatArray, t: _Target, local: dict[int, int]) -> None:
-    # Minimising count - (n - missing) looks for a point where the count is
-    # below everyone who answered.
-    if t.n_var is None:
-        return
-    objective[local[t.var]] += 1.0
-    if t.n_var in local:
-        objective[local[t.n_var]] -= 1.0
-    if t.minus_var is not None and t.minus_var in local:
-        objective[local[t.minus_var]] += 1.0
-
-
-def _observe(
-    point: FloatArray,
-    targets: Iterable[_Target],
-    local: dict[int, int],
-    seen: dict[_Target, _Seen],
-    fixed: FloatArray,
-) -> None:
-    def value(var: int) -> float:
-        # A variable outside this block is pinned by what is published.
-        return float(point[local[var]]) if var in local else float(fixed[var])
-
-    for t in targets:
-        n_value: float | None = None
-        if t.n_var is not None:
-            n_value = value(t.n_var)
-            if t.minus_var is not None:
-                n_value -= value(t.minus_var)
-        seen[t].add(float(point[local[t.var]]), n_value)
