@@ -10,6 +10,7 @@ the audit has not allowed.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import zlib
@@ -20,11 +21,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from analysis.disclosure import Ledger, LedgerEntry, Policy, protect
-from climate.release.catalogue import answered_only, build_release, cell_data
-from climate.release.gather import Source, fingerprint, gather, sources
+from analysis.disclosure import CellKey, Ledger, LedgerEntry, Policy, Protected, protect
+from climate.instruments import Instrument
+from climate.release.catalogue import CellData, answered_only, build_release, cell_data
+from climate.release.gather import Gathered, Source, fingerprint, gather, sources
 from climate.release.models import PublishedRelease
-from climate.release.result import YearRelease
+from climate.release.result import Statistic, YearRelease
 from climate.release.rows import published_rows, scale_totals
 
 
@@ -68,29 +70,16 @@ async def earlier_ledger(conn: AsyncConnection, instrument_id: str, year: int) -
     return Ledger(tuple(entries))
 
 
-async def release_for(
-    engine: AsyncEngine,
+def _made(
     source: Source,
-    *,
+    gathered: Gathered,
+    ledger: Ledger,
+    policy: Policy,
+    release_id: str,
     district_name: str,
-    policy: Policy | None = None,
-    now: dt.datetime | None = None,
-    sensitive: bool = True,
-) -> YearRelease:
-    """The protected release of one administration, from the cache or made and stored."""
-    # The intervals beside school groups are computed from the band of those who
-    # answered, so that band is published and audited.
-    policy = replace(policy or Policy(), answered_bands=True)
-    extra = f"{district_name}|sensitive={sensitive}"
-    async with engine.connect() as conn:
-        # The fingerprint is two cheap queries; a cached release needs no aggregation at all.
-        release_id = release_id_for(source, await fingerprint(conn, source, extra), policy)
-        found = await _cached(conn, release_id)
-        if found is not None:
-            return found
-        gathered = await gather(conn, source, extra=extra)
-        release_id = release_id_for(source, gathered.fingerprint, policy)
-        ledger = await earlier_ledger(conn, source.instrument.id, source.year)
+    sensitive: bool,
+) -> tuple[Instrument, dict[CellKey, CellData], Protected, tuple[Statistic, ...]]:
+    """Protect one administration's cells and cut its published statistics."""
     data = cell_data(source.instrument, gathered.schools, gathered.cells)
     instrument = answered_only(source.instrument, data)
     release = build_release(instrument, gathered.schools, data, sensitive=sensitive)
@@ -116,6 +105,37 @@ async def release_for(
         year=source.year,
         names=gathered.names,
         district_name=district_name,
+    )
+    return instrument, data, protected, rows
+
+
+async def release_for(
+    engine: AsyncEngine,
+    source: Source,
+    *,
+    district_name: str,
+    policy: Policy | None = None,
+    now: dt.datetime | None = None,
+    sensitive: bool = True,
+) -> YearRelease:
+    """The protected release of one administration, from the cache or made and stored."""
+    # The intervals beside school groups are computed from the band of those who
+    # answered, so that band is published and audited.
+    policy = replace(policy or Policy(), answered_bands=True)
+    extra = f"{district_name}|sensitive={sensitive}"
+    async with engine.connect() as conn:
+        # The fingerprint is two cheap queries; a cached release needs no aggregation at all.
+        release_id = release_id_for(source, await fingerprint(conn, source, extra), policy)
+        found = await _cached(conn, release_id)
+        if found is not None:
+            return found
+        gathered = await gather(conn, source, extra=extra)
+        release_id = release_id_for(source, gathered.fingerprint, policy)
+        ledger = await earlier_ledger(conn, source.instrument.id, source.year)
+    # Protection is seconds to a minute of CPU work: off the event loop, so that the
+    # survey and every other page stay answered while a release is made.
+    instrument, data, protected, rows = await asyncio.to_thread(
+        _made, source, gathered, ledger, policy, release_id, district_name, sensitive
     )
     now = now or dt.datetime.now(dt.UTC)
     result = YearRelease(
