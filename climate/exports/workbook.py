@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import msgspec
+
 from climate.exports.spreadsheet import Spreadsheet
 from climate.instruments import Instrument
 from climate.release.result import COLUMNS, Statistic, YearRelease
@@ -81,22 +83,8 @@ def methods_rows(
 
 
 def _cells(r: Statistic) -> tuple[str | int, ...]:
-    """One statistic as a sheet row, in the order of ``COLUMNS``."""
-    return (
-        r.release_id,
-        r.year,
-        r.org_type,
-        r.org_id,
-        r.org_name,
-        r.dimension,
-        r.group,
-        r.indicator,
-        r.statistic,
-        r.value,
-        r.ci_low,
-        r.ci_high,
-        r.n_band,
-    )
+    """One statistic as a sheet row, in the order of ``COLUMNS`` (its fields' order)."""
+    return msgspec.structs.astuple(r)
 
 
 def write_xlsx(
