@@ -28,7 +28,8 @@ class AlphaResult:
     lower, upper : float
         Feldt confidence limits.
     standardized : float
-        Alpha from the mean inter-item correlation.
+        Alpha from the mean inter-item correlation; NaN when the standardized items sum to
+        a constant (it is then undefined).
     n, k : int
         Complete respondents and items.
     confidence : float
@@ -143,8 +144,13 @@ def _complete(data: npt.ArrayLike, min_items: int = 2) -> FloatArray:
 
 def _alpha(x: FloatArray) -> float:
     k = int(x.shape[1])
+    item_var = float(x.var(axis=0, ddof=1).sum())
     total_var = float(x.sum(axis=1).var(ddof=1))
-    return float(k / (k - 1) * (1 - float(x.var(axis=0, ddof=1).sum()) / total_var))
+    # Items that cancel out (every respondent has the same total) leave alpha undefined:
+    # it tends to minus infinity. Rounding can leave a tiny total variance instead of 0.
+    if total_var <= 1e-12 * item_var:
+        raise ValueError("data has items whose total score has no variance; alpha is undefined")
+    return float(k / (k - 1) * (1 - item_var / total_var))
 
 
 def cronbach_alpha(data: npt.ArrayLike, confidence: float = 0.95) -> AlphaResult:
@@ -184,7 +190,9 @@ def cronbach_alpha(data: npt.ArrayLike, confidence: float = 0.95) -> AlphaResult
     upper = 1 - (1 - a) * float(stats.f.ppf(g / 2, df1, df2))
     r = np.corrcoef(x, rowvar=False)
     rbar = float((r.sum() - k) / (k * (k - 1)))
-    std = k * rbar / (1 + (k - 1) * rbar)
+    # Standardized items that sum to a constant leave standardized alpha undefined (NaN).
+    spread = 1 + (k - 1) * rbar
+    std = k * rbar / spread if spread > 1e-12 else float("nan")
     return AlphaResult(a, lower, upper, std, n, k, confidence)
 
 
