@@ -1,6 +1,6 @@
 """Benchmark: a full district release per year from a million responses in SQLite.
 
-Seeds 200 schools x 5 years x 1,000 students (``climate.demo.seed_district``), then for
+Seeds 200 schools x 5 years x 1,000 students (``climate.demo.district.seed_district``), then for
 each closed year times the stages: cells from SQL, the disclosure release (protection and
 audit), published statistics with intervals, and every export. Prints the time per stage,
 peak memory, and the ratio of a whole release to the baseline measured in the same run:
@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from analysis.disclosure import Policy, protect
 from climate import db
-from climate.demo import seed_district
+from climate.demo.district import seed_district
 from climate.exports import select_rows, write_csv, write_json, write_xlsx
 from climate.models import response
 from climate.release.catalogue import build_release, cell_data

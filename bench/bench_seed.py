@@ -18,10 +18,12 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert, select
 
-from climate import db, demo, seed
+from climate import db
+from climate.demo import district as demo
+from climate.demo import generator as seed
 from climate.instruments import load_directory
-from climate.layout import Layout
 from climate.models import Administration, School, response
+from climate.responses.layout import Layout
 from climate.settings import Settings
 
 

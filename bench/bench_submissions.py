@@ -42,9 +42,11 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from climate import codes, db, demo
+from climate import db
+from climate.demo import district as demo
 from climate.models import Administration, InstrumentVersion
 from climate.settings import Settings
+from climate.students import codes
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "benchmark-secret-key-long-enough-000000"

@@ -44,10 +44,10 @@ from bench_submissions import (
     survey_items,
 )
 
-from climate import codes
 from climate.instruments import load_directory
-from climate.layout import Layout
+from climate.responses.layout import Layout
 from climate.settings import PROJECT_ROOT
+from climate.students import codes
 
 CONNECTIONS = 100
 RETRY_ROUNDS = 10

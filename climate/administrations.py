@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Exists, Row, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from climate import codes
 from climate.instruments import InstrumentError, load_directory
+from climate.instruments.registry import register as register_version
 from climate.models import (
     ACCESS_MODES,
     CONSENT_MODES,
@@ -19,10 +19,10 @@ from climate.models import (
     AdministrationSchool,
     School,
 )
-from climate.registry import register as register_version
 from climate.security.principals import Principal
 from climate.security.scoping import school_filter
 from climate.settings import Settings
+from climate.students import codes
 
 MAX_TICKETS = 2000
 

@@ -22,7 +22,6 @@ from litestar.template.config import TemplateConfig
 from litestar.types import Logger, Scope
 
 from climate import errors
-from climate.access import Directory
 from climate.controllers import admin_api, api, exports, survey
 from climate.controllers.health import healthz
 from climate.controllers.reports import reports_router
@@ -33,7 +32,8 @@ from climate.security.csrf import csrf_config
 from climate.security.guards import authorize, openapi_components
 from climate.security.headers import security_headers
 from climate.settings import PROJECT_ROOT, Settings
-from climate.submissions import Writer
+from climate.students.access import Directory
+from climate.students.submissions import Writer
 
 TEMPLATES = PROJECT_ROOT / "climate" / "templates"
 API_DOCS_ASSETS = "/schema/assets"

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from climate import codes, db
+from climate import db
 from climate.commands import Subparsers
 from climate.i18n import Catalogs
 from climate.instruments import InstrumentError, load_directory
+from climate.instruments.registry import register as register_version
 from climate.models import (
     ACCESS_MODES,
     CONSENT_MODES,
@@ -25,8 +26,8 @@ from climate.models import (
     AdministrationSchool,
     School,
 )
-from climate.registry import register as register_version
 from climate.settings import Settings
+from climate.students import codes
 
 
 class UsageError(ValueError):

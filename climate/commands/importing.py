@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from climate import db
 from climate.commands import Subparsers
-from climate.history import HistoryError, known_schools, parse_responses, store_responses
 from climate.instruments import LoadedInstrument, load_directory
+from climate.responses.history import HistoryError, known_schools, parse_responses, store_responses
 from climate.settings import Settings
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from climate import db
 from climate.commands import Subparsers
-from climate.roster_store import ImportSummary, store_rosters
-from climate.rosters import RosterError, Rosters, read_rosters
+from climate.rosters.parsing import RosterError, Rosters, read_rosters
+from climate.rosters.store import ImportSummary, store_rosters
 from climate.settings import Settings
 
 

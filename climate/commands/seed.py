@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from climate import db, demo
+from climate import db
 from climate.commands import Subparsers
+from climate.demo import district as demo
 from climate.settings import Settings
 
 

@@ -9,11 +9,13 @@ import os
 
 import uvicorn
 
-from climate import codes, db, demo
+from climate import db
 from climate.app import create_app
 from climate.commands import Subparsers
-from climate.security.demo_accounts import ensure_demo_accounts
+from climate.demo import district as demo
+from climate.demo.accounts import ensure_demo_accounts
 from climate.settings import Settings
+from climate.students import codes
 
 
 def register(subparsers: Subparsers) -> None:

@@ -20,11 +20,11 @@ from analysis.staffing import (
 from climate import db
 from climate.commands import Subparsers
 from climate.exports.files import district_name
-from climate.need import district_baseline, school_need, stored_rosters
+from climate.exports.staffing import write_plan
 from climate.release.pipeline import ReleaseError, year_releases
-from climate.rosters import school_years
+from climate.rosters.parsing import school_years
 from climate.settings import Settings
-from climate.staffing_export import write_plan
+from climate.staffing.need import district_baseline, school_need, stored_rosters
 
 
 def _pair(text: str) -> tuple[str, float]:

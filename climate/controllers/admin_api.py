@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from climate import administrations as admins
 from climate.controllers.staff.rosters import import_rosters
-from climate.rosters import RosterError
+from climate.rosters.parsing import RosterError
 from climate.security.guards import DEPENDENCIES, engine_of
 from climate.security.principals import Principal
 

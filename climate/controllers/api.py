@@ -11,12 +11,12 @@ from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from climate.access import Access, Directory, Form
 from climate.errors import AccessError, error_responses
 from climate.i18n import Catalogs, language_name, negotiate
-from climate.ratelimit import Limits
+from climate.security.ratelimit import Limits
 from climate.settings import Settings
-from climate.submissions import (
+from climate.students.access import Access, Directory, Form
+from climate.students.submissions import (
     Receipted,
     Submission,
     Writer,

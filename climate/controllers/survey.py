@@ -14,12 +14,12 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from climate import codes
-from climate.access import Access
 from climate.controllers.api import Services, open_survey, services_of, store
 from climate.errors import BadRequest, ClimateError, InvalidSubmission, headers_of
 from climate.i18n import COOKIE, direction, html_lang, jinja_gettext, language_name, negotiate
-from climate.submissions import Submission
+from climate.students import codes
+from climate.students.access import Access
+from climate.students.submissions import Submission
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_FORM = 32 * 1024

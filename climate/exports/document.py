@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from analysis.disclosure import HIDDEN
 from climate.release.result import COLUMNS, Statistic, YearRelease
 
 
@@ -71,7 +72,7 @@ def write_json(
         generated_at=generated_at.isoformat(timespec="seconds"),
         scope="district" if school is None else f"school:{school}",
         columns=COLUMNS,
-        hidden_symbol="*",
+        hidden_symbol=HIDDEN,
         releases=tuple(
             ReleaseInfo(
                 r.release_id,

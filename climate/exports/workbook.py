@@ -9,13 +9,14 @@ from pathlib import Path
 
 import msgspec
 
+from analysis.disclosure import HIDDEN
 from climate.exports.spreadsheet import Spreadsheet
 from climate.instruments import Instrument
 from climate.release.result import COLUMNS, Statistic, YearRelease
 
 READING = (
     (
-        "*",
+        HIDDEN,
         "Hidden to protect students' privacy: the group is too small, or the value "
         "would let someone work out a hidden one. Every hidden value has this one mark.",
     ),

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from climate.instruments.model import Instrument, Scale
+from climate.models.surveys import MAX_DEMOGRAPHICS, MAX_ITEMS, MAX_SCALES
 
 __all__ = [
     "MAX_DEMOGRAPHICS",
@@ -16,10 +17,7 @@ __all__ = [
     "validate",
 ]
 
-# Storage keeps answers in fixed-width columns and small integers; these are its limits.
-MAX_ITEMS = 80
-MAX_SCALES = 16
-MAX_DEMOGRAPHICS = 10  # besides grade
+# Answers are stored as small integers; the slot counts come from the response table.
 MAX_OPTION_VALUE = 99
 REQUIRED_DEMOGRAPHICS = ("grade", "gender", "race_ethnicity", "home_language")
 GRADES = (3, 12)

@@ -16,8 +16,8 @@ from typing import Any
 import msgspec
 
 from analysis.disclosure import Cell, CellKey, Dimension, Item, Release, Scale, Table
-from climate.cells import ALL, Cells
 from climate.instruments import Instrument, scale_range
+from climate.responses.cells import ALL, Cells
 
 SCHOOL = "school"
 NOT_REPORTED = "not_reported"

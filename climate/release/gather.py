@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from climate.cells import Cells, dimensions, fetch_cells
 from climate.instruments import Instrument
+from climate.instruments.registry import instrument_of
 from climate.models import (
     Administration,
     AdministrationSchool,
@@ -25,7 +25,7 @@ from climate.models import (
     School,
     response,
 )
-from climate.registry import instrument_of
+from climate.responses.cells import Cells, dimensions, fetch_cells
 
 # Each dimension is one scan of the administration's rows, bound by the database's CPU
 # (SQLite runs it in the connection's thread without the GIL): two connections keep the two

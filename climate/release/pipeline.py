@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from analysis.disclosure import CellKey, Ledger, LedgerEntry, Policy, Protected, protect
 from climate.instruments import Instrument
+from climate.models.releases import PublishedRelease
 from climate.release.catalogue import CellData, answered_only, build_release, cell_data
 from climate.release.gather import Gathered, Source, fingerprint, gather, sources
-from climate.release.models import PublishedRelease
 from climate.release.result import Statistic, YearRelease
 from climate.release.rows import published_rows, scale_totals
 

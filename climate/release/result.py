@@ -6,6 +6,8 @@ from typing import Any
 
 import msgspec
 
+from analysis.disclosure import HIDDEN
+
 COLUMNS = (
     "release_id",
     "year",
@@ -26,7 +28,6 @@ COLUMNS = (
 DISTRICT = "district"
 SCHOOL = "school"
 ALL = "all"
-HIDDEN = "*"
 
 
 class Statistic(msgspec.Struct, frozen=True, array_like=True):

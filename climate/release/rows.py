@@ -10,7 +10,7 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
-from analysis.disclosure import CellKey, Protected, PublishedRow, n_interval, quantity_name
+from analysis.disclosure import HIDDEN, CellKey, Protected, PublishedRow, n_interval, quantity_name
 from climate.instruments import Instrument
 from climate.release.catalogue import (
     FLAGGED,
@@ -22,7 +22,7 @@ from climate.release.catalogue import (
     statistic_of,
 )
 from climate.release.intervals import clustered, published_limits
-from climate.release.result import ALL, DISTRICT, HIDDEN, ScaleTotal, Statistic, is_number
+from climate.release.result import ALL, DISTRICT, ScaleTotal, Statistic, is_number
 
 FloatArray = npt.NDArray[np.float64]
 

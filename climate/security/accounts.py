@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from climate.models import School
-from climate.security.models import Account, AccountSchool
+from climate.models.staff import Account, AccountSchool
 from climate.security.passwords import (
     hash_password,
     needs_rehash,

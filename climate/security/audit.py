@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from climate.security.models import AuditEvent
+from climate.models.staff import AuditEvent
 from climate.security.principals import Principal
 from climate.security.sessions import now_utc, utc
 

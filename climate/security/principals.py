@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from climate.security.models import AccountSchool, ApiTokenSchool
+from climate.models.staff import AccountSchool, ApiTokenSchool
 
 DISTRICT_ADMIN = "district_admin"
 DISTRICT_VIEWER = "district_viewer"

@@ -14,7 +14,7 @@ from litestar.datastructures import Cookie
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from climate.security.models import Account, StaffSession
+from climate.models.staff import Account, StaffSession
 from climate.security.principals import Principal, account_schools
 
 COOKIE = "climate_session"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from climate.security.models import ApiToken, ApiTokenSchool
+from climate.models.staff import ApiToken, ApiTokenSchool
 from climate.security.principals import ROLES, SCHOOL_STAFF, Principal, token_schools
 from climate.security.sessions import digest, now_utc
 

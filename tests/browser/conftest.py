@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from climate import db
 from climate.instruments import load_directory
-from climate.layout import Layout
+from climate.responses.layout import Layout
 from climate.settings import Settings
 from tests.climate.districts import CLASS, make_district
 

@@ -19,7 +19,7 @@ from climate import db
 from climate.settings import Settings
 from tests.browser.conftest import AXE, SECRET, required, running_server
 from tests.browser.test_accessibility import violations
-from tests.climate.reports.district import Seeded, seed
+from tests.climate.controllers.reports.district import Seeded, seed
 from tests.climate.security.conftest import EMAILS, PASSWORD
 
 pytestmark = pytest.mark.browser

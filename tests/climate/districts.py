@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from climate import db
 from climate.instruments import load_directory
+from climate.instruments.registry import register
 from climate.models import AccessCode, Administration, AdministrationSchool, District, School
-from climate.registry import register
 from climate.settings import Settings
 
 CLASS = "ACDEFGHJKM"

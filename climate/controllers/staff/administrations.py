@@ -14,13 +14,13 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from climate import administrations as admins
-from climate import codes
 from climate.controllers.staff.forms import read_form, text, values
 from climate.controllers.staff.pages import render, settings_of
 from climate.security import audit
 from climate.security.guards import engine_of
 from climate.security.principals import Principal
 from climate.security.scoping import require_school
+from climate.students import codes
 
 MAX_FORM = 16 * 1024
 

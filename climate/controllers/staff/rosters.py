@@ -11,8 +11,8 @@ from litestar.response import Template
 from sqlalchemy.exc import IntegrityError
 
 from climate.controllers.staff.pages import render, settings_of
-from climate.roster_store import ImportSummary, store_rosters
-from climate.rosters import RosterError, parse_rosters
+from climate.rosters.parsing import RosterError, parse_rosters
+from climate.rosters.store import ImportSummary, store_rosters
 from climate.security import audit
 from climate.security.guards import engine_of
 from climate.security.principals import Principal

@@ -12,7 +12,6 @@ from litestar.response import Redirect, Template
 
 from climate.controllers.staff.forms import read_form, text
 from climate.controllers.staff.pages import render, safe_next
-from climate.ratelimit import RateLimiter
 from climate.security import audit, sessions
 from climate.security.accounts import (
     AccountError,
@@ -23,6 +22,7 @@ from climate.security.accounts import (
 )
 from climate.security.guards import engine_of, optional_principal
 from climate.security.principals import Principal
+from climate.security.ratelimit import RateLimiter
 
 MAX_SIGN_IN = 8 * 1024
 # Per address: a school office behind one address may sign in several people a minute.

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from climate import codes, db
+from climate import db
 from climate.cli import main
 from climate.models import AccessCode, Administration
 from climate.settings import Settings
+from climate.students import codes
 from tests.climate.districts import make_district
 
 

@@ -10,8 +10,13 @@ import pytest
 from openpyxl import load_workbook
 
 from climate.cli import main
+from climate.exports.staffing import (
+    METHODS_COLUMNS,
+    PLAN_COLUMNS,
+    RANKING_COLUMNS,
+    SCENARIO_COLUMNS,
+)
 from climate.settings import Settings
-from climate.staffing_export import METHODS_COLUMNS, PLAN_COLUMNS, RANKING_COLUMNS, SCENARIO_COLUMNS
 from tests.climate.release.seeded import Planted, seed
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from climate.commands import surveys
 from climate.instruments import SHIPPED_DIRECTORY, check_files
-from tests.climate.test_instruments import BROKEN, FIXTURES, VALID
+from tests.climate.instruments.test_loading import BROKEN, FIXTURES, VALID
 
 
 def _run(*argv: str) -> int:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, update
 
 from climate import db
-from climate.demo import seed_district
+from climate.demo.district import seed_district
 from climate.instruments import load_directory
-from climate.layout import Layout
 from climate.models import Administration, InstrumentVersion, response
+from climate.responses.layout import Layout
 from climate.settings import Settings
 
 TODAY = dt.date(2026, 10, 1)

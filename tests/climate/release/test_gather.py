@@ -9,10 +9,11 @@ import uuid
 import numpy as np
 from sqlalchemy import func, insert, select
 
-from climate import db, demo
-from climate.cells import Cells, fetch_cells
+from climate import db
+from climate.demo import district as demo
 from climate.models import response
 from climate.release.gather import gather, snapshot, sources
+from climate.responses.cells import Cells, fetch_cells
 from climate.settings import Settings
 
 TODAY = dt.date(2026, 10, 1)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from climate.controllers.reports.changes import changes
-from climate.controllers.reports.published import Published
+from climate.reports.changes import changes
+from climate.reports.published import Published
 from tests.climate.reports.releases import series
 
 NULL = {f"null{i}": (30, 31, 30) for i in range(7)}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from analysis.plots import PublishedGroup
-from climate.controllers.reports import charts
-from climate.controllers.reports.formatting import Formatter
 from climate.i18n import load_po
+from climate.reports import charts
+from climate.reports.formatting import Formatter
 
 LOCALES = Path(__file__).resolve().parents[3] / "locales"
 

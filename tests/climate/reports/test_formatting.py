@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from climate.controllers.reports.formatting import Formatter
-from climate.controllers.reports.school import response_rate
+from climate.reports.formatting import Formatter
+from climate.reports.school import response_rate
 from climate.settings import Settings
 
 LOCALES = Settings(secret_key="x" * 40).accepted_locales

@@ -11,8 +11,8 @@ from litestar.testing import TestClient
 from sqlalchemy import select, text, update
 
 from climate import db
+from climate.models.staff import StaffSession
 from climate.security import audit
-from climate.security.models import StaffSession
 from climate.settings import Settings
 from tests.climate.security.conftest import EMAILS, PASSWORD, District_, csrf, sign_in
 

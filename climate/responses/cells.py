@@ -1,0 +1,123 @@
+"""Responses reduced to cells of sufficient statistics by SQL ``GROUP BY``.
+
+A cell is one school x one category of one dimension (``all``, ``grade`` or a demographic)
+in one administration. It holds the number of respondents, the count of each option of
+each item, and per scale the number scored, the sum and sum of squares of scores and the
+number at or above the scale's cut-point (favorable or elevated). Only cells cross into
+Python; district cells are sums of school cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from climate.instruments import Instrument
+from climate.models import response
+from climate.responses.layout import GRADE, Layout
+
+ALL = "all"
+NOT_REPORTED = None  # the category of students who preferred not to say or skipped
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleSums:
+    """Per cell: respondents scored, sum and sum of squares of scores, and at the cut-point."""
+
+    scored: np.ndarray
+    total: np.ndarray
+    squares: np.ndarray
+    flagged: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Cells:
+    """All cells of one dimension of one administration, one row per school x category."""
+
+    administration_id: int
+    dimension: str
+    schools: tuple[str, ...]
+    categories: tuple[int | None, ...]
+    n: np.ndarray
+    options: dict[str, dict[int, np.ndarray]]
+    scales: dict[str, ScaleSums]
+
+    def __len__(self) -> int:
+        return len(self.schools)
+
+
+def dimensions(instrument: Instrument) -> tuple[str, ...]:
+    """The fixed catalogue of dimensions for an instrument: all students, then demographics."""
+    return (ALL, *(d.id for d in instrument.demographics))
+
+
+def _category_column(
+    instrument: Instrument, layout: Layout, dimension: str
+) -> ColumnElement[int | None]:
+    column = response.c[GRADE] if dimension == GRADE else response.c[layout.demographics[dimension]]
+    question = next(d for d in instrument.demographics if d.id == dimension)
+    prefer = [o.value for o in question.options if o.prefer_not_to_say]
+    # "Prefer not to say" and a skipped question are one category: not reported.
+    return case((column.in_(prefer), None), else_=column)
+
+
+async def fetch_cells(
+    conn: AsyncConnection, administration_id: int, instrument: Instrument, dimension: str
+) -> Cells:
+    """Count one administration's responses by school and ``dimension`` in the database."""
+    layout = Layout.of(instrument)
+    keys: list[ColumnElement[Any]] = [response.c.school_id]
+    if dimension != ALL:
+        keys.append(_category_column(instrument, layout, dimension).label("category"))
+    measures: list[ColumnElement[int] | ColumnElement[float]] = [func.count().label("n")]
+    option_keys: list[tuple[str, int]] = []
+    for item in instrument.items:
+        column = response.c[layout.items[item.id]]
+        for option in instrument.response_sets[item.response_set].options:
+            # FILTER steps an aggregate only for the rows that match, one option of each
+            # item per row, where SUM(CASE ...) steps every option's sum for every row.
+            measures.append(func.count().filter(column == option.value))
+            option_keys.append((item.id, option.value))
+    for scale in instrument.scales:
+        column = response.c[layout.scales[scale.id]]
+        cut = scale.favorable_at if scale.favorable_at is not None else scale.elevated_at
+        measures += [
+            func.count(column),
+            func.coalesce(func.sum(column), 0.0),
+            func.coalesce(func.sum(column * column), 0.0),
+            func.count().filter(column >= cut),
+        ]
+    query = (
+        select(*keys, *measures)
+        .where(response.c.administration_id == administration_id)
+        .group_by(*keys)
+    )
+    width = len(keys)
+    # Sorted here, not in SQL: the two databases place NULL categories differently.
+    rows = sorted(
+        (await conn.execute(query)).all(),
+        key=lambda r: (str(r[0]), width > 1 and r[1] is None, 0 if width == 1 else r[1] or 0),
+    )
+    schools = tuple(str(r[0]) for r in rows)
+    categories = tuple(None if width == 1 or r[1] is None else int(r[1]) for r in rows)
+    values = np.array([[float(v or 0) for v in r[width:]] for r in rows]).reshape(len(rows), -1)
+    n = values[:, 0].astype(np.int64)
+    options: dict[str, dict[int, np.ndarray]] = {}
+    for index, (item_id, value) in enumerate(option_keys, start=1):
+        options.setdefault(item_id, {})[value] = values[:, index].astype(np.int64)
+    scales: dict[str, ScaleSums] = {}
+    base = 1 + len(option_keys)
+    for offset, scale in enumerate(instrument.scales):
+        start = base + 4 * offset
+        scales[scale.id] = ScaleSums(
+            scored=values[:, start].astype(np.int64),
+            total=values[:, start + 1],
+            squares=values[:, start + 2],
+            flagged=values[:, start + 3].astype(np.int64),
+        )
+    return Cells(administration_id, dimension, schools, categories, n, options, scales)
