@@ -183,11 +183,13 @@ def cronbach_alpha(data: npt.ArrayLike, confidence: float = 0.95) -> AlphaResult
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     x = _complete(data)
     n, k = x.shape
-    a = _alpha(x)
+    # Alpha is at most 1; rounding can leave identical items a hair above it.
+    a = min(_alpha(x), 1.0)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     g = 1 - confidence
-    lower = 1 - (1 - a) * float(stats.f.ppf(1 - g / 2, df1, df2))
-    upper = 1 - (1 - a) * float(stats.f.ppf(g / 2, df1, df2))
+    # Ordered by construction: at alpha = 1 both limits are 1, whatever the rounding.
+    lower = min(a, 1 - (1 - a) * float(stats.f.ppf(1 - g / 2, df1, df2)))
+    upper = max(a, 1 - (1 - a) * float(stats.f.ppf(g / 2, df1, df2)))
     r = np.corrcoef(x, rowvar=False)
     rbar = float((r.sum() - k) / (k * (k - 1)))
     # Standardized items that sum to a constant leave standardized alpha undefined (NaN).

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
@@ -144,6 +144,13 @@ def test_bad_input(data: list[object], match: str) -> None:
     arrays(np.int64, st.tuples(st.integers(3, 40), st.integers(2, 6)), elements=st.integers(1, 5)),
     st.randoms(use_true_random=False),
 )
+# Every counterexample this property has found, pinned so that it runs every time:
+# items that cancel out (total variance 0), a mean inter-item correlation of -1/(k-1)
+# (standardized alpha undefined), and identical items (alpha 1, limits once out of order).
+@example(np.array([[1, 5], [5, 1], [3, 3]]), None)
+@example(np.array([[1, 5], [2, 3], [3, 1]]), None)
+@example(np.array([[1, 1], [2, 2], [3, 3], [4, 4]]), None)
+@example(np.array([[1, 1, 1], [2, 2, 2], [5, 5, 5]]), None)
 def test_alpha_at_most_one_and_order_invariant(x: np.ndarray, rnd: object) -> None:
     # An item with no variance, or items whose totals are all equal (for example [1, 5],
     # [5, 1], [3, 3]), leave alpha undefined: the library says so instead of dividing by 0.
@@ -158,3 +165,18 @@ def test_alpha_at_most_one_and_order_invariant(x: np.ndarray, rnd: object) -> No
     assert cronbach_alpha(x[perm]).alpha == pytest.approx(res.alpha, rel=1e-9, abs=1e-12)
     # item order does not matter either
     assert cronbach_alpha(x[:, ::-1]).alpha == pytest.approx(res.alpha, rel=1e-9, abs=1e-12)
+
+
+def test_identical_items_give_alpha_one_with_ordered_limits() -> None:
+    # Closed form: identical items have alpha exactly 1, so both Feldt limits are 1.
+    res = cronbach_alpha([[1, 1, 1], [2, 2, 2], [5, 5, 5]])
+    assert res.alpha == 1.0
+    assert res.lower == res.alpha == res.upper
+
+
+def test_perfectly_opposed_pair_has_undefined_standardized_alpha() -> None:
+    # y = 7 - 2x: r = -1, so 1 + (k - 1) r = 0; raw alpha = 2 (1 - (1 + 4) / 1) = -8.
+    res = cronbach_alpha([[1, 5], [2, 3], [3, 1]])
+    assert res.alpha == pytest.approx(-8.0)
+    assert np.isnan(res.standardized)
+    assert res.lower <= res.alpha <= res.upper
