@@ -43,6 +43,8 @@ class Settings:
     suppression_k: int = 10
     surveys_dir: Path = PROJECT_ROOT / "surveys"
     log_level: str = "INFO"
+    # None is the shipped default policy (analysis/staffing/default_policy.toml).
+    staffing_policy: Path | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -60,6 +62,12 @@ class Settings:
             raise SettingsError(
                 f"CLIMATE_DEFAULT_LOCALE {self.default_locale!r} is not among "
                 "CLIMATE_ACCEPTED_LOCALES"
+            )
+        # Checked here so that a mistyped path stops the service at start-up, not the
+        # dashboard later; the file's contents are checked when a plan is made.
+        if self.staffing_policy is not None and not self.staffing_policy.is_file():
+            raise SettingsError(
+                f"CLIMATE_STAFFING_POLICY {str(self.staffing_policy)!r} is not a file"
             )
 
     @property
@@ -101,6 +109,8 @@ class Settings:
             values["surveys_dir"] = Path(env["CLIMATE_SURVEYS_DIR"])
         if "CLIMATE_LOG_LEVEL" in env:
             values["log_level"] = env["CLIMATE_LOG_LEVEL"].upper()
+        if env.get("CLIMATE_STAFFING_POLICY"):
+            values["staffing_policy"] = Path(env["CLIMATE_STAFFING_POLICY"])
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 

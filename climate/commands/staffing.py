@@ -7,24 +7,13 @@ import asyncio
 import sys
 from pathlib import Path
 
-from analysis.disclosure import Policy
-from analysis.staffing import (
-    ROLES,
-    Allocation,
-    StaffingPlan,
-    StaffingPolicy,
-    allocate,
-    load_policy,
-    plan_staffing,
-)
+from analysis.staffing import ROLES, Allocation, StaffingPolicy, allocate, load_policy
 from climate import db
 from climate.commands import Subparsers
-from climate.exports.files import district_name
 from climate.exports.staffing import write_plan
-from climate.release.pipeline import ReleaseError, year_releases
-from climate.rosters.parsing import school_years
-from climate.settings import Settings
-from climate.staffing.need import district_baseline, school_need, stored_rosters
+from climate.release.pipeline import ReleaseError
+from climate.settings import Settings, SettingsError
+from climate.staffing import YearPlan, plan_for
 
 
 def _pair(text: str) -> tuple[str, float]:
@@ -44,7 +33,13 @@ def register(subparsers: Subparsers) -> None:
     plan = actions.add_parser("plan", help="write the staffing plan of a year as CSV, XLSX, JSON")
     plan.add_argument("--year", type=int, required=True)
     plan.add_argument("--out", type=Path, required=True, metavar="DIR")
-    plan.add_argument("--policy", type=Path, metavar="FILE", help="district staffing policy")
+    plan.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="a what-if staffing policy, used instead of the district's "
+        "(CLIMATE_STAFFING_POLICY, which the dashboard uses too)",
+    )
     plan.add_argument("--extra-fte", type=_pair, action="append", default=[], metavar="ROLE=N")
     plan.add_argument("--budget", type=float)
     plan.add_argument("--salary", type=_pair, action="append", default=[], metavar="ROLE=S")
@@ -59,20 +54,30 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.salary and args.budget is None:
         print("climate staffing plan: --salary needs --budget", file=sys.stderr)
         return 2
+    policy: StaffingPolicy | None = None
+    if args.policy is not None:
+        try:
+            policy = load_policy(args.policy)
+        except (OSError, ValueError) as error:
+            print(f"climate staffing plan: {args.policy}: {error}", file=sys.stderr)
+            return 2
     try:
-        policy = load_policy(args.policy)
-    except (OSError, ValueError) as error:
-        print(f"climate staffing plan: {args.policy}: {error}", file=sys.stderr)
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"climate staffing plan: {error}", file=sys.stderr)
         return 2
-    settings = Settings.from_env()
     try:
-        plan, hidden = asyncio.run(_plan(settings, args.year, policy))
-    except ReleaseError as error:
+        found = asyncio.run(_plan(settings, args.year, policy))
+    except (ReleaseError, ValueError) as error:
         print(f"climate staffing plan: {error}", file=sys.stderr)
         return 1
-    except ValueError as error:
-        print(f"climate staffing plan: {error}", file=sys.stderr)
+    if found is None:
+        print(
+            f"climate staffing plan: no enrollment or staffing roster for {args.year}",
+            file=sys.stderr,
+        )
         return 1
+    plan, hidden = found.plan, found.hidden
     scenario: Allocation | None = None
     try:
         if args.extra_fte:
@@ -92,23 +97,9 @@ def run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _plan(
-    settings: Settings, year: int, policy: StaffingPolicy
-) -> tuple[StaffingPlan, list[str]]:
+async def _plan(settings: Settings, year: int, policy: StaffingPolicy | None) -> YearPlan | None:
     engine = db.create_engine(settings.database_url)
     try:
-        name = await district_name(engine, settings)
-        releases = await year_releases(
-            engine, year, district_name=name, policy=Policy(k=settings.suppression_k)
-        )
-        async with engine.connect() as conn:
-            rosters = await stored_rosters(conn, year)
+        return await plan_for(engine, settings, year, policy=policy)
     finally:
         await engine.dispose()
-    need = school_need(releases)
-    schools = school_years(rosters, year, need)
-    if not schools:
-        raise ValueError(f"no enrollment or staffing roster for {year}")
-    hidden = sorted(s.school_id for s in schools if any(e.hidden for e in s.need.values()))
-    plan = plan_staffing(schools, policy, baseline=district_baseline(releases) or None)
-    return plan, hidden

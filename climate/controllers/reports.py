@@ -32,11 +32,12 @@ from climate.reports.formatting import Formatter
 from climate.reports.labels import Labels
 from climate.reports.published import Published, school_names
 from climate.reports.school import response_rate, school_report
-from climate.reports.staffing import plan, plan_rows
+from climate.reports.staffing import plan_rows
 from climate.security import audit
 from climate.security.guards import DEPENDENCIES, engine_of
 from climate.security.principals import Principal
 from climate.security.scoping import require_school
+from climate.staffing import plan_for
 
 # Where the export downloads are served (climate.controllers.exports).
 EXPORTS_PATH = "/staff/exports"
@@ -186,7 +187,9 @@ async def district_page(
         )
         for key, table in tables.items()
     ]
-    staffing = plan(list(tables.values()), facts, chosen)
+    # The district's plan, the one `climate staffing plan` writes: only district roles see
+    # this page (climate.security.permissions), so it is never cut to a viewer's schools.
+    staffing = await plan_for(engine, settings, chosen)
     newest = [r for r in found if r.year == chosen]
     return _page(
         request,
@@ -195,7 +198,7 @@ async def district_page(
         year=chosen,
         years=closed,
         views=views,
-        plan=plan_rows(staffing, fmt, gettext) if staffing else (),
+        plan=plan_rows(staffing.plan, fmt, gettext) if staffing else (),
         schools=len(school_names(newest)),
         declines=fmt.integer(sum(r.declines for r in newest)),
         releases=newest,

@@ -1,4 +1,4 @@
-"""Rosters into the database: one transaction, updating rows whose keys already exist."""
+"""Rosters in the database: written in one transaction (upserting by key), and read back."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from climate.models import District, Enrollment, School, Staffing
-from climate.rosters.parsing import Rosters
+from climate.rosters.parsing import EnrollmentRow, Rosters, SchoolRow, StaffingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +52,38 @@ async def _upsert(
     statement = dialect.insert(model)
     changes = {c: statement.excluded[c] for c in rows[0] if c not in keys}
     await conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes), rows)
+
+
+async def stored_rosters(conn: AsyncConnection, year: int) -> Rosters:
+    """The schools, and one year's enrollment and staffing, as stored."""
+    schools = (
+        await conn.execute(
+            select(
+                School.id,
+                School.name,
+                School.level,
+                School.grade_low,
+                School.grade_high,
+                School.nces_id,
+            ).order_by(School.id)
+        )
+    ).all()
+    enrolled = (
+        await conn.execute(
+            select(Enrollment.school_id, Enrollment.year, Enrollment.grade, Enrollment.students)
+            .where(Enrollment.year == year)
+            .order_by(Enrollment.school_id, Enrollment.grade)
+        )
+    ).all()
+    staff = (
+        await conn.execute(
+            select(Staffing.school_id, Staffing.year, Staffing.role, Staffing.fte)
+            .where(Staffing.year == year)
+            .order_by(Staffing.school_id, Staffing.role)
+        )
+    ).all()
+    return Rosters(
+        tuple(SchoolRow(*r) for r in schools),
+        tuple(EnrollmentRow(*r) for r in enrolled),
+        tuple(StaffingRow(*r) for r in staff),
+    )

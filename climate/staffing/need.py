@@ -1,26 +1,25 @@
-"""Survey need per school for staffing plans, read from the protected release only.
+"""Survey need per school for the staffing plan, read from the protected release only.
 
 Per school and year: the share of students with elevated distress, with low well-being
 (not favorable) and with low connectedness (not favorable), with the published intervals.
-A hidden value (``*``) gives ``NeedEstimate(hidden=True)``, and the plan then says plainly
-that the school's recommendation is by ratio only. A top- or bottom-coded value is what the
-release publishes instead of a share near 0 % or 100 %: ``<=2`` becomes the interval
-[0, 2 %] with its midpoint as the estimate (``>=98`` likewise [98 %, 100 %]), so a school
-with almost no students in need is planned with that knowledge rather than by ratio only.
+This is the one rule for reading need from a published value:
+
+- a value shown exactly keeps its published confidence interval;
+- a hidden value (``*``) gives ``NeedEstimate(hidden=True)``, and the plan then says
+  plainly that the school's recommendation is by ratio only;
+- a top- or bottom-coded value is what the release publishes instead of a share near 0 %
+  or 100 %, never a hidden one: ``<=2`` becomes the interval [0, 2 %] with its midpoint as
+  the estimate (``>=98`` likewise [98 %, 100 %]), so a school with almost no students in
+  need is planned with that knowledge rather than by ratio only;
+- a scale the school's instrument does not measure gives no estimate at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from analysis.disclosure import HIDDEN
 from analysis.staffing import NeedEstimate
-from climate.models import Enrollment, School, Staffing
-from climate.release.result import ALL, DISTRICT, SCHOOL, Statistic, YearRelease
-from climate.rosters.parsing import EnrollmentRow, Rosters, SchoolRow, StaffingRow
+from climate.release.result import ALL, DISTRICT, SCHOOL, Statistic, YearRelease, is_number
 
 # measure -> (scale, published statistic, whether the need is the complement of the share)
 SOURCES: dict[str, tuple[str, str, bool]] = {
@@ -40,14 +39,14 @@ def _coded(value: str) -> tuple[float, float] | None:
 
 
 def estimate(row: Statistic | None, complement: bool) -> NeedEstimate:
-    """A need estimate from one published row: exact with its CI, or a coded interval."""
+    """A need estimate from one published row: exact with its CI, a coded interval, or hidden."""
     if row is None:
         return NeedEstimate(hidden=True)
     coded = _coded(row.value)
     if coded is not None:
         low, high = coded
         share = (low + high) / 2
-    elif not row.exact() or not row.ci_low or row.ci_low == HIDDEN:
+    elif not (row.exact() and is_number(row.ci_low) and is_number(row.ci_high)):
         return NeedEstimate(hidden=True)
     else:
         share, low, high = (
@@ -72,23 +71,27 @@ def _rows(releases: Sequence[YearRelease], org_type: str) -> dict[tuple[str, str
 
 
 def school_need(releases: Sequence[YearRelease]) -> dict[str, dict[str, NeedEstimate]]:
-    """Per school that took a survey, the need estimate of each measure."""
+    """Per school that took a survey, the need estimate of each measure its survey has."""
     rows = _rows(releases, SCHOOL)
-    schools = sorted({school for release in releases for school in release.schools})
+    measured: dict[str, set[str]] = {}
+    for release in releases:
+        for school in release.schools:
+            measured.setdefault(school, set()).update(release.scales)
     return {
         school: {
             measure: estimate(rows.get((school, scale, statistic)), complement)
             for measure, (scale, statistic, complement) in SOURCES.items()
+            if scale in scales
         }
-        for school in schools
+        for school, scales in sorted(measured.items())
     }
 
 
 def district_baseline(releases: Sequence[YearRelease]) -> dict[str, float]:
-    """The district's published share per measure, where it is shown exactly.
+    """The district's published share per measure, read by the same rule as a school's.
 
     With more than one instrument in a year the first instrument's district value is
-    used; a measure with no exact district value falls back to the plan's own baseline.
+    used; a measure whose district value is hidden falls back to the plan's own baseline.
     """
     rows = _rows(releases, DISTRICT)
     result = {}
@@ -97,38 +100,3 @@ def district_baseline(releases: Sequence[YearRelease]) -> dict[str, float]:
         if found.share is not None:
             result[measure] = found.share
     return result
-
-
-async def stored_rosters(conn: AsyncConnection, year: int) -> Rosters:
-    """The schools, and one year's enrollment and staffing, as stored."""
-    schools = (
-        await conn.execute(
-            select(
-                School.id,
-                School.name,
-                School.level,
-                School.grade_low,
-                School.grade_high,
-                School.nces_id,
-            ).order_by(School.id)
-        )
-    ).all()
-    enrolled = (
-        await conn.execute(
-            select(Enrollment.school_id, Enrollment.year, Enrollment.grade, Enrollment.students)
-            .where(Enrollment.year == year)
-            .order_by(Enrollment.school_id, Enrollment.grade)
-        )
-    ).all()
-    staff = (
-        await conn.execute(
-            select(Staffing.school_id, Staffing.year, Staffing.role, Staffing.fte)
-            .where(Staffing.year == year)
-            .order_by(Staffing.school_id, Staffing.role)
-        )
-    ).all()
-    return Rosters(
-        tuple(SchoolRow(*r) for r in schools),
-        tuple(EnrollmentRow(*r) for r in enrolled),
-        tuple(StaffingRow(*r) for r in staff),
-    )

@@ -50,6 +50,7 @@ def test_values_are_parsed() -> None:
         ({"CLIMATE_MODE": "demo", "CLIMATE_SUPPRESSION_K": "2"}, "CLIMATE_SUPPRESSION_K"),
         ({"CLIMATE_MODE": "demo", "CLIMATE_DEFAULT_LOCALE": "fr"}, "CLIMATE_DEFAULT_LOCALE"),
         ({"CLIMATE_MODE": "demo", "CLIMATE_CRISIS_CONTACTS": "no colon"}, "entry 1"),
+        ({"CLIMATE_MODE": "demo", "CLIMATE_STAFFING_POLICY": "/no/such.toml"}, "CLIMATE_STAFFING"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
