@@ -1,4 +1,4 @@
-"""Write a staffing plan as CSV, XLSX and JSON files."""
+"""Write a staffing plan as CSV, XLSX and JSON files (the XLSX by the exports' one writer)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from analysis.staffing import (
     Allocation,
@@ -20,6 +18,7 @@ from analysis.staffing import (
     RoleRecommendation,
     StaffingPlan,
 )
+from climate.exports.spreadsheet import Cell, Spreadsheet
 
 __all__ = [
     "METHODS_COLUMNS",
@@ -34,8 +33,6 @@ __all__ = [
     "write_plan",
     "write_xlsx",
 ]
-
-Cell = str | int | float | None
 
 PLAN_COLUMNS = (
     "year",
@@ -257,7 +254,6 @@ def write_xlsx(
 ) -> Path:
     """Write the plan, ranking, scenario and methods sheets to an XLSX workbook."""
     generated_at = generated_at or datetime.now(UTC)
-    book = Workbook()
     sheets: list[tuple[str, Sequence[str], list[list[Cell]]]] = [
         ("plan", PLAN_COLUMNS, _plan_rows(plan)),
         ("ranking", RANKING_COLUMNS, _ranking_rows(plan)),
@@ -265,18 +261,9 @@ def write_xlsx(
     if scenario is not None:
         sheets.append(("scenario", SCENARIO_COLUMNS, _scenario_rows(scenario.rows)))
     sheets.append(("methods", METHODS_COLUMNS, methods_rows(plan, generated_at, scenario)))
-    first = book.active
-    if first is not None:
-        book.remove(first)
-    for title, columns, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.append(list(columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-    book.save(path)
+    with Spreadsheet(path) as book:
+        for title, columns, rows in sheets:
+            book.add_sheet(title, columns, rows)
     return path
 
 

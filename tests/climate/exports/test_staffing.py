@@ -134,3 +134,24 @@ def test_json_round_trips_the_plan_and_scenario(plan: StaffingPlan, tmp_path: Pa
     raw = json.loads(files.json.read_text(encoding="utf-8"))
     assert raw["recommendations"][0]["flag"] == "priority"
     assert raw["baseline"]["low_wellbeing"] is None
+
+
+def test_xlsx_holds_the_csv_values_under_a_bold_frozen_header(
+    plan: StaffingPlan, tmp_path: Path
+) -> None:
+    files = write_plan(plan, tmp_path, generated_at=WHEN)
+    with files.csv.open(encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle))
+    book = load_workbook(files.xlsx)
+    sheet = book["plan"]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    shown = list(sheet.iter_rows(values_only=True))
+    book.close()
+    assert len(shown) == len(written)
+    for row, line in zip(shown, written, strict=True):
+        for value, text in zip(row, line, strict=True):
+            if isinstance(value, int | float):
+                assert value == float(text)
+            else:
+                assert (value or "") == text
