@@ -472,14 +472,3 @@ def _canonical(
 
 def _show(key: CellKey) -> str:
     return "(" + ", ".join(f"{d}={c}" for d, c in key) + ")" if key else "(all)"
-
-
-def show_key(key: CellKey) -> str:
-    """Readable form of a cell key.
-
-    Examples
-    --------
-    >>> show_key((("school", "A"),))
-    '(school=A)'
-    """
-    return _show(key)

@@ -137,13 +137,6 @@ def _row_cells(instrument: Instrument, cells: Cells, row: int) -> CellData:
     return CellData(n, counts, sums)
 
 
-def empty_cell(instrument: Instrument) -> CellData:
-    """A group with no respondents."""
-    counts = {i.id: (0,) * (len(item_options(instrument, i.id)) + 1) for i in instrument.items}
-    counts.update({flag_item(s.id): (0, 0, 0) for s in instrument.scales})
-    return CellData(0, counts, {s.id: (0.0, 0.0) for s in instrument.scales})
-
-
 def cell_data(
     instrument: Instrument, schools: tuple[str, ...], by_dimension: Mapping[str, Cells]
 ) -> dict[CellKey, CellData]:

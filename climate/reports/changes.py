@@ -9,7 +9,6 @@ those published values and nothing else: the test adds a direction, never a numb
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,8 +119,3 @@ def changes(published: Published, school: str | None) -> tuple[Change, ...]:
             )
         )
     return tuple(found)
-
-
-def surviving(found: Sequence[Change], direction: str) -> tuple[Change, ...]:
-    """The changes in one direction."""
-    return tuple(c for c in found if c.direction == direction)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from climate.models import School
@@ -159,8 +159,3 @@ async def change_password(conn: AsyncConnection, account_id: int, current: str, 
         update(Account).where(Account.id == account_id).values(password_hash=hash_password(new))
     )
     await end_all_sessions(conn, account_id)
-
-
-async def remove_school_assignments(conn: AsyncConnection, account_id: int) -> None:
-    """Forget every school of an account."""
-    await conn.execute(delete(AccountSchool).where(AccountSchool.account_id == account_id))
