@@ -19,11 +19,14 @@ from analysis.design import (
     DesignEstimate,
     PsuTotals,
     RatioScores,
+    bounded_mean_limits,
     design_covariance,
     design_df,
     ratio_estimate,
+    ratio_limits,
     ratio_scores,
     reliability_flag,
+    rse_from_limits,
     sample_mean,
     total_estimate,
 )
@@ -39,10 +42,12 @@ from analysis.multiplicity import (
     bonferroni,
 )
 from analysis.proportions import (
+    Limits,
     ProportionInterval,
     clopper_pearson_interval,
     proportion_interval,
     wilson_interval,
+    wilson_limits,
 )
 from analysis.reliability import (
     AlphaResult,
@@ -100,6 +105,7 @@ __all__ = [
     "DesignEstimate",
     "ItemStatistic",
     "LanguageCheck",
+    "Limits",
     "LogitFit",
     "OmegaResult",
     "ProportionInterval",
@@ -116,6 +122,7 @@ __all__ = [
     "adjust_trends",
     "benjamini_hochberg",
     "bonferroni",
+    "bounded_mean_limits",
     "categorical_design",
     "clopper_pearson_interval",
     "compare_languages",
@@ -138,8 +145,10 @@ __all__ = [
     "rake",
     "rao_scott",
     "ratio_estimate",
+    "ratio_limits",
     "ratio_scores",
     "reliability_flag",
+    "rse_from_limits",
     "sample_mean",
     "scale_reliability",
     "scale_totals",
@@ -151,6 +160,7 @@ __all__ = [
     "treatment_columns",
     "trim_weights",
     "wilson_interval",
+    "wilson_limits",
     "woolf_odds_ratio",
     "year_over_year",
 ]

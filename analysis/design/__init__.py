@@ -5,7 +5,8 @@ weighted numerator total ``y`` and the weighted denominator total ``x``. Everyth
 here works from those rows: ratio estimates (proportions and means), totals, their
 Taylor-linearization variance with ``G/(G-1)`` scaling within strata, design degrees
 of freedom ``schools - strata``, design effects, relative standard errors and
-survey-logit intervals, exactly as R's ``survey`` package computes them.
+survey-logit intervals, exactly as R's ``survey`` package computes them, for one estimate
+or (:func:`ratio_limits`) for a whole matrix of them at once.
 
 For a subgroup (domain), pass a row for *every* school of the district, with zero
 totals where the school has no member of the subgroup; dropping those schools would
@@ -20,9 +21,11 @@ from analysis.design.estimates import (
     ratio_estimate,
     ratio_scores,
     reliability_flag,
+    rse_from_limits,
     sample_mean,
     total_estimate,
 )
+from analysis.design.limits import bounded_mean_limits, ratio_limits
 from analysis.design.totals import PsuTotals, design_covariance, design_df
 
 __all__ = [
@@ -31,11 +34,14 @@ __all__ = [
     "DesignEstimate",
     "PsuTotals",
     "RatioScores",
+    "bounded_mean_limits",
     "design_covariance",
     "design_df",
     "ratio_estimate",
+    "ratio_limits",
     "ratio_scores",
     "reliability_flag",
+    "rse_from_limits",
     "sample_mean",
     "total_estimate",
 ]

@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from analysis.design.limits import _logit_limits, _t
 from analysis.design.totals import PsuTotals, _collect, _strata_arg, design_covariance, design_df
-from analysis.proportions import clopper_pearson_interval
 
 FloatArray = npt.NDArray[np.float64]
 Reliability = Literal["reliable", "caution", "unreliable", "undefined"]
@@ -98,12 +98,50 @@ def reliability_flag(rse: float | None) -> Reliability:
     return "reliable"
 
 
-def _t(confidence: float, df: int) -> float:
+def rse_from_limits(
+    estimate: float, lower: float, upper: float, confidence: float = 0.95
+) -> float | None:
+    """Relative standard error read back from a confidence interval's width.
+
+    Parameters
+    ----------
+    estimate : float
+        The estimate the interval stands around.
+    lower, upper : float
+        Its confidence limits.
+    confidence : float, default 0.95
+        Their nominal coverage.
+
+    Returns
+    -------
+    float or None
+        ``(upper - lower) / (2 z) / |estimate|``, with ``z`` the two-sided normal
+        quantile; None when the estimate is 0.
+
+    Notes
+    -----
+    This is the standard error of a symmetric normal interval of the same width. For
+    published limits, rounded and perhaps asymmetric (Wilson, survey-logit), it is the
+    relative standard error that the published numbers alone say, which is what a flag
+    beside them may show.
+
+    References
+    ----------
+    CDC Youth Risk Behavior Survey data warehouse guidance on relative standard errors.
+
+    Examples
+    --------
+    >>> round(rse_from_limits(20.0, 12.0, 28.0), 4)
+    0.2041
+    """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
-    if df < 1:
-        raise ValueError(f"design degrees of freedom must be positive, got {df}")
-    return float(stats.t.ppf(0.5 + confidence / 2, df))
+    if upper < lower:
+        raise ValueError(f"upper limit {upper} lies below lower limit {lower}")
+    if estimate == 0:
+        return None
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    return (upper - lower) / (2 * z) / abs(estimate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,16 +262,7 @@ def ratio_estimate(
     n_total = float(d.n.sum())
     if kind == "proportion":
         r = min(max(r, 0.0), 1.0)
-        if 0 < r < 1:
-            half = t * se / (r * (1 - r))
-            logit = math.log(r / (1 - r))
-            # min/max guard against expit(logit(r)) rounding away from r
-            lower = min(r, 1 / (1 + math.exp(-(logit - half))))
-            upper = max(r, 1 / (1 + math.exp(-(logit + half))))
-        else:
-            n_int = max(round(n_total), 1)
-            cp = clopper_pearson_interval(round(r * n_int), n_int, confidence)
-            lower, upper = cp.lower, cp.upper
+        lower, upper = _logit_limits(r, se, df, n_total, confidence)
         element_var: float | None = r * (1 - r) * n_total / (n_total - 1) if n_total > 1 else None
     elif kind == "mean":
         lower, upper = r - t * se, r + t * se

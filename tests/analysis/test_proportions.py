@@ -1,5 +1,8 @@
 """Tests for analysis.proportions."""
 
+import math
+
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,6 +11,7 @@ from analysis.proportions import (
     clopper_pearson_interval,
     proportion_interval,
     wilson_interval,
+    wilson_limits,
 )
 
 # Newcombe (1998) Table I: (successes, n, Wilson limits, Clopper-Pearson limits)
@@ -72,3 +76,60 @@ def test_intervals_contain_estimate_inside_unit_interval(kn: tuple[int, int]) ->
         a, b = f(k, n), f(n - k, n)
         assert a.lower == pytest.approx(1 - b.upper, abs=1e-12)
         assert a.upper == pytest.approx(1 - b.lower, abs=1e-12)
+
+
+def test_wilson_limits_match_newcombe_table_i() -> None:
+    # Newcombe (1998) Table I, method 3 (score), 4 decimals, all four rows at once.
+    ci = wilson_limits([k for k, *_ in NEWCOMBE_TABLE_I], [n for _, n, *_ in NEWCOMBE_TABLE_I])
+    got = [(round(a, 4), round(b, 4)) for a, b in zip(ci.lower, ci.upper, strict=True)]
+    assert got == [w for *_, w, _ in NEWCOMBE_TABLE_I]
+
+
+def _wilson_by_hand(k: int, n: int) -> tuple[float, float]:
+    """Newcombe (1998) method 3 in Python floats, in the order the release has always used."""
+    z = 1.959963984540054  # scipy.stats.norm.ppf(0.975)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (0.0 if k == 0 else max(0.0, centre - half), 1.0 if k == n else min(1.0, centre + half))
+
+
+@given(
+    st.lists(
+        st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_wilson_limits_are_the_formula_float_for_float(pairs: list[tuple[int, int]]) -> None:
+    # Same limits to the last bit, so a published interval never moves with the code.
+    ci = wilson_limits([k for k, _ in pairs], [n for _, n in pairs])
+    by_hand = [_wilson_by_hand(k, n) for k, n in pairs]
+    assert list(zip(ci.lower.tolist(), ci.upper.tolist(), strict=True)) == by_hand
+    assert [(w.lower, w.upper) for w in (wilson_interval(k, n) for k, n in pairs)] == by_hand
+
+
+def test_wilson_limits_are_undefined_without_respondents() -> None:
+    ci = wilson_limits([0.0, math.nan, 3.0, 2.0], [0.0, 10.0, math.nan, 10.0])
+    assert np.isnan(ci.lower[:3]).all()
+    assert np.isnan(ci.upper[:3]).all()
+    assert (ci.lower[3], ci.upper[3]) == (
+        wilson_interval(2, 10).lower,
+        wilson_interval(2, 10).upper,
+    )
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "confidence", "match"),
+    [
+        ([11.0], [10.0], 0.95, "successes"),
+        ([-1.0], [10.0], 0.95, "successes"),
+        ([1], [2], 1.0, "confidence"),
+    ],
+)
+def test_wilson_limits_bad_input(
+    k: list[float], n: list[float], confidence: float, match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        wilson_limits(k, n, confidence)
