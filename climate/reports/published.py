@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from analysis import reliability_flag
+from analysis import reliability_flag, rse_from_limits
 from climate.release.result import ALL, DISTRICT, Statistic, YearRelease, is_number
 
 Key = tuple[int, str, str, str, str, str]
-# Two-sided 95 % normal quantile: the published limits are 95 % intervals.
-Z95 = 1.959963984540054
+# The published limits are 95 % intervals.
+CONFIDENCE = 0.95
 MEAN = "mean"
 PERCENT = "percent"
 
@@ -31,7 +31,7 @@ def rse_flag(row: Statistic) -> str:
     value = float(row.value)
     if value <= 0:
         return ""
-    rse = (float(row.ci_high) - float(row.ci_low)) / (2 * Z95) / value
+    rse = rse_from_limits(value, float(row.ci_low), float(row.ci_high), CONFIDENCE)
     flag = reliability_flag(rse)
     return flag if flag in ("caution", "unreliable") else ""
 
