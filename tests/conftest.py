@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,8 +23,27 @@ PG_URL = os.environ.get("CLIMATE_TEST_DATABASE_URL", "")
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI") == "true":
     hypothesis_settings.load_profile("ci")
+
+# Published data sets that expected values are taken from (R survey's api data), kept in
+# shared/data beside the clone rather than in the repository.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SECRET = "test-secret-key-that-is-long-enough-000"
+
+
+def _shared_file(name: str) -> Path:
+    path = SHARED_DATA / name
+    if not path.is_file():
+        # CI always has the data beside its clone: a skip there would hide lost checks.
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"reference data {path} is missing")
+        pytest.skip(f"reference data {path} is missing")
+    return path
+
+
+@pytest.fixture
+def shared_data() -> Callable[[str], Path]:
+    """Look up a reference data file: skip the test without it, fail it in CI."""
+    return _shared_file
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

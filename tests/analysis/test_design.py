@@ -3,6 +3,7 @@
 import csv
 import math
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +22,11 @@ from analysis.design import (
     total_estimate,
 )
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-needs_data = pytest.mark.skipif(not (DATA / "apiclus1.csv").exists(), reason="no shared data")
+SharedData = Callable[[str], Path]
 
 
-def _apiclus1(column: str) -> list[PsuTotals]:
-    with (DATA / "apiclus1.csv").open(newline="") as fh:
+def _apiclus1(data: SharedData, column: str) -> list[PsuTotals]:
+    with data("apiclus1.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     return [
         PsuTotals(
@@ -36,9 +36,8 @@ def _apiclus1(column: str) -> list[PsuTotals]:
     ]
 
 
-@needs_data
-def test_svymean_api00_dclus1() -> None:
-    est = ratio_estimate(_apiclus1("api00"), kind="mean")
+def test_svymean_api00_dclus1(shared_data: SharedData) -> None:
+    est = ratio_estimate(_apiclus1(shared_data, "api00"), kind="mean")
     # R survey: svymean(~api00, dclus1) -> 644.17, SE 23.542
     assert round(est.estimate, 2) == 644.17
     assert round(est.se, 3) == 23.542
@@ -48,16 +47,15 @@ def test_svymean_api00_dclus1() -> None:
     assert est.n == 183
 
 
-@needs_data
-def test_svytotal_enroll_dclus1() -> None:
-    est = total_estimate(_apiclus1("enroll"))
+def test_svytotal_enroll_dclus1(shared_data: SharedData) -> None:
+    est = total_estimate(_apiclus1(shared_data, "enroll"))
     # R survey: svytotal(~enroll, dclus1) -> 3404940, SE 932235
     assert round(est.estimate) == 3404940
     assert round(est.se) == 932235
 
 
-def _apistrat(column: str) -> list[PsuTotals]:
-    with (DATA / "apistrat.csv").open(newline="") as fh:
+def _apistrat(data: SharedData, column: str) -> list[PsuTotals]:
+    with data("apistrat.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     return [
         PsuTotals(
@@ -72,25 +70,23 @@ def _apistrat(column: str) -> list[PsuTotals]:
     ]
 
 
-@needs_data
-def test_svymean_and_svytotal_dstrat() -> None:
+def test_svymean_and_svytotal_dstrat(shared_data: SharedData) -> None:
     # R survey example output (svydesign(id = ~1, strata = ~stype, weights = ~pw,
     # fpc = ~fpc, data = apistrat)): svymean(~api00, dstrat) -> 662.29, SE 9.4089;
     # svytotal(~enroll, dstrat) -> 3687178, SE 114642
-    mean = ratio_estimate(_apistrat("api00"), kind="mean")
+    mean = ratio_estimate(_apistrat(shared_data, "api00"), kind="mean")
     assert round(mean.estimate, 2) == 662.29
     assert round(mean.se, 4) == 9.4089
     assert mean.df == 200 - 3
-    total = total_estimate(_apistrat("enroll"))
+    total = total_estimate(_apistrat(shared_data, "enroll"))
     assert round(total.estimate) == 3687178
     assert round(total.se) == 114642
 
 
-@needs_data
-def test_fpc_shrinks_variance() -> None:
-    with_fpc = ratio_estimate(_apiclus1("api00"), kind="mean")
+def test_fpc_shrinks_variance(shared_data: SharedData) -> None:
+    with_fpc = ratio_estimate(_apiclus1(shared_data, "api00"), kind="mean")
     without = ratio_estimate(
-        [PsuTotals(c.psu, c.y, c.x, c.n) for c in _apiclus1("api00")], kind="mean"
+        [PsuTotals(c.psu, c.y, c.x, c.n) for c in _apiclus1(shared_data, "api00")], kind="mean"
     )
     # 15 of 757 districts sampled: variance shrinks by exactly 1 - 15/757
     assert with_fpc.se**2 == pytest.approx(without.se**2 * (1 - 15 / 757), rel=1e-12)

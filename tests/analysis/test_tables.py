@@ -1,6 +1,7 @@
 """Tests for analysis.tables."""
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from analysis.tables import linear_trend_test, pearson_chisq, rao_scott
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-needs_data = pytest.mark.skipif(not (DATA / "apiclus1.csv").exists(), reason="no shared data")
+SharedData = Callable[[str], Path]
 
 
 def test_pearson_chisq_agresti() -> None:
@@ -38,9 +38,8 @@ def test_linear_trend_agresti() -> None:
     )
 
 
-@needs_data
-def test_svychisq_apiclus1() -> None:
-    with (DATA / "apiclus1.csv").open(newline="") as fh:
+def test_svychisq_apiclus1(shared_data: SharedData) -> None:
+    with shared_data("apiclus1.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     districts = sorted({r["dnum"] for r in rows})
     answers = sorted({r["sch.wide"] for r in rows})
