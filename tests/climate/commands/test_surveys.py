@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from climate.commands import surveys
-from climate.instruments import SHIPPED_DIRECTORY, check_files
-from tests.climate.instruments.test_loading import BROKEN, FIXTURES, VALID
+from climate.instruments import SHIPPED_DIRECTORY
+from tests.climate.instruments.broken import BROKEN, VALID, BrokenFile
 
 
 def _run(*argv: str) -> int:
@@ -34,27 +34,20 @@ def test_a_good_file_prints_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"ok: {VALID} (tiny 1.0, 7 items, 2 scales)\n"
 
 
-@pytest.mark.parametrize("name", [name for name, *_ in BROKEN])
 def test_each_broken_file_prints_its_problem_and_fails(
-    name: str, capsys: pytest.CaptureFixture[str]
+    broken: BrokenFile, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    file = FIXTURES / f"{name}.toml"
-    expected = next((path, message) for stem, path, message, _ in BROKEN if stem == name)
-    assert _run("surveys", "check", str(file)) == 1
-    out = capsys.readouterr().out
-    (problem,) = check_files([file])
-    where = str(file) if problem.line is None else f"{file}:{problem.line}"
-    path, message = expected
-    assert out == (f"{where}: {path}: {message}\n" if path else f"{where}: {message}\n")
+    assert _run("surveys", "check", str(broken.path)) == 1
+    assert capsys.readouterr().out == broken.expected + "\n"
 
 
-def test_good_and_bad_files_together(capsys: pytest.CaptureFixture[str]) -> None:
-    bad = FIXTURES / "bad_version.toml"
-    assert _run("surveys", "check", str(VALID), str(bad)) == 1
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"ok: {VALID} (tiny 1.0, 7 items, 2 scales)"
-    assert lines[1].startswith(f"{bad}:3: version: ")
-    assert len(lines) == 2
+def test_good_and_bad_files_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = next(case for case in BROKEN if case.name == "bad_version").write(tmp_path)
+    assert _run("surveys", "check", str(VALID), str(bad.path)) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"ok: {VALID} (tiny 1.0, 7 items, 2 scales)",
+        f"{bad.path}:3: version: 'v1' is not a dotted version string such as 1.0 or 2.1.3",
+    ]
 
 
 def test_a_directory_with_no_instruments_fails(

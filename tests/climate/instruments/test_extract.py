@@ -9,7 +9,7 @@ from babel.messages.extract import extract, extract_from_dir
 
 from climate.instruments import SHIPPED_DIRECTORY, Instrument, load_instrument
 from climate.instruments.extract import extract_instrument
-from tests.climate.instruments.test_loading import VALID
+from tests.climate.instruments.broken import VALID
 
 METHOD = "climate.instruments.extract:extract_instrument"
 
