@@ -4,6 +4,10 @@ Pages load only this site's scripts and styles: no inline script or style, no fr
 no referrer (access codes travel in URLs and must not leak to other sites). Headers a
 handler set itself are kept. The API viewer under ``/schema`` runs an inline bootstrap
 script with its assets served from this site; it shows no data, so only there is that allowed.
+
+Nothing is kept in a browser's cache (``Cache-Control: no-store``) unless it opts out: only
+static files, which carry their own caching headers, do. A shared Chromebook must not show
+the last student's answers, and staff pages, API answers and exports hold school data.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ HEADERS = {
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
-# Staff pages and API answers hold school data: never keep them in a shared browser's cache.
-PRIVATE_PREFIXES = ("/staff", "/api/v1/admin", "/api/v1/schools")
+# Static files: the app's own (content-hashed URLs) and the API viewer's assets.
+CACHED_PREFIXES = ("/static/", "/schema/assets/")
 DOCS_PAGES = ("/schema", "/schema/swagger")
 
 
@@ -45,5 +49,6 @@ async def security_headers(message: Message, scope: Scope) -> None:
             value = DOCS_POLICY
         if name not in headers:
             headers[name] = value
-    if path.startswith(PRIVATE_PREFIXES):
+    # A static file keeps the caching it was served with; its errors are not cached.
+    if not (path.startswith(CACHED_PREFIXES) and "cache-control" in headers):
         headers["cache-control"] = "no-store"
