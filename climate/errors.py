@@ -15,6 +15,8 @@ Exceptions::
 
 Messages are English source strings marked with ``_`` so that the catalogs pick them up;
 they are translated when the page or JSON answer is rendered, in the student's language.
+Every JSON error answer is an ``ApiError``, made by ``json_error`` (the roster upload adds
+its ``problems``); pages get the renderer passed to ``handlers``.
 """
 
 from __future__ import annotations
@@ -114,17 +116,12 @@ class Unavailable(ClimateError):
     message = _("Your answers could not be saved just now. Please try again.")
 
 
-def is_api(request: Request[Any, Any, Any]) -> bool:
-    """Whether a request is for the JSON API (errors in JSON) rather than a page."""
-    return request.url.path.startswith("/api/")
+API_PREFIX = "/api/"
 
 
-def error_body(exc: ClimateError, translate: Callable[[str], str]) -> dict[str, Any]:
-    """The JSON body of an error: a stable name, a message, and per-field messages."""
-    body: dict[str, Any] = {"error": exc.name, "message": translate(exc.message)}
-    if isinstance(exc, InvalidSubmission):
-        body["fields"] = {path: translate(text) for path, text in exc.fields.items()}
-    return body
+def is_api(path: str) -> bool:
+    """Whether a path belongs to the JSON API (errors in JSON) rather than to a page."""
+    return path.startswith(API_PREFIX)
 
 
 def headers_of(exc: ClimateError) -> dict[str, str]:
@@ -139,10 +136,14 @@ class ApiError(msgspec.Struct, frozen=True, omit_defaults=True):
     message: str
     detail: str | None = None
     fields: dict[str, str] | None = None
+    # Problems that have no field path of their own, such as a roster file's line and column.
+    problems: list[str] | None = None
 
 
 ERROR_DESCRIPTIONS = {
     400: "the body or a parameter cannot be read",
+    401: "no valid API token",
+    403: "the token's role does not allow this",
     404: "no such code or resource",
     409: "a single-use ticket was already used",
     410: "the survey window is not open",
@@ -163,44 +164,56 @@ HtmlRenderer = Callable[[Request[Any, Any, Any], ClimateError], Response[Any]]
 JsonTranslator = Callable[[Request[Any, Any, Any]], Callable[[str], str]]
 
 
+def json_error(
+    exc: ClimateError | HTTPException, translate: Callable[[str], str]
+) -> Response[ApiError]:
+    """The JSON answer to an error, whatever raised it: its body, status and headers."""
+    if isinstance(exc, ClimateError):
+        fields = None
+        if isinstance(exc, InvalidSubmission):
+            fields = {path: translate(text) for path, text in exc.fields.items()}
+        body = ApiError(exc.name, translate(exc.message), fields=fields)
+        return Response(body, status_code=exc.status_code, headers=headers_of(exc))
+    if isinstance(exc, ValidationException):
+        # Litestar's messages name the field and the type it expected; they stay in English.
+        found: dict[str, str] = {}
+        for entry in exc.extra if isinstance(exc.extra, list) else []:
+            if isinstance(entry, dict):
+                found[str(entry.get("key") or "body")] = str(entry.get("message", ""))
+        body = ApiError(
+            BadRequest.name,
+            translate(BadRequest.message),
+            detail=exc.detail,
+            fields=found or None,
+        )
+        return Response(body, status_code=BadRequest.status_code)
+    body = ApiError(HTTP_NAMES.get(exc.status_code, "http_error"), exc.detail)
+    return Response(body, status_code=exc.status_code, headers=exc.headers)
+
+
 def handlers(
     html: HtmlRenderer, translator: JsonTranslator
 ) -> dict[int | type[Exception], Callable[[Request[Any, Any, Any], Any], Response[Any]]]:
     """Exception handlers for the app: JSON under ``/api/``, a localized page elsewhere."""
 
     def climate_error(request: Request[Any, Any, Any], exc: ClimateError) -> Response[Any]:
-        if is_api(request):
-            return Response(
-                error_body(exc, translator(request)),
-                status_code=exc.status_code,
-                headers=headers_of(exc),
-            )
-        return html(request, exc)
+        if not is_api(request.url.path):
+            return html(request, exc)
+        return json_error(exc, translator(request))
 
     def validation_error(
         request: Request[Any, Any, Any], exc: ValidationException
     ) -> Response[Any]:
-        if not is_api(request):
+        if not is_api(request.url.path):
             return html(request, BadRequest())
-        fields: dict[str, str] = {}
-        for entry in exc.extra if isinstance(exc.extra, list) else []:
-            if isinstance(entry, dict):
-                key = str(entry.get("key") or "body")
-                fields[key] = str(entry.get("message", ""))
-        body = error_body(BadRequest(), translator(request))
-        body["detail"] = exc.detail
-        if fields:
-            body["fields"] = fields
-        return Response(body, status_code=400)
+        return json_error(exc, translator(request))
 
     def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-        if not is_api(request) and exc.status_code == 404:
+        if not is_api(request.url.path) and exc.status_code == 404:
             return html(request, UnknownCode())
-        if not is_api(request) and exc.status_code == 413:
+        if not is_api(request.url.path) and exc.status_code == 413:
             return html(request, BadRequest())
-        name = HTTP_NAMES.get(exc.status_code, "http_error")
-        body = {"error": name, "message": exc.detail}
-        return Response(body, status_code=exc.status_code, headers=exc.headers)
+        return json_error(exc, translator(request))
 
     return {
         ClimateError: climate_error,
