@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from typing import Any
 
 import swagger_ui_bundle  # type: ignore[import-untyped]
 from advanced_alchemy.extensions.litestar import (
@@ -11,8 +11,9 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, State
+from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -27,12 +28,14 @@ from climate.controllers.health import healthz
 from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
 from climate.db import create_engine
-from climate.i18n import Catalogs, negotiate
+from climate.i18n import Catalogs
+from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext
 from climate.security.csrf import csrf_config
-from climate.security.guards import authorize, openapi_components
+from climate.security.guards import authorizer, current_principal, openapi_components
 from climate.security.headers import security_headers
 from climate.settings import PROJECT_ROOT, Settings
 from climate.students.access import Directory
+from climate.students.services import Services
 from climate.students.submissions import Writer
 
 TEMPLATES = PROJECT_ROOT / "climate" / "templates"
@@ -47,26 +50,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
+        # Handlers take the engine as ``engine`` and a session as ``db_session``.
+        engine_dependency_key="engine",
     )
-
-    services = api.Services(
+    catalogs = Catalogs()
+    services = Services(
         settings=settings,
-        catalogs=Catalogs(),
+        catalogs=catalogs,
         directory=Directory(engine),
         writer=Writer(engine),
+    )
+    # The app's per-process parts; each reaches handlers as the dependency of the same name.
+    state = State(
+        {
+            "settings": settings,
+            "catalogs": catalogs,
+            "services": services,
+            STATE_KEY: Pages(settings, catalogs),
+        }
     )
 
     async def dispose_engine() -> None:
         await engine.dispose()
-
-    def json_language(request: Request[object, object, State]) -> Callable[[str], str]:
-        locale = negotiate(
-            settings.accepted_locales,
-            settings.default_locale,
-            explicit=request.query_params.get("lang"),
-            accept_language=request.headers.get("accept-language"),
-        )
-        return services.catalogs.translations(locale).gettext
 
     return Litestar(
         route_handlers=[
@@ -85,8 +90,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *admin_api.ROUTE_HANDLERS,
             *exports.ROUTE_HANDLERS,
             create_static_files_router(
-                path="/static",
-                directories=[survey.STATIC_DIR],
+                path=STATIC_PATH,
+                directories=[STATIC_DIR],
                 # URLs carry a content hash, so a year of caching is safe.
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
                 opt=survey.STUDENT,
@@ -105,10 +110,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             engine=JinjaTemplateEngine,
             engine_callback=_install_i18n,
         ),
-        guards=[authorize],
+        dependencies={
+            "principal": Provide(current_principal, sync_to_thread=False),
+            **{key: _provide(key) for key in state},
+        },
+        guards=[authorizer(engine)],
         csrf_config=csrf_config(settings),
         before_send=[security_headers],
-        exception_handlers=errors.handlers(html=survey.error_page, translator=json_language),
+        exception_handlers=errors.handlers(html=survey.error_page, translator=error_gettext),
         plugins=[SQLAlchemyPlugin(config=database)],
         openapi_config=OpenAPIConfig(
             title="climate",
@@ -134,9 +143,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             disable_stack_trace={400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429},
             exception_logging_handler=_log_fault,
         ),
-        state=State({"settings": settings, "services": services, "engine": engine}),
+        state=state,
         debug=settings.debug,
     )
+
+
+def _provide(key: str) -> Provide:
+    """The dependency ``key``: the object of that name in the app's state."""
+
+    def provide(state: State) -> Any:
+        return state[key]
+
+    return Provide(provide, sync_to_thread=False)
 
 
 def _install_i18n(engine: JinjaTemplateEngine) -> None:

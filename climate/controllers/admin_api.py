@@ -6,27 +6,22 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate import administrations as admins
 from climate.controllers.staff.rosters import import_rosters
+from climate.errors import ApiError, error_responses
 from climate.rosters.parsing import RosterError
-from climate.security.guards import DEPENDENCIES, engine_of
 from climate.security.principals import Principal
+from climate.settings import Settings
 
 MAX_UPLOAD = 20 * 1024 * 1024
-
-
-class Problem(msgspec.Struct, frozen=True):
-    """An error answer: a stable name and a message."""
-
-    error: str
-    message: str
 
 
 class School(msgspec.Struct, frozen=True):
@@ -52,18 +47,7 @@ class RosterImport(msgspec.Struct, frozen=True):
     staffing: int
 
 
-class RosterProblems(msgspec.Struct, frozen=True):
-    """Why rosters were refused: every problem, located by file, line and column."""
-
-    error: str
-    message: str
-    problems: list[str]
-
-
-AUTH_RESPONSES = {
-    401: ResponseSpec(Problem, description="no valid API token"),
-    403: ResponseSpec(Problem, description="the token's role does not allow this"),
-}
+AUTH_RESPONSES = error_responses(401, 403)
 
 
 @get(
@@ -72,27 +56,24 @@ AUTH_RESPONSES = {
     tags=["staff"],
     security=[{"bearer": []}],
     responses=AUTH_RESPONSES,
-    dependencies=DEPENDENCIES,
     cache=False,
 )
 async def list_schools(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    principal: NamedDependency[Principal], engine: NamedDependency[AsyncEngine]
 ) -> list[School]:
     """District tokens see every school; school tokens see only their own."""
-    async with engine_of(request).connect() as conn:
+    async with engine.connect() as conn:
         return [School(i, n) for i, n in await admins.all_schools(conn, principal)]
 
 
-def _refused(_request: Request[Any, Any, Any], error: RosterError) -> Response[RosterProblems]:
+def _refused(_request: Request[Any, Any, Any], error: RosterError) -> Response[ApiError]:
     problems = [str(p) for p in error.problems[:200]]
-    body = RosterProblems(
-        "invalid_rosters", "the rosters have problems; nothing was imported", problems
-    )
-    return Response(body, status_code=422)
+    message = "the rosters have problems; nothing was imported"
+    return Response(ApiError("invalid_rosters", message, problems=problems), status_code=422)
 
 
-def _conflict(_request: Request[Any, Any, Any], _error: IntegrityError) -> Response[Problem]:
-    body = Problem("conflict", "the rosters conflict with the database; nothing was imported")
+def _conflict(_request: Request[Any, Any, Any], _error: IntegrityError) -> Response[ApiError]:
+    body = ApiError("conflict", "the rosters conflict with the database; nothing was imported")
     return Response(body, status_code=409)
 
 
@@ -108,22 +89,24 @@ def _conflict(_request: Request[Any, Any, Any], _error: IntegrityError) -> Respo
     security=[{"bearer": []}],
     responses={
         **AUTH_RESPONSES,
-        409: ResponseSpec(Problem, description="the rosters conflict with the database"),
-        422: ResponseSpec(RosterProblems, description="the rosters have problems"),
+        409: ResponseSpec(ApiError, description="the rosters conflict with the database"),
+        422: ResponseSpec(
+            ApiError, description="the rosters have problems, each as `file:line: column: message`"
+        ),
     },
     exception_handlers={RosterError: _refused, IntegrityError: _conflict},
-    dependencies=DEPENDENCIES,
     request_max_body_size=MAX_UPLOAD,
     status_code=201,
 )
 async def post_rosters(
-    request: Request[Any, Any, State],
     principal: NamedDependency[Principal],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
     data: Annotated[RosterFiles, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> RosterImport:
     """Parse the three files and store them in one transaction."""
     files = (await data.schools.read(), await data.enrollment.read(), await data.staffing.read())
-    summary = await import_rosters(request, principal, files)
+    summary = await import_rosters(engine, settings, principal, files)
     return RosterImport(summary.schools, summary.enrollment, summary.staffing)
 
 

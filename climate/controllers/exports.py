@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from litestar import Request, Response, get
-from litestar.datastructures import State
+from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from climate.controllers.admin_api import AUTH_RESPONSES, Problem
-from climate.controllers.staff.pages import EXCEPTION_HANDLERS, settings_of
-from climate.errors import error_responses
+from climate.controllers.staff.errors import EXCEPTION_HANDLERS
+from climate.errors import ApiError, error_responses
 from climate.exports.files import MEDIA_TYPES, ExportError, export_year
-from climate.security.guards import DEPENDENCIES, engine_of
 from climate.security.principals import Principal
 from climate.security.scoping import require_school
+from climate.settings import Settings
 
 Format = Literal["csv", "xlsx", "json"]
 # School years are named by their spring year; anything else is a bad request, not a query.
@@ -33,7 +32,8 @@ Year = Annotated[int, QueryParameter(ge=1900, le=2200)]
 
 
 async def _download(
-    request: Request[Any, Any, State],
+    engine: AsyncEngine,
+    settings: Settings,
     principal: Principal,
     year: int,
     fmt: Format,
@@ -50,8 +50,8 @@ async def _download(
         out = Path(folder) / f"climate-{year}{'-school' if school else ''}.{fmt}"
         try:
             await export_year(
-                engine_of(request),
-                settings_of(request),
+                engine,
+                settings,
                 year=year,
                 fmt=fmt,
                 out=out,
@@ -71,20 +71,20 @@ async def _download(
 @get(
     "/staff/exports",
     include_in_schema=False,
-    dependencies=DEPENDENCIES,
     cache=False,
     # Like every staff page: signed out goes to sign-in and comes back here.
     exception_handlers=EXCEPTION_HANDLERS,
 )
 async def staff_export(
-    request: Request[Any, Any, State],
     principal: NamedDependency[Principal],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
     year: Year,
     format: FromQuery[Format],
     school: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     """Download a year's protected results (staff pages)."""
-    return await _download(request, principal, year, format, school)
+    return await _download(engine, settings, principal, year, format, school)
 
 
 @get(
@@ -98,23 +98,22 @@ async def staff_export(
     tags=["staff"],
     security=[{"bearer": []}],
     responses={
-        **AUTH_RESPONSES,
-        **error_responses(400),
-        404: ResponseSpec(Problem, description="no survey that year, or an unknown school"),
+        **error_responses(400, 401, 403),
+        404: ResponseSpec(ApiError, description="no survey that year, or an unknown school"),
     },
-    dependencies=DEPENDENCIES,
     cache=False,
     media_type="application/octet-stream",
 )
 async def api_export(
-    request: Request[Any, Any, State],
     principal: NamedDependency[Principal],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
     year: Year,
     format: FromQuery[Format],
     school: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     """Download a year's protected results (API token)."""
-    return await _download(request, principal, year, format, school)
+    return await _download(engine, settings, principal, year, format, school)
 
 
 ROUTE_HANDLERS = [staff_export, api_export]

@@ -2,7 +2,7 @@
 
 Every number on them comes from the protected release (``climate.release``); charts are drawn
 from published strings by ``analysis.plots``. ``reports_router()`` carries the staff pages'
-``principal`` dependency and error pages; access rules live in ``climate.security.permissions``.
+error pages; access rules live in ``climate.security.permissions``.
 """
 
 from __future__ import annotations
@@ -12,20 +12,15 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Router, get
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from climate.controllers.staff.pages import (
-    CATALOGS,
-    EXCEPTION_HANDLERS,
-    locale_of,
-    render,
-    settings_of,
-)
+from climate.controllers.staff.errors import EXCEPTION_HANDLERS
 from climate.i18n import language_name
+from climate.pages import Pages
 from climate.release.result import YearRelease
 from climate.reports import district, source
 from climate.reports.formatting import Formatter
@@ -34,9 +29,9 @@ from climate.reports.published import Published, school_names
 from climate.reports.school import response_rate, school_report
 from climate.reports.staffing import plan_rows
 from climate.security import audit
-from climate.security.guards import DEPENDENCIES, engine_of
 from climate.security.principals import Principal
 from climate.security.scoping import require_school
+from climate.settings import Settings
 from climate.staffing import plan_for
 
 # Where the export downloads are served (climate.controllers.exports).
@@ -51,8 +46,8 @@ def export_url(year: int, fmt: str, school: str | None = None) -> str:
     return f"{EXPORTS_PATH}?year={year}&format={fmt}{tail}"
 
 
-def _languages(request: Request[Any, Any, State]) -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code in settings_of(request).accepted_locales]
+def _languages(settings: Settings) -> list[tuple[str, str]]:
+    return [(code, language_name(code)) for code in settings.accepted_locales]
 
 
 def _by_instrument(found: tuple[YearRelease, ...]) -> dict[str, Published]:
@@ -72,28 +67,20 @@ def _year(available: tuple[int, ...], asked: int | None) -> int:
     return asked
 
 
-def _page(
-    request: Request[Any, Any, State], template: str, principal: Principal, **context: Any
-) -> Template:
-    # Reports share the staff layout; the template path leaves the staff folder.
-    response = render(request, "_layout.html", principal=principal, **context)
-    response.template_name = f"reports/{template}"
-    return response
-
-
 @get("/schools/{school_id:str}")
 async def school_page(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
     school_id: FromPath[str],
     year: FromQuery[int | None] = None,
     scale: FromQuery[str | None] = None,
 ) -> Template:
     """One school's report: headline trends, what changed, gaps, items and response."""
     require_school(principal, school_id)
-    settings = settings_of(request)
-    engine = engine_of(request)
-    lang = locale_of(request)
+    lang = pages.locale(request)
     async with engine.connect() as conn:
         name = await source.visible_school(conn, principal, school_id)
         if name is None:
@@ -118,15 +105,15 @@ async def school_page(
         )
         instrument = await source.instrument(conn, newest.instrument_id, newest.instrument_version)
         facts = await source.school_facts(conn, principal, chosen)
-    labels = Labels(CATALOGS.translations(lang).gettext, CATALOGS.instrument_text(lang), instrument)
+    labels = Labels(pages.gettext(lang), pages.catalogs.instrument_text(lang), instrument)
     fmt = Formatter.for_language(lang)
     report = school_report(published, school_id, name, labels, fmt, scale)
     fact = facts.get(school_id)
     enrollment = fact.enrollment if fact else None
-    return _page(
+    return pages.render(
         request,
-        "school.html",
-        principal,
+        "reports/school.html",
+        principal=principal,
         report=report,
         school_id=school_id,
         school_name=name,
@@ -136,7 +123,7 @@ async def school_page(
         declines=fmt.integer(newest.declines),
         protected_on=fmt.date(_date(newest.protected_at)),
         years_available=available,
-        report_languages=_languages(request),
+        report_languages=_languages(settings),
         here=f"/staff/reports/schools/{quote(school_id)}?year={chosen}&",
         export_url=export_url,
     )
@@ -144,16 +131,17 @@ async def school_page(
 
 @get("/district")
 async def district_page(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
     year: FromQuery[int | None] = None,
     sort: FromQuery[str] = district.NAME,
     order: FromQuery[str] = "asc",
 ) -> Template:
     """Every school side by side, heat maps, district trends, the staffing plan and exports."""
-    settings = settings_of(request)
-    engine = engine_of(request)
-    lang = locale_of(request)
+    lang = pages.locale(request)
     order = order if order in district.ORDERS else "asc"
     async with engine.connect() as conn:
         closed = await source.closed_years(conn)
@@ -173,13 +161,13 @@ async def district_page(
             key: await source.instrument(conn, key, table.releases[-1].instrument_version)
             for key, table in tables.items()
         }
-    gettext = CATALOGS.translations(lang).gettext
+    gettext = pages.gettext(lang)
     fmt = Formatter.for_language(lang)
     views = [
         district.instrument_view(
             table,
             facts,
-            Labels(gettext, CATALOGS.instrument_text(lang), instruments[key]),
+            Labels(gettext, pages.catalogs.instrument_text(lang), instruments[key]),
             fmt,
             sort=sort,
             order=order,
@@ -191,10 +179,10 @@ async def district_page(
     # this page (climate.security.permissions), so it is never cut to a viewer's schools.
     staffing = await plan_for(engine, settings, chosen)
     newest = [r for r in found if r.year == chosen]
-    return _page(
+    return pages.render(
         request,
-        "district.html",
-        principal,
+        "reports/district.html",
+        principal=principal,
         year=chosen,
         years=closed,
         views=views,
@@ -203,7 +191,7 @@ async def district_page(
         declines=fmt.integer(sum(r.declines for r in newest)),
         releases=newest,
         formats=FORMATS,
-        report_languages=_languages(request),
+        report_languages=_languages(settings),
         here=f"/staff/reports/district?year={chosen}&sort={quote(sort)}&order={order}&",
         export_url=export_url,
     )
@@ -218,7 +206,6 @@ def reports_router() -> Router:
     return Router(
         path="/staff/reports",
         route_handlers=[school_page, district_page],
-        dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

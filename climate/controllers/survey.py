@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
-from litestar.datastructures import Cookie, State
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from climate.controllers.api import Services, open_survey, services_of, store
+from climate.controllers.api import address
 from climate.errors import BadRequest, ClimateError, InvalidSubmission, headers_of
-from climate.i18n import COOKIE, direction, html_lang, jinja_gettext, language_name, negotiate
+from climate.i18n import negotiate
+from climate.pages import Pages, language_cookies, pages_of
 from climate.students import codes
 from climate.students.access import Access
+from climate.students.services import Services
 from climate.students.submissions import Submission
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_FORM = 32 * 1024
-# Student pages may load only this site's own files; nothing inline, nothing framed.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    # A shared Chromebook must not show the last student's answers from the cache.
-    "Cache-Control": "no-store",
-}
 # Student pages take no CSRF token: there is no session or login for a forged post to ride
 # on, and the access code in the form already grants everything a forged post could do.
 STUDENT = {"exclude_from_csrf": True}
@@ -43,98 +31,12 @@ KEY_SLOT = "climate-key-slot"
 SLOTS = re.compile(f"({CODE_SLOT}|{KEY_SLOT})")
 
 
-def _static_version() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(STATIC_DIR.glob("*")):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-STATIC_VERSION = _static_version()
-
-
-def static_url(name: str) -> str:
-    """A static file's URL, versioned by content so it can be cached for a year."""
-    return f"/static/{name}?v={STATIC_VERSION}"
-
-
-def _address(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
-
-
-def choose_locale(
-    request: Request[Any, Any, Any], services: Services, available: tuple[str, ...]
-) -> str:
-    """Explicit ``?lang=``, then the language cookie, then Accept-Language, then the default."""
-    return negotiate(
-        available,
-        services.settings.default_locale,
-        explicit=request.query_params.get("lang"),
-        cookie=request.cookies.get(COOKIE),
-        accept_language=request.headers.get("accept-language"),
-    )
-
-
-def page_context(
-    services: Services, locale: str, available: tuple[str, ...], **context: Any
-) -> dict[str, Any]:
-    """What every student page's template needs: language, direction, picker, crisis help."""
-    return {
-        **jinja_gettext(services.catalogs.translations(locale)),
-        "lang": locale,
-        "html_lang": html_lang(locale),
-        "dir": direction(locale),
-        "languages": [(code, language_name(code)) for code in available],
-        "crisis_contacts": services.settings.crisis_contacts,
-        "district_name": services.settings.district_name,
-        "static_url": static_url,
-        **context,
-    }
-
-
-def language_cookies(request: Request[Any, Any, Any], locale: str) -> list[Cookie]:
-    """The language cookie, when the student has just chosen a language."""
-    explicit = request.query_params.get("lang")
-    if explicit and explicit == locale and request.cookies.get(COOKIE) != locale:
-        # A session cookie: the next student on a shared Chromebook starts afresh.
-        return [Cookie(key=COOKIE, value=locale, path="/", samesite="lax", httponly=True)]
-    return []
-
-
-def render(
-    request: Request[Any, Any, Any],
-    services: Services,
-    template: str,
-    locale: str,
-    available: tuple[str, ...],
-    *,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-    **context: Any,
-) -> Template:
-    """A student page in ``locale`` with crisis resources, the language picker and headers."""
-    return Template(
-        template_name=template,
-        context=page_context(services, locale, available, **context),
-        status_code=status_code,
-        headers={**SECURITY_HEADERS, **(headers or {})},
-        cookies=language_cookies(request, locale),
-    )
-
-
 def error_page(request: Request[Any, Any, Any], exc: ClimateError) -> Response[Any]:
     """The localized page for a failure on a student route."""
-    services = services_of(request.app.state)
-    accepted = services.settings.accepted_locales
-    locale = choose_locale(request, services, accepted)
-    return render(
+    return pages_of(request).render(
         request,
-        services,
         "error.html",
-        locale,
-        accepted,
+        remember=True,
         status_code=exc.status_code,
         headers=headers_of(exc),
         error=exc,
@@ -142,59 +44,52 @@ def error_page(request: Request[Any, Any, Any], exc: ClimateError) -> Response[A
 
 
 @get("/", include_in_schema=False, opt=STUDENT)
-async def landing(request: Request[Any, Any, State]) -> Template:
+async def landing(request: Request[Any, Any, Any], pages: NamedDependency[Pages]) -> Template:
     """The page with one large field for the access code."""
-    services = services_of(request.app.state)
-    accepted = services.settings.accepted_locales
-    return render(
-        request, services, "landing.html", choose_locale(request, services, accepted), accepted
-    )
+    return pages.render(request, "landing.html", remember=True)
 
 
 @get("/enter", include_in_schema=False, opt=STUDENT)
 async def enter(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
+    pages: NamedDependency[Pages],
+    services: NamedDependency[Services],
     code: FromQuery[str] = "",
 ) -> Response[Any]:
     """Take a typed code to its survey (or back to the landing page with a message)."""
-    services = services_of(request.app.state)
     canonical = codes.canonical(code)
     lang = request.query_params.get("lang")
     suffix = f"?lang={lang}" if lang in services.settings.accepted_locales else ""
     if canonical is None:
-        services.limits.code_entry.hit(_address(request) or "unknown")
-        accepted = services.settings.accepted_locales
-        return render(
-            request,
-            services,
-            "landing.html",
-            choose_locale(request, services, accepted),
-            accepted,
-            status_code=404,
-            code_error=True,
+        services.limits.code_entry.hit(address(request) or "unknown")
+        return pages.render(
+            request, "landing.html", remember=True, status_code=404, code_error=True
         )
     return Redirect(f"/s/{codes.display(canonical)}{suffix}", status_code=303)
 
 
 async def _open(
-    request: Request[Any, Any, State], code: FromPath[str]
-) -> tuple[Services, Access, str]:
-    services = services_of(request.app.state)
-    access = await open_survey(services, code, _address(request))
-    locale = choose_locale(request, services, services.locales(access))
-    return services, access, locale
+    request: Request[Any, Any, Any], pages: Pages, services: Services, code: str
+) -> tuple[Access, str]:
+    access = await services.open(code, address(request))
+    return access, pages.locale(request, services.locales(access))
 
 
 @get("/s/{code:str}", include_in_schema=False, opt=STUDENT)
-async def notice(request: Request[Any, Any, State], code: FromPath[str]) -> Template:
+async def notice(
+    request: Request[Any, Any, Any],
+    pages: NamedDependency[Pages],
+    services: NamedDependency[Services],
+    code: FromPath[str],
+) -> Template:
     """What the survey is, that it is anonymous and skippable; start or decline."""
-    services, access, locale = await _open(request, code)
-    return render(
+    access, locale = await _open(request, pages, services, code)
+    return pages.render(
         request,
-        services,
         "notice.html",
-        locale,
-        services.locales(access),
+        available=services.locales(access),
+        locale=locale,
+        remember=True,
         access=access,
         code=codes.display(access.code),
         survey=services.view(access, locale),
@@ -202,18 +97,18 @@ async def notice(request: Request[Any, Any, State], code: FromPath[str]) -> Temp
 
 
 @get("/s/{code:str}/survey", include_in_schema=False, opt=STUDENT)
-async def survey_page(request: Request[Any, Any, State], code: FromPath[str]) -> Response[bytes]:
+async def survey_page(
+    request: Request[Any, Any, Any],
+    pages: NamedDependency[Pages],
+    services: NamedDependency[Services],
+    code: FromPath[str],
+) -> Response[bytes]:
     """The whole instrument as one form."""
-    services, access, locale = await _open(request, code)
+    access, locale = await _open(request, pages, services, code)
     available = services.locales(access)
-    slot = (access.form.version_id, access.sensitive_module, locale, available)
-    page = services.pages.get(slot)
-    if page is None:
-        # Rendered once per survey version and language, with slots for the code and key.
-        engine = request.app.template_engine
-        assert engine is not None
-        context = page_context(
-            services,
+
+    def blank() -> tuple[bytes, ...]:
+        context = pages.context(
             locale,
             available,
             code=CODE_SLOT,
@@ -223,10 +118,14 @@ async def survey_page(request: Request[Any, Any, State], code: FromPath[str]) ->
             idempotency_key=KEY_SLOT,
             problems={},
         )
-        rendered = engine.get_template("survey.html").render(**context)
         # Kept encoded and cut at the slots, so each view is one join of bytes.
-        page = tuple(part.encode() for part in SLOTS.split(rendered))
-        services.pages[slot] = page
+        return tuple(
+            part.encode() for part in SLOTS.split(pages.text(request, "survey.html", context))
+        )
+
+    # Rendered once per survey version and language, with slots for the code and key.
+    key = ("survey", access.form.version_id, access.sensitive_module, locale, available)
+    page = pages.kept(key, blank)
     fill = {
         CODE_SLOT.encode(): codes.display(access.code).encode(),
         KEY_SLOT.encode(): str(uuid.uuid4()).encode(),
@@ -234,13 +133,13 @@ async def survey_page(request: Request[Any, Any, State], code: FromPath[str]) ->
     return Response(
         b"".join(fill.get(part, part) for part in page),
         media_type=MediaType.HTML,
-        headers=SECURITY_HEADERS,
         cookies=language_cookies(request, locale),
     )
 
 
 def _form(
     request: Request[Any, Any, Any],
+    pages: Pages,
     services: Services,
     access: Access,
     locale: str,
@@ -251,12 +150,12 @@ def _form(
     problems: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    return render(
+    return pages.render(
         request,
-        services,
         "survey.html",
-        locale,
-        services.locales(access),
+        available=services.locales(access),
+        locale=locale,
+        remember=True,
         status_code=status_code,
         code=codes.display(access.code),
         survey=services.view(access, locale),
@@ -287,9 +186,14 @@ def _read_form(form: Any) -> tuple[dict[str, int], dict[str, int]]:
 
 
 @post("/s/{code:str}/survey", include_in_schema=False, opt=STUDENT, request_max_body_size=MAX_FORM)
-async def submit_form(request: Request[Any, Any, State], code: FromPath[str]) -> Response[Any]:
+async def submit_form(
+    request: Request[Any, Any, Any],
+    pages: NamedDependency[Pages],
+    services: NamedDependency[Services],
+    code: FromPath[str],
+) -> Response[Any]:
     """Store the form (no script), or show it again in another language with the answers kept."""
-    services, access, locale = await _open(request, code)
+    access, locale = await _open(request, pages, services, code)
     form = await request.form()
     answers, demographics = _read_form(form)
     key = str(form.get("idempotency_key") or "")
@@ -297,7 +201,14 @@ async def submit_form(request: Request[Any, Any, State], code: FromPath[str]) ->
     if switch:
         chosen = negotiate(services.locales(access), locale, explicit=str(switch))
         return _form(
-            request, services, access, chosen, answers, demographics, key or str(uuid.uuid4())
+            request,
+            pages,
+            services,
+            access,
+            chosen,
+            answers,
+            demographics,
+            key or str(uuid.uuid4()),
         )
     if not 16 <= len(key) <= 64:
         raise BadRequest()
@@ -309,10 +220,11 @@ async def submit_form(request: Request[Any, Any, State], code: FromPath[str]) ->
         demographics=demographics,
     )
     try:
-        outcome = await store(services, submission, prune=True)
+        outcome = await services.store(submission, prune=True)
     except InvalidSubmission as exc:
         return _form(
             request,
+            pages,
             services,
             access,
             locale,
@@ -329,31 +241,29 @@ async def submit_form(request: Request[Any, Any, State], code: FromPath[str]) ->
 
 
 @post("/s/{code:str}/decline", include_in_schema=False, opt=STUDENT, request_max_body_size=MAX_FORM)
-async def decline(request: Request[Any, Any, State], code: FromPath[str]) -> Template:
+async def decline(
+    request: Request[Any, Any, Any],
+    pages: NamedDependency[Pages],
+    services: NamedDependency[Services],
+    code: FromPath[str],
+) -> Template:
     """Count a decline for the administration; nothing else is stored."""
-    services, access, locale = await _open(request, code)
-    await services.writer.decline(access.administration_id)
-    return render(request, services, "declined.html", locale, services.locales(access))
+    access, locale = await _open(request, pages, services, code)
+    await services.decline(access)
+    return pages.render(
+        request, "declined.html", available=services.locales(access), locale=locale, remember=True
+    )
 
 
 @get("/s/{code:str}/thanks", include_in_schema=False, opt=STUDENT)
 async def thanks(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
+    pages: NamedDependency[Pages],
     code: FromPath[str],
     receipt: FromQuery[str] = "",
 ) -> Template:
     """Thank the student, show the receipt and repeat where to get help."""
-    services = services_of(request.app.state)
-    canonical = codes.canonical(code)
-    if canonical is None:
+    if codes.canonical(code) is None:
         raise HTTPException(status_code=404)
-    accepted = services.settings.accepted_locales
     shown = "".join(ch for ch in receipt.upper() if ch.isalnum())[:16]
-    return render(
-        request,
-        services,
-        "thanks.html",
-        choose_locale(request, services, accepted),
-        accepted,
-        receipt=shown,
-    )
+    return pages.render(request, "thanks.html", remember=True, receipt=shown)

@@ -1,21 +1,27 @@
 """Staff pages under ``/staff``: sign-in, administrations and codes, rosters, accounts, audit.
 
-``staff_router()`` carries everything the pages need (the ``principal`` dependency and the error
-pages); the app adds it to its route handlers. Access is decided by the app-wide guard from
+``staff_router()`` carries what only the staff pages need (their error pages and the sign-in
+limits); the app adds it to its route handlers and provides the rest (``principal``, ``pages``,
+``engine``, ``settings``). Access is decided by the app-wide guard from
 ``climate.security.permissions``.
 """
 
 from __future__ import annotations
 
 from litestar import Router
+from litestar.di import Provide
 
 from climate.controllers.staff import accounts, administrations, auditlog, rosters, signin
-from climate.controllers.staff.pages import EXCEPTION_HANDLERS
-from climate.security.guards import DEPENDENCIES
+from climate.controllers.staff.errors import EXCEPTION_HANDLERS
 
 
 def staff_router() -> Router:
-    """A fresh router of the staff pages (each app gets its own)."""
+    """A fresh router of the staff pages (each app gets its own, with its own sign-in limits)."""
+    limits = signin.SignInLimits()
+
+    def sign_in_limits() -> signin.SignInLimits:
+        return limits
+
     return Router(
         path="/staff",
         route_handlers=[
@@ -40,7 +46,7 @@ def staff_router() -> Router:
             auditlog.audit_page,
             auditlog.audit_export,
         ],
-        dependencies=DEPENDENCIES,
+        dependencies={"sign_in_limits": Provide(sign_in_limits, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

@@ -6,20 +6,19 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from climate import administrations as admins
 from climate.controllers.staff.forms import read_form, text, values
-from climate.controllers.staff.pages import render, settings_of
+from climate.pages import Pages
 from climate.security import audit
-from climate.security.guards import engine_of
 from climate.security.principals import Principal
 from climate.security.scoping import require_school
+from climate.settings import Settings
 from climate.students import codes
 
 MAX_FORM = 16 * 1024
@@ -27,16 +26,19 @@ MAX_FORM = 16 * 1024
 
 @get("/administrations")
 async def administrations_page(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Template:
     """Every administration the caller may see, and (for admins) the form to create one."""
-    settings = settings_of(request)
-    async with engine_of(request).connect() as conn:
+    async with engine.connect() as conn:
         rows = await admins.visible_administrations(conn, principal)
         schools = await admins.all_schools(conn, principal)
-    return render(
+    return pages.render(
         request,
-        "administrations.html",
+        "staff/administrations.html",
         principal=principal,
         administrations=rows,
         schools=schools,
@@ -74,14 +76,17 @@ def _new(form: dict[str, list[str]]) -> admins.NewAdministration:
 
 @post("/administrations", request_max_body_size=MAX_FORM, status_code=303)
 async def create_administration(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Create a draft administration (district admins)."""
     form = await read_form(request)
-    settings = settings_of(request)
     try:
         new = _new(form)
-        async with AsyncSession(engine_of(request), expire_on_commit=False) as session:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
             administration_id = await admins.create_administration(session, settings, new)
             conn = await session.connection()
             await audit.record(
@@ -93,12 +98,12 @@ async def create_administration(
             )
             await session.commit()
     except admins.AdministrationError as error:
-        async with engine_of(request).connect() as conn:
+        async with engine.connect() as conn:
             rows = await admins.visible_administrations(conn, principal)
             schools = await admins.all_schools(conn, principal)
-        return render(
+        return pages.render(
             request,
-            "administrations.html",
+            "staff/administrations.html",
             status_code=400,
             principal=principal,
             administrations=rows,
@@ -112,18 +117,24 @@ async def create_administration(
 
 @get("/administrations/{administration_id:int}")
 async def administration_page(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
     administration_id: FromPath[int],
 ) -> Template:
     """One administration: its window, languages, modules and (visible) schools."""
-    async with engine_of(request).connect() as conn:
+    async with engine.connect() as conn:
         found = await admins.visible_administration(conn, principal, administration_id)
         if found is None:
             raise NotFoundException()
         schools = await admins.visible_schools(conn, principal, administration_id)
-    return render(
-        request, "administration.html", principal=principal, administration=found, schools=schools
+    return pages.render(
+        request,
+        "staff/administration.html",
+        principal=principal,
+        administration=found,
+        schools=schools,
     )
 
 
@@ -133,8 +144,9 @@ async def administration_page(
     status_code=303,
 )
 async def change_status(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    engine: NamedDependency[AsyncEngine],
     administration_id: FromPath[int],
 ) -> Response[Any]:
     """Open or close an administration (district admins)."""
@@ -142,7 +154,7 @@ async def change_status(
     status = {"open": "open", "close": "closed"}.get(text(form, "action"))
     if status is None:
         raise NotFoundException()
-    async with engine_of(request).begin() as conn:
+    async with engine.begin() as conn:
         if not await admins.set_status(conn, administration_id, status):
             raise NotFoundException()
         action = audit.ADMINISTRATION_OPENED if status == "open" else audit.ADMINISTRATION_CLOSED
@@ -152,15 +164,17 @@ async def change_status(
 
 @get("/administrations/{administration_id:int}/codes")
 async def codes_page(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
     administration_id: FromPath[int],
     school: FromQuery[str | None] = None,
 ) -> Template:
     """Class codes and ticket slips to print, only for schools the caller may see."""
     if school is not None:
         require_school(principal, school)
-    async with engine_of(request).begin() as conn:
+    async with engine.begin() as conn:
         found = await admins.visible_administration(conn, principal, administration_id)
         if found is None:
             raise NotFoundException()
@@ -176,9 +190,9 @@ async def codes_page(
             school_id=school,
             detail={"codes": len(listed)},
         )
-    return render(
+    return pages.render(
         request,
-        "codes.html",
+        "staff/codes.html",
         principal=principal,
         administration=found,
         codes=[(c, codes.display(c.code)) for c in listed],
@@ -194,8 +208,9 @@ async def codes_page(
     status_code=303,
 )
 async def issue_codes(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    engine: NamedDependency[AsyncEngine],
     administration_id: FromPath[int],
 ) -> Response[Any]:
     """Issue class codes or tickets for one school (district admins)."""
@@ -204,7 +219,7 @@ async def issue_codes(
     kind = text(form, "kind")
     try:
         count = int(text(form, "count") or "1")
-        async with engine_of(request).begin() as conn:
+        async with engine.begin() as conn:
             if await admins.visible_administration(conn, principal, administration_id) is None:
                 raise NotFoundException()
             made = await admins.add_codes(conn, administration_id, school, kind, count)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from climate.controllers.staff.pages import render
+from climate.pages import Pages
 from climate.security import audit
-from climate.security.guards import engine_of
 from climate.security.principals import Principal
 
 PAGE = 200
@@ -20,17 +19,19 @@ PAGE = 200
 
 @get("/audit")
 async def audit_page(
-    request: Request[Any, Any, State],
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
     action: FromQuery[str | None] = None,
 ) -> Template:
     """The newest events, optionally of one kind."""
     chosen = action if action in audit.ACTIONS else None
-    async with engine_of(request).connect() as conn:
+    async with engine.connect() as conn:
         found = await audit.events(conn, limit=PAGE, action=chosen)
-    return render(
+    return pages.render(
         request,
-        "audit.html",
+        "staff/audit.html",
         principal=principal,
         events=found,
         actions=audit.ACTIONS,
@@ -40,10 +41,10 @@ async def audit_page(
 
 @get("/audit.csv")
 async def audit_export(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    principal: NamedDependency[Principal], engine: NamedDependency[AsyncEngine]
 ) -> Response[str]:
     """Every event as CSV; the export is recorded before the file is made."""
-    async with engine_of(request).begin() as conn:
+    async with engine.begin() as conn:
         await audit.record(conn, principal, audit.EXPORTED, "audit log", detail={"format": "csv"})
         found = await audit.events(conn, limit=None)
     return Response(

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.response import Template
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from climate.controllers.staff.pages import render, settings_of
+from climate.pages import Pages
 from climate.rosters.parsing import RosterError, parse_rosters
 from climate.rosters.store import ImportSummary, store_rosters
 from climate.security import audit
-from climate.security.guards import engine_of
 from climate.security.principals import Principal
+from climate.settings import Settings
 
 MAX_UPLOAD = 20 * 1024 * 1024
 FILES = ("schools", "enrollment", "staffing")
@@ -38,14 +39,15 @@ async def read_upload(request: Request[Any, Any, Any]) -> tuple[bytes, bytes, by
 
 
 async def import_rosters(
-    request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
+    engine: AsyncEngine,
+    settings: Settings,
+    principal: Principal,
     files: tuple[bytes, bytes, bytes],
 ) -> ImportSummary:
     """Parse and store rosters in one transaction, with its audit record; raise on problems."""
     rosters = parse_rosters(*files)
-    async with engine_of(request).begin() as conn:
-        summary = await store_rosters(conn, rosters, settings_of(request).district_name)
+    async with engine.begin() as conn:
+        summary = await store_rosters(conn, rosters, settings.district_name)
         await audit.record(
             conn,
             principal,
@@ -62,19 +64,28 @@ async def import_rosters(
 
 @get("/rosters")
 async def rosters_page(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
 ) -> Template:
     """The upload form."""
-    return render(request, "rosters.html", principal=principal, problems=[], summary=None)
+    return pages.render(
+        request, "staff/rosters.html", principal=principal, problems=[], summary=None
+    )
 
 
 @post("/rosters", request_max_body_size=MAX_UPLOAD, status_code=200)
 async def upload_rosters(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Import the uploaded rosters; every problem is listed with file, line and column."""
     try:
-        summary = await import_rosters(request, principal, await read_upload(request))
+        files = await read_upload(request)
+        summary = await import_rosters(engine, settings, principal, files)
     except UploadError as error:
         problems = [str(error)]
     except RosterError as error:
@@ -82,10 +93,12 @@ async def upload_rosters(
     except IntegrityError:
         problems = ["the rosters conflict with the database; nothing was imported"]
     else:
-        return render(request, "rosters.html", principal=principal, problems=[], summary=summary)
-    return render(
+        return pages.render(
+            request, "staff/rosters.html", principal=principal, problems=[], summary=summary
+        )
+    return pages.render(
         request,
-        "rosters.html",
+        "staff/rosters.html",
         status_code=400,
         principal=principal,
         problems=problems,

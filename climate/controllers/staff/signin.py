@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.controllers.staff.forms import read_form, text
-from climate.controllers.staff.pages import render, safe_next
+from climate.pages import Pages
 from climate.security import audit, sessions
 from climate.security.accounts import (
     AccountError,
@@ -20,7 +21,7 @@ from climate.security.accounts import (
     find_account,
     normalize_email,
 )
-from climate.security.guards import engine_of, optional_principal
+from climate.security.guards import optional_principal
 from climate.security.principals import Principal
 from climate.security.ratelimit import RateLimiter
 
@@ -29,30 +30,43 @@ MAX_SIGN_IN = 8 * 1024
 PER_ADDRESS = (30, 60.0)
 # Per account: ten guesses in five minutes is plenty for a person and useless to a guesser.
 PER_EMAIL = (10, 300.0)
-LIMITS_KEY = "sign_in_limits"
 
 
-def _limiters(state: State) -> tuple[RateLimiter, RateLimiter]:
-    found = state.get(LIMITS_KEY)
-    if found is None:
-        found = (RateLimiter(*PER_ADDRESS), RateLimiter(*PER_EMAIL))
-        state[LIMITS_KEY] = found
-    limiters: tuple[RateLimiter, RateLimiter] = found
-    return limiters
+@dataclass(slots=True)
+class SignInLimits:
+    """Sign-in attempts counted per address and per account, in this process."""
+
+    by_address: RateLimiter = field(default_factory=lambda: RateLimiter(*PER_ADDRESS))
+    by_email: RateLimiter = field(default_factory=lambda: RateLimiter(*PER_EMAIL))
+
+
+def safe_next(target: str | None) -> str:
+    """A redirect target after sign-in: only a path on this site, else the staff home."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/staff"
+    return target
 
 
 @get("/sign-in")
 async def sign_in_page(
-    request: Request[Any, Any, State], next: FromQuery[str | None] = None
+    request: Request[Any, Any, Any],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    next: FromQuery[str | None] = None,
 ) -> Response[Any]:
     """The sign-in form (a signed-in account goes straight on)."""
-    if await optional_principal(request) is not None:
+    if await optional_principal(request, engine) is not None:
         return Redirect(safe_next(next), status_code=303)
-    return render(request, "sign_in.html", email="", next=safe_next(next), failed=False)
+    return pages.render(request, "staff/sign_in.html", email="", next=safe_next(next), failed=False)
 
 
 @post("/sign-in", request_max_body_size=MAX_SIGN_IN, status_code=303)
-async def sign_in(request: Request[Any, Any, State]) -> Response[Any]:
+async def sign_in(
+    request: Request[Any, Any, Any],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    sign_in_limits: NamedDependency[SignInLimits],
+) -> Response[Any]:
     """Check the password, start a session, record the attempt either way."""
     form = await read_form(request)
     email, password, target = (
@@ -60,10 +74,9 @@ async def sign_in(request: Request[Any, Any, State]) -> Response[Any]:
         (form.get("password") or [""])[0],
         text(form, "next"),
     )
-    by_address, by_email = _limiters(request.app.state)
-    by_address.hit(request.client.host if request.client else "unknown")
-    by_email.hit(normalize_email(email))
-    async with engine_of(request).begin() as conn:
+    sign_in_limits.by_address.hit(request.client.host if request.client else "unknown")
+    sign_in_limits.by_email.hit(normalize_email(email))
+    async with engine.begin() as conn:
         account_id = await check_credentials(conn, email, password)
         if account_id is None:
             known = await find_account(conn, email) is not None
@@ -74,9 +87,9 @@ async def sign_in(request: Request[Any, Any, State]) -> Response[Any]:
             raw = await sessions.start_session(conn, account_id)
             await audit.record(conn, normalize_email(email), audit.SIGNED_IN)
     if account_id is None:
-        return render(
+        return pages.render(
             request,
-            "sign_in.html",
+            "staff/sign_in.html",
             status_code=400,
             email=email,
             next=safe_next(target),
@@ -89,10 +102,12 @@ async def sign_in(request: Request[Any, Any, State]) -> Response[Any]:
 
 @post("/sign-out", status_code=303)
 async def sign_out(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    engine: NamedDependency[AsyncEngine],
 ) -> Response[Any]:
     """End this session."""
-    async with engine_of(request).begin() as conn:
+    async with engine.begin() as conn:
         await sessions.end_session(conn, request.cookies.get(sessions.COOKIE, ""))
         await audit.record(conn, principal, audit.SIGNED_OUT)
     response: Response[Any] = Redirect("/staff/sign-in", status_code=303)
@@ -102,50 +117,61 @@ async def sign_out(
 
 @get("/")
 async def home(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
 ) -> Template:
     """What this account can do."""
-    return render(request, "home.html", principal=principal)
+    return pages.render(request, "staff/home.html", principal=principal)
 
 
 @get("/password")
 async def password_page(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
 ) -> Template:
     """The password change form."""
-    return render(request, "password.html", principal=principal, problem=None, done=False)
+    return pages.render(
+        request, "staff/password.html", principal=principal, problem=None, done=False
+    )
 
 
 @post("/password", request_max_body_size=MAX_SIGN_IN, status_code=200)
 async def password_change(
-    request: Request[Any, Any, State], principal: NamedDependency[Principal]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
 ) -> Response[Any]:
     """Change the password; every other session of the account ends."""
     form = await read_form(request)
     current, new = (form.get("current") or [""])[0], (form.get("new") or [""])[0]
     if new != (form.get("confirm") or [""])[0]:
-        return render(
+        return pages.render(
             request,
-            "password.html",
+            "staff/password.html",
             status_code=400,
             principal=principal,
             problem="the two new passwords differ",
             done=False,
         )
     try:
-        async with engine_of(request).begin() as conn:
+        async with engine.begin() as conn:
             await change_password(conn, principal.id, current, new)
             raw = await sessions.start_session(conn, principal.id)
             await audit.record(conn, principal, audit.PASSWORD_CHANGED, principal.label)
     except AccountError as error:
-        return render(
+        return pages.render(
             request,
-            "password.html",
+            "staff/password.html",
             status_code=400,
             principal=principal,
             problem=str(error),
             done=False,
         )
-    response = render(request, "password.html", principal=principal, problem=None, done=True)
+    response = pages.render(
+        request, "staff/password.html", principal=principal, problem=None, done=True
+    )
     response.set_cookie(sessions.session_cookie(raw))
     return response

@@ -1,0 +1,44 @@
+"""How staff pages answer errors: a page in the caller's language, or a trip to sign-in."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Redirect
+
+from climate.errors import RateLimited
+from climate.pages import pages_of
+from climate.security.guards import SignInRequired
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Staff pages answer errors with a page; sign-in is a redirect that remembers the page."""
+    if isinstance(exc, SignInRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/staff/sign-in?next={quote(target, safe='/')}", status_code=303)
+    return pages_of(request).render(
+        request, "staff/error.html", status_code=exc.status_code, status=exc.status_code
+    )
+
+
+def rate_limited(request: Request[Any, Any, Any], exc: RateLimited) -> Response[Any]:
+    """Too many sign-in attempts: say so, and when to try again."""
+    return pages_of(request).render(
+        request,
+        "staff/sign_in.html",
+        status_code=429,
+        headers={"Retry-After": str(exc.retry_after)},
+        limited=True,
+        retry_after=exc.retry_after,
+        email="",
+        next="/staff",
+    )
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    HTTPException: http_error,
+    RateLimited: rate_limited,
+}
