@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from climate.app import create_app
@@ -15,7 +16,7 @@ from climate.pages import STATIC_VERSION, Pages, static_url
 from climate.settings import CrisisContact, Settings
 from tests.climate.districts import CLASS, make_district
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient[Litestar]
 # The seeded administration offers these; the district accepts more (vi among them).
 SURVEY_LOCALES = ("en", "es", "ar")
 PAGES = ["/", "/staff/sign-in", f"/s/{CLASS}"]
