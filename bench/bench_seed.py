@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate import db
 from climate.demo import district as demo
@@ -39,6 +40,9 @@ async def baseline_rate(url: str, settings: Settings, rows: int) -> float:
         async with engine.begin() as conn:
             admin_id = await conn.scalar(select(Administration.id).limit(1))
             school_id = await conn.scalar(select(School.id).limit(1))
+            # main() seeded the district first, so both are there.
+            assert admin_id is not None
+            assert school_id is not None
             opens_on = seed.school_year_dates(2020)[0]
             records = demo.rows_for(batch, instrument, layout, admin_id, opens_on, school_id, rng)
             columns = demo.response_columns(layout)
@@ -77,7 +81,9 @@ def main() -> None:
     print(f"database size:              {size:,.0f} MiB")
 
 
-async def _seed(engine, settings, args):  # type: ignore[no-untyped-def]
+async def _seed(
+    engine: AsyncEngine, settings: Settings, args: argparse.Namespace
+) -> demo.SeedSummary:
     try:
         return await demo.seed_district(
             engine,

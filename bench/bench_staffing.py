@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 from analysis.staffing import NeedEstimate, SchoolYear, allocate, plan_staffing
 from analysis.staffing.allocation import STEP_FTE
@@ -51,7 +52,7 @@ def naive(plan_rows: list[tuple[float, float]], steps: int) -> float:
     return closed
 
 
-def timed(label: str, func, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+def timed(label: str, func: Callable[[], object], repeat: int = 3) -> float:
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()

@@ -17,12 +17,16 @@ Run: ``.venv/bin/python bench/bench_trends.py``
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import statsmodels.api as sm
 
 from analysis.logistic import categorical_design, fit_grouped_logit
 from analysis.trends import fit_trend, orthogonal_polynomials
+
+T = TypeVar("T")
 
 SCHOOLS, YEARS, PER_SCHOOL_YEAR = 200, 5, 1_000
 
@@ -86,7 +90,7 @@ def student_fit(x: np.ndarray, d: dict[str, np.ndarray]) -> tuple[np.ndarray, np
     return np.asarray(fit.params), np.sqrt(np.diag(fit.cov_params()) * SCHOOLS / (SCHOOLS - 1))
 
 
-def timed(label: str, fn, *args):  # type: ignore[no-untyped-def]
+def timed(label: str, fn: Callable[..., T], *args: object) -> tuple[T, float]:
     start = time.perf_counter()
     out = fn(*args)
     seconds = time.perf_counter() - start
@@ -108,7 +112,7 @@ def trend(d: dict[str, np.ndarray]) -> None:
 
     def from_cells() -> tuple[np.ndarray, np.ndarray]:
         t = fit_trend(
-            cells["year"],
+            cells["year"].tolist(),
             cells["events"],
             cells["trials"],
             {

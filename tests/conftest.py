@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.engine import make_url
 
@@ -88,7 +89,7 @@ def settings(migrated_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def client(settings: Settings) -> Iterator[TestClient[Litestar]]:
     """The real app on the test database."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 from pathlib import Path
@@ -23,16 +24,20 @@ def test_every_documented_setting_exists() -> None:
     assert documented == {f.name.upper() for f in dataclasses.fields(Settings)}
 
 
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return {
+        name: sub
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name, sub in action.choices.items()
+    }
+
+
 def _commands() -> list[str]:
-    parser = build_parser()
-    found = []
-    for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
-        for name, sub in action.choices.items():
-            nested = [a for a in sub._actions if a.__class__.__name__ == "_SubParsersAction"]
-            if nested:
-                found += [f"climate {name} {child}" for child in nested[0].choices]
-            else:
-                found.append(f"climate {name}")
+    found: list[str] = []
+    for name, sub in _subcommands(build_parser()).items():
+        nested = _subcommands(sub)
+        found += [f"climate {name} {child}" for child in nested] if nested else [f"climate {name}"]
     return found
 
 

@@ -98,6 +98,8 @@ def test_same_schools_in_both_groups_use_the_covariance() -> None:
     paired = difference(curr, prev)
     unpaired = difference(curr, [PsuTotals(s + 100, c.y, c.x) for s, c in enumerate(prev)])
     assert paired.estimate == pytest.approx(0.05)
+    assert paired.se is not None
+    assert unpaired.se is not None
     assert paired.se < unpaired.se / 10
 
 

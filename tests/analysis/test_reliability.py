@@ -1,5 +1,7 @@
 """Tests for analysis.reliability."""
 
+from collections.abc import Hashable
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -107,7 +109,11 @@ def test_language_flag() -> None:
     g = rng.normal(size=(300, 1))
     bad = np.hstack([g + 0.8 * rng.normal(size=(300, 3)), rng.normal(size=(300, 3))])
     same = rng.normal(size=(300, 1)) + 0.8 * rng.normal(size=(300, 6))
-    alphas = {"en": cronbach_alpha(good), "so": cronbach_alpha(bad), "es": cronbach_alpha(same)}
+    alphas: dict[Hashable, AlphaResult] = {
+        "en": cronbach_alpha(good),
+        "so": cronbach_alpha(bad),
+        "es": cronbach_alpha(same),
+    }
     checks = {c.language: c for c in compare_languages(alphas)}
     assert checks["so"].flagged
     assert not checks["es"].flagged
@@ -134,7 +140,7 @@ def test_small_drop_in_small_sample_not_flagged() -> None:
         ([[1, 5], [5, 1], [3, 3]], "no variance"),
     ],
 )
-def test_bad_input(data: list[object], match: str) -> None:
+def test_bad_input(data: list[list[float]], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         cronbach_alpha(data)
 

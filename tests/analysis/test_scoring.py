@@ -1,6 +1,7 @@
 """Tests for analysis.scoring."""
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -85,10 +86,10 @@ def test_half_of_items_rule() -> None:
         ({"scoring": "median"}, "scoring"),
     ],
 )
-def test_bad_definitions(kwargs: dict[str, object], match: str) -> None:
-    base: dict[str, object] = {"id": "s", "items": ("a", "b")}
+def test_bad_definitions(kwargs: dict[str, Any], match: str) -> None:
+    base: dict[str, Any] = {"id": "s", "items": ("a", "b")}
     with pytest.raises(ValueError, match=match):
-        ScaleDefinition(**(base | kwargs))  # type: ignore[arg-type]
+        ScaleDefinition(**(base | kwargs))
 
 
 def test_out_of_range_answers_name_the_item() -> None:

@@ -1,5 +1,7 @@
 """Tests for analysis.weights."""
 
+from collections.abc import Hashable
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,7 +16,10 @@ def test_rake_independent_table_closed_form() -> None:
     # margins, raking lands on the independence table T_i T_j / T in closed form
     counts = np.array([10, 20, 30, 60], dtype=float)  # rows (10+20, 30+60) cols 1:2
     rows, cols = ["a", "a", "b", "b"], ["x", "y", "x", "y"]
-    targets = {"row": {"a": 300.0, "b": 700.0}, "col": {"x": 400.0, "y": 600.0}}
+    targets: dict[str, dict[Hashable, float]] = {
+        "row": {"a": 300.0, "b": 700.0},
+        "col": {"x": 400.0, "y": 600.0},
+    }
     cal = rake(counts, {"row": rows, "col": cols}, targets)
     expected = np.array([300 * 400, 300 * 600, 700 * 400, 700 * 600]) / 1000
     np.testing.assert_allclose(cal.weights * counts, expected, rtol=1e-8)
@@ -28,9 +33,12 @@ def test_rake_school_by_grade_and_gender_margins() -> None:
     gender = np.tile(["f", "m"], 9)
     counts = rng.integers(5, 40, size=18).astype(float)
     school_grade = list(zip(school.tolist(), grade.tolist(), strict=True))
-    enrol = {k: float(rng.integers(80, 200)) for k in set(school_grade)}
+    enrol: dict[Hashable, float] = {k: float(rng.integers(80, 200)) for k in set(school_grade)}
     total = sum(enrol.values())
-    targets = {"school_grade": enrol, "gender": {"f": total * 0.52, "m": total * 0.48}}
+    targets: dict[str, dict[Hashable, float]] = {
+        "school_grade": enrol,
+        "gender": {"f": total * 0.52, "m": total * 0.48},
+    }
     cal = rake(
         counts, {"school_grade": school_grade, "gender": gender.tolist()}, targets, trim_upper=4.0
     )
@@ -53,7 +61,7 @@ def test_rake_school_by_grade_and_gender_margins() -> None:
     ],
 )
 def test_rake_bad_input(
-    margins: dict[str, list[str]], targets: dict[str, dict[str, float]], match: str
+    margins: dict[str, list[str]], targets: dict[str, dict[Hashable, float]], match: str
 ) -> None:
     with pytest.raises(ValueError, match=match):
         rake([3, 4], margins, targets)

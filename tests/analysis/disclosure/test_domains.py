@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from analysis.disclosure import Cell, Dimension, Item, Policy, Release, Table, Tier
 from analysis.disclosure.codes import published_codes
-from analysis.disclosure.domains import n_domains, plain_sizes
+from analysis.disclosure.domains import Domain, n_domains, plain_sizes
 from analysis.disclosure.policy import code_percent
 from analysis.disclosure.primary import primary_suppression
 
@@ -28,7 +28,9 @@ def test_plain_sizes_are_exactly_the_sizes_that_code_to_it(n: int, data: st.Data
         assert n in plain_sizes(int(code[:-1]))
 
 
-def _one_cell(n: int, counts: dict[str, int], items: tuple[Item, ...], policy: Policy) -> list:
+def _one_cell(
+    n: int, counts: dict[str, int], items: tuple[Item, ...], policy: Policy
+) -> list[Domain]:
     rel = Release(
         (Dimension("g", ("a",)),),
         (Table("t", ("g",)),),

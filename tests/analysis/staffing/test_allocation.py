@@ -2,6 +2,7 @@
 
 import itertools
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -120,9 +121,9 @@ def test_budget_split_beats_best_value_per_dollar_greedy() -> None:
         ({"budget": 5.0, "salaries": {"nurse": 1e5}}, "salaries: unknown role"),
     ],
 )
-def test_bad_scenarios_are_rejected(kwargs: dict[str, object], message: str) -> None:
+def test_bad_scenarios_are_rejected(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        allocate(district(), **kwargs)  # type: ignore[arg-type]
+        allocate(district(), **kwargs)
 
 
 # --- brute force on small cases -------------------------------------------------------

@@ -1,4 +1,5 @@
 import math
+from typing import Any
 
 import pytest
 
@@ -25,10 +26,10 @@ def test_need_estimate_accepts_an_interval_or_hidden() -> None:
     ],
 )
 def test_need_estimate_rejects_bad_input(
-    kwargs: dict[str, object], field: str, error: type
+    kwargs: dict[str, Any], field: str, error: type[Exception]
 ) -> None:
     with pytest.raises(error, match=rf"^{field}"):
-        NeedEstimate(**kwargs)  # type: ignore[arg-type]
+        NeedEstimate(**kwargs)
 
 
 @pytest.mark.parametrize(
@@ -45,10 +46,12 @@ def test_need_estimate_rejects_bad_input(
         ({"need": {"elevated_distress": 0.2}}, "need", TypeError),
     ],
 )
-def test_school_year_rejects_bad_input(kwargs: dict[str, object], field: str, error: type) -> None:
-    base: dict[str, object] = {"school_id": "S", "year": 2024, "enrollment": 100}
+def test_school_year_rejects_bad_input(
+    kwargs: dict[str, Any], field: str, error: type[Exception]
+) -> None:
+    base: dict[str, Any] = {"school_id": "S", "year": 2024, "enrollment": 100}
     with pytest.raises(error, match=rf"^{field}"):
-        SchoolYear(**{**base, **kwargs})  # type: ignore[arg-type]
+        SchoolYear(**{**base, **kwargs})
 
 
 def test_missing_role_counts_as_zero_fte() -> None:

@@ -17,6 +17,13 @@ from climate.students import codes
 from tests.climate.districts import make_district
 
 
+def _created(out: str) -> int:
+    """The id of the administration that `climate administrations create` printed."""
+    found = re.search(r"administration (\d+)", out)
+    assert found is not None, out
+    return int(found.group(1))
+
+
 @pytest.fixture
 def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     make_district(settings)
@@ -53,7 +60,7 @@ CREATE = [
 
 def test_create_open_close_and_list(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*CREATE, "--locales", "en,es", "--sensitive", "--grades", "9-12"]) == 0
-    created = int(re.search(r"administration (\d+)", capsys.readouterr().out).group(1))  # type: ignore[union-attr]
+    created = _created(capsys.readouterr().out)
     (row,) = read(env, select(Administration).where(Administration.id == created))
     assert (row.status, row.locales, row.grades, row.sensitive_module) == (
         "draft",
@@ -84,7 +91,7 @@ def test_bad_grades_and_unknown_ids_are_refused(env: Settings) -> None:
 
 def test_codes_are_issued_per_school(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*CREATE]) == 0
-    created = int(re.search(r"administration (\d+)", capsys.readouterr().out).group(1))  # type: ignore[union-attr]
+    created = _created(capsys.readouterr().out)
     assert main(["codes", "--administration", str(created), "--per-school", "2"]) == 0
     printed = re.findall(r"S1\t(\S+)", capsys.readouterr().out)
     assert len(printed) == 2
@@ -96,7 +103,7 @@ def test_codes_are_issued_per_school(env: Settings, capsys: pytest.CaptureFixtur
 
 def test_tickets_print_an_html_sheet(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*CREATE, "--access", "tickets"]) == 0
-    created = int(re.search(r"administration (\d+)", capsys.readouterr().out).group(1))  # type: ignore[union-attr]
+    created = _created(capsys.readouterr().out)
     assert main(["tickets", "--administration", str(created), "--count", "3"]) == 0
     sheet = capsys.readouterr().out
     assert sheet.startswith("<!doctype html>")

@@ -80,7 +80,7 @@ def test_xlsx_and_json_carry_the_same_rows(planted: Planted, tmp_path: Path) -> 
         assert values[0] == COLUMNS
         from_sheets += [tuple("" if v is None else str(v) for v in row) for row in values[1:]]
     assert sorted(from_sheets) == sorted(expected)
-    methods = dict(list(book["methods"].iter_rows(values_only=True))[1:])
+    methods = {row[0]: row[1] for row in list(book["methods"].iter_rows(values_only=True))[1:]}
     assert "how to read *" in methods
     assert "release_id" in methods
     document = json.loads(_export(tmp_path, planted.year, "json").read_bytes())
@@ -130,7 +130,7 @@ def test_same_csv_on_sqlite_and_postgresql(tmp_path: Path, monkeypatch: pytest.M
     from tests.conftest import _reset_postgres
 
     monkeypatch.setenv("CLIMATE_MODE", "demo")
-    outputs = []
+    outputs: list[bytes] = []
     for url in (f"sqlite+aiosqlite:///{tmp_path / 'same.db'}", pg_url):
         if url == pg_url:
             asyncio.run(_reset_postgres(pg_url))

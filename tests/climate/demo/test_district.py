@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Executable, Row, func, select, text
 
 from climate import db
 from climate.demo import district as demo
@@ -34,8 +37,8 @@ def _seed(settings: Settings, seed_value: int = 5) -> demo.SeedSummary:
     return asyncio.run(run())
 
 
-def _query(settings: Settings, statement):  # type: ignore[no-untyped-def]
-    async def run():  # type: ignore[no-untyped-def]
+def _query(settings: Settings, statement: Executable) -> Sequence[Row[Any]]:
+    async def run() -> Sequence[Row[Any]]:
         engine = db.create_engine(settings.database_url)
         try:
             async with engine.connect() as conn:
@@ -77,7 +80,7 @@ def test_seed_builds_a_district_with_rosters_and_an_open_survey(settings: Settin
     assert {r for r, _ in roles} == {"counselor", "psychologist", "social_worker"}
 
 
-def test_seed_is_deterministic_by_seed(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_seed_is_deterministic_by_seed(settings: Settings, tmp_path: Path) -> None:
     _seed(settings, seed_value=11)
     first = _query(
         settings, text("SELECT school_id, grade, a01, a02, s01 FROM response ORDER BY id")

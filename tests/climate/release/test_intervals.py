@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis import PsuTotals, ratio_estimate, sample_mean, wilson_interval
+from analysis.design.estimates import EstimateKind
 from climate.release.intervals import clustered, published_limits
 
 
@@ -93,8 +94,9 @@ def test_district_limits_are_ratio_estimates_over_schools() -> None:
     x = np.array([[40.0, 60, 50, 45], [10, 12, 9, 11]])
     y = np.array([[12.0, 30, 9, 20], [31.5, 30.25, 27, 29.75]])
     low, high = clustered(y, x, np.array([False, True]))
-    for i, kind in enumerate(("proportion", "mean")):
+    kinds: tuple[EstimateKind, ...] = ("proportion", "mean")
+    for i, kind in enumerate(kinds):
         cells = [PsuTotals(s, y[i, s], x[i, s], int(x[i, s])) for s in range(4)]
-        est = ratio_estimate(cells, kind)  # type: ignore[arg-type]
+        est = ratio_estimate(cells, kind)
         assert (low[i], high[i]) == (est.lower, est.upper)
     assert low[0] == pytest.approx(0.165, abs=5e-4)

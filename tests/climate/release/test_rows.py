@@ -39,7 +39,7 @@ def _rows(settings: Settings) -> tuple[tuple[Statistic, ...], tuple[Statistic, .
             )
             for key, cell in data.items()
         }
-        return tuple(
+        before, after = (
             published_rows(
                 source.instrument,
                 protected,
@@ -50,7 +50,8 @@ def _rows(settings: Settings) -> tuple[tuple[Statistic, ...], tuple[Statistic, .
                 district_name="D",
             )
             for cells in (data, grown)
-        )  # type: ignore[return-value]
+        )
+        return before, after
 
     return asyncio.run(run())
 

@@ -17,7 +17,7 @@ LOCALES = Path(__file__).resolve().parents[3] / "locales"
 
 def _svg(_: charts.Translate, lang: str) -> str:
     line = charts.series("a", [(2025, "70", "64", "76"), (2026, "*", "", "")], "percent")
-    chart = charts.trend([line], title="t", y_label="%", fmt=Formatter(lang), _=_)
+    chart = charts.trend([line], title="t", y_label="%", fmt=Formatter.for_language(lang), _=_)
     return base64.b64decode(chart.uri.split(",", 1)[1]).decode("utf-8")
 
 
@@ -35,7 +35,7 @@ def test_charts_draw_in_every_language(lang: str) -> None:
     # Tests turn warnings into errors: a script matplotlib has no glyphs for (Chinese)
     # must not fail a page, since the browser draws the text in its own fonts.
     _ = load_po(LOCALES / lang / "LC_MESSAGES" / "messages.po").gettext
-    fmt = Formatter(lang)
+    fmt = Formatter.for_language(lang)
     line = charts.series(
         _("All students"), [(2025, "70", "64", "76"), (2026, "*", "", "")], "percent"
     )

@@ -81,7 +81,8 @@ def test_read_rosters_names_the_files_in_errors(tmp_path: Path) -> None:
 
 
 # One fixture per malformed row kind: (which file, its text, the expected problems).
-MALFORMED = {
+# (which file, its text, the problems reported)
+MALFORMED: dict[str, tuple[str, str | bytes, list[str]]] = {
     "empty file": (
         "schools",
         "",
