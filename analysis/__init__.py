@@ -32,6 +32,8 @@ from analysis.design import (
 )
 from analysis.logistic import (
     LogitFit,
+    NotEstimable,
+    Unestimability,
     categorical_design,
     fit_grouped_logit,
     treatment_columns,
@@ -107,6 +109,7 @@ __all__ = [
     "LanguageCheck",
     "Limits",
     "LogitFit",
+    "NotEstimable",
     "OmegaResult",
     "ProportionInterval",
     "PsuTotals",
@@ -119,6 +122,7 @@ __all__ = [
     "ScoreArrays",
     "StratumTotals",
     "TrendFit",
+    "Unestimability",
     "adjust_trends",
     "benjamini_hochberg",
     "bonferroni",

@@ -8,6 +8,9 @@ same coefficients, model-based covariance and log-likelihood as the fit on stude
 rows, and the per-school score totals ``sum_c x_c (y_c - n_c p_c)`` give the
 school-clustered sandwich exactly. Cells must not span schools when a clustered
 covariance is wanted.
+
+Data that hold no finite estimate raise :class:`NotEstimable`, a ``ValueError`` that
+names its reason, so that a report can say why instead of showing a number.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +27,37 @@ from scipy import special
 from analysis.design import design_covariance, design_df
 
 FloatArray = npt.NDArray[np.float64]
+#: Why a model has no estimate: the outcome is separated by the predictors (its
+#: coefficients run off to infinity), Newton's method did not settle, or the variance
+#: of a coefficient that a test needs is zero.
+Unestimability = Literal["separation", "no convergence", "no variance"]
+
+# A fitted share this close to 0 or 1 is one the model fits exactly, which only an
+# infinite coefficient can do: the outcome is separated (R glm.fit's threshold).
+_FITTED_EXACTLY = 10 * float(np.finfo(float).eps)
+
+
+class NotEstimable(ValueError):
+    """The data hold no finite estimate (or no variance) of what was asked.
+
+    Attributes
+    ----------
+    reason : str
+        ``"separation"``, ``"no convergence"`` or ``"no variance"``.
+
+    Examples
+    --------
+    >>> x = np.column_stack([np.ones(2), [0.0, 1.0]])
+    >>> try:
+    ...     fit_grouped_logit(x, [0, 5], [5, 5])
+    ... except NotEstimable as exc:
+    ...     exc.reason
+    'separation'
+    """
+
+    def __init__(self, reason: Unestimability, message: str) -> None:
+        super().__init__(message)
+        self.reason: Unestimability = reason
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -66,8 +101,10 @@ class LogitFit:
 
     @property
     def se(self) -> FloatArray:
-        """Standard errors from :attr:`cov`."""
-        return np.sqrt(np.diag(self.cov))
+        """Standard errors from :attr:`cov` (0 where rounding leaves a zero variance below 0)."""
+        # The sandwich is positive semi-definite; a diagonal entry below 0 is rounding
+        # around an exact 0, which callers test for, not the root of a negative number.
+        return np.sqrt(np.maximum(np.diag(self.cov), 0.0))
 
 
 def _codes(labels: Sequence[Hashable], name: str) -> tuple[npt.NDArray[np.intp], list[Hashable]]:
@@ -147,15 +184,21 @@ def fit_grouped_logit(
 
     Raises
     ------
+    NotEstimable
+        When the outcome is separated by the predictors (no respondent, or every one,
+        has it; or a level's cells are all 0 or all 100 %), so that no finite maximum
+        exists, or when Newton's method does not converge.
     ValueError
-        On inconsistent shapes, counts outside ``0 <= events <= trials``, a design
-        that is not of full rank, or no convergence (e.g. complete separation).
+        On inconsistent shapes, counts outside ``0 <= events <= trials``, or a design
+        that is not of full rank.
 
     References
     ----------
     McCullagh, P. and Nelder, J. A. (1989). *Generalized Linear Models*, 2nd ed., ch. 4.
     Binder, D. A. (1983). On the variances of asymptotically normal estimators from
     complex surveys. *International Statistical Review* 51, 279-292.
+    Albert, A. and Anderson, J. A. (1984). On the existence of maximum likelihood
+    estimates in logistic regression models. *Biometrika* 71, 1-10.
 
     Examples
     --------
@@ -180,10 +223,14 @@ def fit_grouped_logit(
     x, y, n = x[keep], y[keep], n[keep]
     if np.linalg.matrix_rank(x) < x.shape[1]:
         raise ValueError("design is not of full column rank (a level with no respondents?)")
+    if y.sum() == 0 or y.sum() == n.sum():
+        has = "no respondent" if y.sum() == 0 else "every respondent"
+        raise NotEstimable("separation", f"{has} has the outcome: its logit is infinite")
     beta = np.zeros(x.shape[1])
     beta[0] = special.logit(min(max(y.sum() / n.sum(), 1e-6), 1 - 1e-6))
     ll = _loglik(x, y, n, beta)
     iterations = 0
+    converged = True
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         p = special.expit(x @ beta)
         info = x.T @ (x * (n * p * (1 - p))[:, None])
@@ -192,7 +239,9 @@ def fit_grouped_logit(
         try:
             step = np.linalg.solve(info, x.T @ (y - n * p))
         except np.linalg.LinAlgError as exc:
-            raise ValueError("information matrix is singular (separation?)") from exc
+            raise NotEstimable(
+                "separation", "information matrix is singular: fitted shares of 0 or 1"
+            ) from exc
         # step halving keeps Newton monotone from a poor start
         for _ in range(30):
             ll_new = _loglik(x, y, n, beta + step)
@@ -204,11 +253,25 @@ def fit_grouped_logit(
         if float(np.max(np.abs(step))) < tol:
             break
     else:
-        raise ValueError(f"no convergence in {max_iter} iterations (separation?)")
-    if np.any(np.abs(beta) > 30) or not np.all(np.isfinite(beta)):
-        raise ValueError("coefficients diverge: an outcome is (nearly) separated by a level")
+        converged = False
     p = special.expit(x @ beta)
-    bread = np.linalg.inv(x.T @ (x * (n * p * (1 - p))[:, None]))
+    exact = bool(np.any(np.minimum(p, 1 - p) < _FITTED_EXACTLY))
+    if not converged and not exact:
+        raise NotEstimable("no convergence", f"no convergence in {max_iter} iterations")
+    if exact or np.any(np.abs(beta) > 30) or not np.all(np.isfinite(beta)):
+        raise NotEstimable(
+            "separation", "coefficients diverge: an outcome is (nearly) separated by a level"
+        )
+    try:
+        bread = np.linalg.inv(x.T @ (x * (n * p * (1 - p))[:, None]))
+    except np.linalg.LinAlgError as exc:
+        raise NotEstimable(
+            "separation", "information matrix is singular: fitted shares of 0 or 1"
+        ) from exc
+    if not np.all(np.diag(bread) > 0):
+        # The inverse of a positive definite matrix has a positive diagonal; anything else
+        # is an information matrix singular to rounding.
+        raise NotEstimable("separation", "information matrix is singular: fitted shares of 0 or 1")
     cluster_cov = None
     df: float = math.inf
     n_psu = 0

@@ -7,6 +7,11 @@ totals. The size of the trend is reported in percentage points per year from
 predictive margins; its direction from the test of the linear term, adjusted across
 the indicators of one report with Benjamini-Hochberg. Year-over-year change is a
 paired contrast: the same schools appear in both years.
+
+A trend the data cannot estimate raises :class:`analysis.logistic.NotEstimable` with its
+reason: separation (a share of 0 or 100 % that the year terms can fit exactly), no
+convergence, or no variance (school-clustered, the schools' contributions cancel exactly,
+as when every school moves alike or each school appears in one year only).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from scipy import special, stats
 
 from analysis.comparisons import Contrast, difference
 from analysis.design import PsuTotals
-from analysis.logistic import LogitFit, categorical_design, fit_grouped_logit
+from analysis.logistic import LogitFit, NotEstimable, categorical_design, fit_grouped_logit
 from analysis.multiplicity import benjamini_hochberg
 
 FloatArray = npt.NDArray[np.float64]
@@ -31,6 +36,9 @@ Direction = Literal["increasing", "decreasing", "no change"]
 
 #: Fewest distinct years for which a quadratic term is tested (NCHS guidance).
 MIN_YEARS_QUADRATIC = 7
+#: A year term's clustered variance below this share of its model-based variance is a
+#: zero that rounding left behind: no design effect is a trillionth.
+ZERO_VARIANCE = 1e-12
 
 
 def orthogonal_polynomials(scores: Sequence[float], degree: int) -> FloatArray:
@@ -166,6 +174,16 @@ def fit_trend(
     -------
     TrendFit
 
+    Raises
+    ------
+    NotEstimable
+        With ``reason`` ``"separation"`` or ``"no convergence"`` when the model has no
+        finite fit (see :func:`analysis.fit_grouped_logit`), and ``"no variance"`` when
+        the school-clustered variance of a year term is zero, which would make any
+        change look certain.
+    ValueError
+        On bad input, such as a single year.
+
     References
     ----------
     Centers for Disease Control and Prevention (2020). *Conducting Trend Analyses of
@@ -197,6 +215,13 @@ def fit_trend(
     x = np.hstack([base[:, :1], poly[where], base[:, 1:]])
     terms = ("Intercept", *year_terms, *names[1:])
     fit = fit_grouped_logit(x, y, trials, psu=psu, strata=strata, terms=terms)
+    year_var = np.diag(fit.cov)[1 : 1 + degree]
+    if np.any(year_var <= ZERO_VARIANCE * np.diag(fit.model_cov)[1 : 1 + degree]):
+        raise NotEstimable(
+            "no variance",
+            "the school-clustered variance of the trend is zero: the schools' "
+            "contributions cancel exactly",
+        )
     se = fit.se
     linear_p = _wald_p(float(fit.params[1]), float(se[1]), fit.df)
     quad_p = _wald_p(float(fit.params[2]), float(se[2]), fit.df) if degree == 2 else None

@@ -6,7 +6,12 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.logistic import categorical_design, fit_grouped_logit, treatment_columns
+from analysis.logistic import (
+    NotEstimable,
+    categorical_design,
+    fit_grouped_logit,
+    treatment_columns,
+)
 from analysis.trends import orthogonal_polynomials
 
 
@@ -147,3 +152,52 @@ def test_invariant_to_cell_and_school_order(perm: list[int], seed: int) -> None:
     b = fit_grouped_logit(x[perm], events[perm], trials[perm], psu=[psu[i] for i in perm])
     np.testing.assert_allclose(b.params, a.params, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(b.cluster_cov, a.cluster_cov, rtol=1e-8, atol=1e-14)  # type: ignore[arg-type]
+
+
+YEAR = np.column_stack([np.ones(2), [0.0, 1.0]])
+
+
+@pytest.mark.parametrize(
+    ("events", "trials"),
+    [
+        # No respondent, or every one, has the outcome: the intercept's MLE is -inf or +inf.
+        ([0, 0], [40, 60]),
+        ([40, 60], [40, 60]),
+        # One year at 100 % beside one at 62 %: logit(10 / 10) is +inf. Newton stops here
+        # with a zero gradient and a covariance that is rounding noise (a negative
+        # variance), which once read as p = 0.
+        ([62, 10], [100, 10]),
+        # One year at 0 %: the inverse of the final information matrix does not exist.
+        ([1, 0], [3, 12]),
+    ],
+)
+def test_separated_outcomes_are_not_estimable(events: list[int], trials: list[int]) -> None:
+    # Albert and Anderson (1984): with a level whose cells are all 0 or all 100 %, the
+    # likelihood has no finite maximum.
+    with pytest.raises(NotEstimable, match=r"outcome|separated|singular") as caught:
+        fit_grouped_logit(YEAR, events, trials)
+    assert caught.value.reason == "separation"
+
+
+def test_a_quasi_separated_walk_is_separation_not_slow_convergence() -> None:
+    # 2025 has 0 of 13: Newton's coefficients wander along a flat likelihood for all 100
+    # iterations with that year's fitted share at 1e-16 (Albert and Anderson, 1984).
+    x = np.column_stack([np.ones(5), [0.0, 1.0, 0.0, 0.0, 1.0]])
+    with pytest.raises(NotEstimable) as caught:
+        fit_grouped_logit(x, [0, 0, 0, 100, 0], [100, 10, 100, 100, 3])
+    assert caught.value.reason == "separation"
+
+
+def test_too_few_iterations_is_no_convergence() -> None:
+    with pytest.raises(NotEstimable, match="no convergence") as caught:
+        fit_grouped_logit(YEAR, [20, 30], [100, 100], max_iter=1)
+    assert caught.value.reason == "no convergence"
+
+
+def test_a_zero_clustered_variance_has_zero_standard_errors() -> None:
+    # Two schools with the same shares fit exactly: every school's score total is 0, so
+    # the sandwich is 0 (up to rounding, which may fall below 0) and so are the errors.
+    x = np.column_stack([np.ones(4), [0.0, 1.0, 0.0, 1.0]])
+    fit = fit_grouped_logit(x, [10, 20, 10, 20], [100, 100, 100, 100], psu=list("aabb"))
+    assert np.all(fit.se >= 0)
+    np.testing.assert_allclose(fit.se, 0.0, atol=1e-12)

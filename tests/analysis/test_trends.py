@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from scipy import special, stats
 
 from analysis.design import PsuTotals, ratio_estimate
+from analysis.logistic import NotEstimable
 from analysis.proportions import wilson_interval
 from analysis.trends import (
     MIN_YEARS_QUADRATIC,
+    TrendFit,
     adjust_trends,
     fit_trend,
     orthogonal_polynomials,
@@ -189,6 +191,77 @@ def test_bad_input() -> None:
         fit_trend([2020, 2020], [1, 2], [5, 5])
     with pytest.raises(ValueError, match="level"):
         fit_trend([2020, 2021], [1, 2], [5, 5], level=1.5)
+
+
+@pytest.mark.parametrize(
+    ("year", "events", "trials", "psu"),
+    [
+        # Every school moves alike (10 % -> 20 %): each school's score totals are 0.
+        ([2024, 2025] * 2, [10, 20, 10, 20], [100] * 4, list("aabb")),
+        ([2024, 2025, 2026] * 3, [10, 20, 30] * 3, [100] * 9, [s for s in "abc" for _ in "123"]),
+        # Each school in one year only: the saturated model fits each school exactly.
+        ([2024, 2025], [10, 20], [100, 100], ["a", "b"]),
+        # The same shares at twice the size: rounding leaves a variance of 1e-31.
+        ([2024, 2025] * 2, [1, 2, 2, 4], [10**6, 10**6, 2 * 10**6, 2 * 10**6], list("aabb")),
+    ],
+)
+def test_a_trend_with_no_clustered_variance_is_not_estimable(
+    year: list[int], events: list[int], trials: list[int], psu: list[str]
+) -> None:
+    # A school-clustered variance of 0 would make any change look certain (p = 0).
+    with pytest.raises(NotEstimable, match="variance") as caught:
+        fit_trend(year, events, trials, psu=psu)
+    assert caught.value.reason == "no variance"
+
+
+def test_a_separated_trend_is_not_estimable() -> None:
+    # 0 of 100, then 20 and 40 of 100: the linear logit fits 0 % only at -inf; 0, 0, 100 %
+    # is separated outright (Albert and Anderson, 1984).
+    assert isinstance(fit_trend([2024, 2025, 2026], [0, 20, 40], [100] * 3), TrendFit)
+    with pytest.raises(NotEstimable) as caught:
+        fit_trend([2024, 2025, 2026], [0, 0, 100], [100] * 3)
+    assert caught.value.reason == "separation"
+
+
+small_cells = st.integers(2, 4).flatmap(
+    lambda years: st.lists(
+        st.tuples(
+            st.integers(0, years - 1),
+            st.sampled_from("abc"),
+            st.integers(1, 12).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+        ),
+        min_size=2,
+        max_size=12,
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_cells, st.booleans())
+def test_small_cells_give_a_trend_or_a_reason_never_a_warning(
+    cells: list[tuple[int, str, tuple[int, int]]], clustered: bool
+) -> None:
+    # Warnings are errors here: a fit either stands, with a p-value a test can trust,
+    # or says why it cannot; nothing is left to a silenced warning.
+    year = [2024 + y for y, _s, _c in cells]
+    events = [c[0] for _y, _s, c in cells]
+    trials = [c[1] for _y, _s, c in cells]
+    psu = [s for _y, s, _c in cells] if clustered and len({s for _y, s, _c in cells}) > 1 else None
+    try:
+        t = fit_trend(year, events, trials, psu=psu)
+    except NotEstimable as exc:
+        reason: str | None = exc.reason
+    except ValueError as exc:
+        # Bad input rather than data without an estimate: one year with respondents.
+        reason = "one year" if "distinct" in str(exc) or "rank" in str(exc) else str(exc)
+    else:
+        reason = None
+        assert 0 < t.linear_p <= 1
+        assert np.all(np.isfinite(t.fit.se))
+        assert t.fit.se[1] > 0
+        assert math.isfinite(t.change)
+        assert t.change_se > 0
+    assert reason in (None, "separation", "no convergence", "no variance", "one year")
 
 
 @pytest.mark.slow
