@@ -4,16 +4,17 @@ The tests run on the release's internal scale totals (each school's scored and f
 students per year), which the release keeps for exactly this purpose. A change is told only
 when the first and last years' values are published as plain numbers, and the words hold
 those published values and nothing else: the test adds a direction, never a number.
+
+A trend the data cannot estimate (``analysis.NotEstimable``) is told as such, with its
+reason, under the same rule: the reason says something about the counts (a share of 0 or
+100 % separates the model), and those are what coded and hidden values keep out of sight.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
-import numpy as np
-
-from analysis import TrendFit, adjust_trends, fit_trend
+from analysis import NotEstimable, TrendFit, Unestimability, adjust_trends, fit_trend
 from climate.release.result import ALL
 from climate.reports.published import Published, org_of, scale_statistic
 
@@ -33,6 +34,23 @@ class Change:
     last_year: int
     last: str
     adjusted_p: float
+
+
+@dataclass(frozen=True, slots=True)
+class Unestimable:
+    """One scale whose trend the data cannot estimate, and why."""
+
+    scale: str
+    statistic: str
+    reason: Unestimability
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """A report's significant changes, and the trends it cannot estimate, in scale order."""
+
+    found: tuple[Change, ...] = ()
+    unestimable: tuple[Unestimable, ...] = ()
 
 
 def _cells(
@@ -59,31 +77,31 @@ def _cells(
 
 def _fit(
     years: list[float], events: list[int], trials: list[int], psu: list[str] | None
-) -> TrendFit | None:
+) -> TrendFit | Unestimability | None:
+    """The trend, the reason it cannot be estimated, or None with fewer than two years."""
     if len(set(years)) < 2:
         return None
-    rate = np.asarray(events) / np.asarray(trials)
-    # A trend of a share that never moves off 0 or 1 has no finite logit estimate.
-    if np.all(rate == 0) or np.all(rate == 1):
-        return None
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            fit = fit_trend(years, events, trials, psu=psu)
-    except (ValueError, np.linalg.LinAlgError):
-        return None
-    if not np.isfinite(fit.linear_p):
-        return None
-    return fit
+        return fit_trend(years, events, trials, psu=psu)
+    except NotEstimable as exc:
+        return exc.reason
 
 
-def changes(published: Published, school: str | None) -> tuple[Change, ...]:
+def _told(published: Published, org: str, scale: str, years: list[float]) -> tuple[str, ...]:
+    """The first and last years' published values, if both are plain numbers, else ()."""
+    statistic = scale_statistic(published.releases[-1], scale)
+    ends = [published.get(int(y), org, scale, statistic) for y in (min(years), max(years))]
+    return tuple(r.value for r in ends if r is not None and r.exact())
+
+
+def changes(published: Published, school: str | None) -> Changes:
     """Scale trends of a school (or the district) that survive the adjustment, in scale order."""
     if len(published.years) < 2:
-        return ()
+        return Changes()
     newest = published.releases[-1]
     org = org_of(school)
     fitted: list[tuple[str, TrendFit]] = []
+    unestimable: list[Unestimable] = []
     for scale in newest.scales:
         years, events, trials, psu = _cells(published, scale, school)
         # One school: students are the units; the district: schools are the clusters.
@@ -91,31 +109,31 @@ def changes(published: Published, school: str | None) -> tuple[Change, ...]:
         if school is None and clusters is None:
             continue
         fit = _fit(years, events, trials, clusters)
-        if fit is not None:
+        if isinstance(fit, TrendFit):
             fitted.append((scale, fit))
+        elif fit is not None and len(_told(published, org, scale, years)) == 2:
+            unestimable.append(Unestimable(scale, scale_statistic(newest, scale), fit))
     if not fitted:
-        return ()
+        return Changes((), tuple(unestimable))
     adjusted = adjust_trends([f for _s, f in fitted], FDR)
     found = []
     for (scale, _raw), fit in zip(fitted, adjusted, strict=True):
         if fit.direction == "no change" or fit.adjusted_p is None:
             continue
-        statistic = scale_statistic(newest, scale)
-        first_year, last_year = int(fit.years[0]), int(fit.years[-1])
-        first = published.get(first_year, org, scale, statistic)
-        last = published.get(last_year, org, scale, statistic)
-        if first is None or last is None or not (first.exact() and last.exact()):
+        told = _told(published, org, scale, list(fit.years))
+        if len(told) < 2:
             continue
+        first, last = told
         found.append(
             Change(
                 scale,
-                statistic,
+                scale_statistic(newest, scale),
                 fit.direction,
-                first_year,
-                first.value,
-                last_year,
-                last.value,
+                int(fit.years[0]),
+                first,
+                int(fit.years[-1]),
+                last,
                 fit.adjusted_p,
             )
         )
-    return tuple(found)
+    return Changes(tuple(found), tuple(unestimable))

@@ -13,7 +13,13 @@ from climate.reports.changes import changes
 from climate.reports.formatting import Formatter
 from climate.reports.labels import Labels
 from climate.reports.published import Published, scale_statistic
-from climate.reports.school import Figure, change_sentence, figure, response_rate
+from climate.reports.school import (
+    Figure,
+    change_sentence,
+    figure,
+    response_rate,
+    unestimable_sentence,
+)
 from climate.reports.source import SchoolFacts
 
 NAME = "name"
@@ -53,6 +59,7 @@ class InstrumentView:
     heatmap: charts.Chart | None
     trends: tuple[charts.Chart, ...]
     changes: tuple[str, ...]
+    unestimable: tuple[str, ...]
     hidden: bool
 
 
@@ -154,6 +161,7 @@ def instrument_view(
         for s in scales
     )
     hidden = any(v == HIDDEN for _r, values in raw for v in values.values())
+    told = changes(published, None)
     return InstrumentView(
         labels.title(),
         tuple(columns),
@@ -161,7 +169,8 @@ def instrument_view(
         tuple(figure(published.get(year, DISTRICT, s, statistics[s]), fmt) for s in scales),
         grid,
         trends,
-        tuple(change_sentence(c, labels, fmt) for c in changes(published, None)),
+        tuple(change_sentence(c, labels, fmt) for c in told.found),
+        tuple(unestimable_sentence(u, labels) for u in told.unestimable),
         hidden,
     )
 

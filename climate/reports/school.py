@@ -8,7 +8,7 @@ from analysis.disclosure import HIDDEN
 from analysis.plots import PublishedGroup
 from climate.release.result import DISTRICT, Statistic
 from climate.reports import charts
-from climate.reports.changes import Change, changes
+from climate.reports.changes import Change, Unestimable, changes
 from climate.reports.formatting import Formatter
 from climate.reports.labels import Labels
 from climate.reports.published import (
@@ -71,6 +71,7 @@ class SchoolReport:
     instrument: str
     headlines: tuple[Headline, ...]
     changes: tuple[str, ...]
+    unestimable: tuple[str, ...]
     gaps: tuple[GapTable, ...]
     items: tuple[ItemTable, ...]
     band: str
@@ -109,6 +110,23 @@ def change_sentence(change: Change, labels: Labels, fmt: Formatter) -> str:
         text = _(
             "%(scale)s (%(statistic)s) fell from %(first)s in %(first_year)s "
             "to %(last)s in %(last_year)s."
+        )
+    return text % words
+
+
+def unestimable_sentence(trend: Unestimable, labels: Labels) -> str:
+    """A trend the data cannot estimate, and why, in plain words."""
+    _ = labels._
+    words = {"scale": labels.scale(trend.scale), "statistic": labels.statistic(trend.statistic)}
+    if trend.reason == "no variance":
+        text = _(
+            "%(scale)s (%(statistic)s): no trend can be estimated, because the schools' "
+            "results leave no spread to measure its uncertainty by."
+        )
+    else:
+        text = _(
+            "%(scale)s (%(statistic)s): no trend can be estimated, because the trend model "
+            "finds no finite answer for these years."
         )
     return text % words
 
@@ -266,12 +284,14 @@ def school_report(
         for (y, org, *_rest), r in published.rows.items()
         if org in (school, DISTRICT) and y in published.years
     )
+    told = changes(published, school)
     return SchoolReport(
         year=year,
         years=published.years,
         instrument=labels.title(),
         headlines=headlines,
-        changes=tuple(change_sentence(c, labels, fmt) for c in changes(published, school)),
+        changes=tuple(change_sentence(c, labels, fmt) for c in told.found),
+        unestimable=tuple(unestimable_sentence(u, labels) for u in told.unestimable),
         gaps=gaps,
         items=_items(published, school, labels, fmt),
         band=fmt.band(published.n_band(year, school)),

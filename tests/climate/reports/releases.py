@@ -18,14 +18,28 @@ def release(
     school: str = "A",
 ) -> YearRelease:
     """One year: per scale the school's flagged count (of ``scored``) and published value."""
+    return schools_release(year, {school: flagged}, shown, scored=scored)
+
+
+def schools_release(
+    year: int,
+    flagged: Mapping[str, Mapping[str, int]],
+    shown: Mapping[str, str],
+    *,
+    scored: int = 100,
+) -> YearRelease:
+    """One year of several schools: per school and scale the flagged count (of ``scored``);
+    every school and the district publish the value ``shown`` of each scale."""
     rid = f"test-{year}"
     rows: list[Statistic] = []
     totals: list[ScaleTotal] = []
-    for scale, count in flagged.items():
+    scales = dict.fromkeys(scale for counts in flagged.values() for scale in counts)
+    for scale in scales:
         value = shown.get(scale, "*")
         exact = value not in ("*", "") and not value.startswith(("<", ">"))
         ci = (str(max(0, int(value) - 9)), str(min(100, int(value) + 9))) if exact else ("*", "*")
-        for org, org_type in ((school, "school"), (DISTRICT, "district")):
+        orgs = [(school, "school") for school in flagged] + [(DISTRICT, "district")]
+        for org, org_type in orgs:
             rows.append(
                 Statistic(
                     rid,
@@ -42,7 +56,11 @@ def release(
                     "100-299",
                 )
             )
-        totals.append(ScaleTotal(school, ALL, ALL, scale, scored, scored, count, 0.0, 0.0))
+        for school, counts in flagged.items():
+            if scale in counts:
+                totals.append(
+                    ScaleTotal(school, ALL, ALL, scale, scored, scored, counts[scale], 0.0, 0.0)
+                )
     return YearRelease(
         release_id=rid,
         instrument_id="test",
@@ -54,8 +72,8 @@ def release(
         protected_at=f"{year}-06-01T00:00:00+00:00",
         audit_ok=True,
         declines=0,
-        schools={school: "School A"},
-        scales=dict.fromkeys(flagged, "favorable"),
+        schools={school: f"School {school}" for school in flagged},
+        scales=dict.fromkeys(scales, "favorable"),
         rows=tuple(rows),
         totals=tuple(totals),
     )
