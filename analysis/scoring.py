@@ -251,8 +251,9 @@ def score_matrix(scale: ScaleDefinition, values: npt.ArrayLike) -> ScoreArrays:
     rev = np.array([item in scale.reverse for item in scale.items])
     x[:, rev] = scale.minimum + scale.maximum - x[:, rev]
     count = answered.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(answered, x, 0.0).sum(axis=1) / count
+    total = np.where(answered, x, 0.0).sum(axis=1)
+    # A respondent who answered no item has no mean (and fewer than min_items anyway).
+    mean = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
     scores = mean * len(scale.items) if scale.scoring == "sum" else mean
     scores = np.where(count >= scale.min_items, scores, np.nan)
     ok = ~np.isnan(scores)

@@ -166,3 +166,13 @@ def test_totals_add() -> None:
     a = ScaleTotals(2, 5.0, 13.0, 1, 0)
     b = ScaleTotals(3, 6.0, 14.0, 0, 2)
     assert a + b == ScaleTotals(5, 11.0, 27.0, 1, 2)
+
+
+def test_a_respondent_with_no_answers_has_no_score() -> None:
+    # Warnings are errors here: no 0/0 is left to numpy to warn about and be silenced.
+    s = ScaleDefinition("x", ("a", "b"), favorable_at=3.0)
+    out = score_matrix(s, [[math.nan, math.nan], [3, 4]])
+    assert math.isnan(out.scores[0])
+    assert out.scores[1] == 3.5
+    assert out.favorable.tolist() == [False, True]
+    assert out.answered.tolist() == [0, 2]
