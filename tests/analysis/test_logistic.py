@@ -105,7 +105,9 @@ def test_strata_center_scores_within_stratum() -> None:
     assert one.df == 3
     assert two.df == 2
     np.testing.assert_allclose(one.params, two.params)
-    assert not np.allclose(one.cluster_cov, two.cluster_cov)  # type: ignore[arg-type]
+    assert one.cluster_cov is not None
+    assert two.cluster_cov is not None
+    assert not np.allclose(one.cluster_cov, two.cluster_cov)
 
 
 def test_treatment_columns_and_design() -> None:
@@ -151,7 +153,9 @@ def test_invariant_to_cell_and_school_order(perm: list[int], seed: int) -> None:
     a = fit_grouped_logit(x, events, trials, psu=psu)
     b = fit_grouped_logit(x[perm], events[perm], trials[perm], psu=[psu[i] for i in perm])
     np.testing.assert_allclose(b.params, a.params, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(b.cluster_cov, a.cluster_cov, rtol=1e-8, atol=1e-14)  # type: ignore[arg-type]
+    assert a.cluster_cov is not None
+    assert b.cluster_cov is not None
+    np.testing.assert_allclose(b.cluster_cov, a.cluster_cov, rtol=1e-8, atol=1e-14)
 
 
 YEAR = np.column_stack([np.ones(2), [0.0, 1.0]])

@@ -171,7 +171,7 @@ def test_totals_add() -> None:
 def test_a_respondent_with_no_answers_has_no_score() -> None:
     # Warnings are errors here: no 0/0 is left to numpy to warn about and be silenced.
     s = ScaleDefinition("x", ("a", "b"), favorable_at=3.0)
-    out = score_matrix(s, [[math.nan, math.nan], [3, 4]])
+    out = score_matrix(s, [[math.nan, math.nan], [3.0, 4.0]])
     assert math.isnan(out.scores[0])
     assert out.scores[1] == 3.5
     assert out.favorable.tolist() == [False, True]
