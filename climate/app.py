@@ -33,7 +33,8 @@ from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gette
 from climate.security.csrf import csrf_config
 from climate.security.guards import authorizer, current_principal, openapi_components
 from climate.security.headers import security_headers
-from climate.settings import PROJECT_ROOT, Settings
+from climate.settings import PROJECT_ROOT, Settings, SettingsError
+from climate.staffing.plan import district_policy
 from climate.students.access import Directory
 from climate.students.services import Services
 from climate.students.submissions import Writer
@@ -45,6 +46,12 @@ API_DOCS_ASSETS = "/schema/assets"
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the web application for ``settings`` (read from the environment when omitted)."""
     settings = settings or Settings.from_env()
+    try:
+        # A district policy that cannot be read stops the service now, not a page later.
+        district_policy(settings)
+    except (ValueError, TypeError) as error:
+        path = settings.staffing_policy
+        raise SettingsError(f"CLIMATE_STAFFING_POLICY {path}: {error}") from None
     engine = create_engine(settings.database_url)
     database = SQLAlchemyAsyncConfig(
         engine_instance=engine,

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from climate import commands
+from climate.settings import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except SettingsError as error:
+        # A bad CLIMATE_* variable is the caller's to fix: say which, without a traceback.
+        print(f"climate: {error}", file=sys.stderr)
+        return 2
     return result
 
 

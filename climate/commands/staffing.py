@@ -58,7 +58,7 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.policy is not None:
         try:
             policy = load_policy(args.policy)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, TypeError) as error:
             print(f"climate staffing plan: {args.policy}: {error}", file=sys.stderr)
             return 2
     try:
@@ -68,7 +68,7 @@ def run_plan(args: argparse.Namespace) -> int:
         return 2
     try:
         found = asyncio.run(_plan(settings, args.year, policy))
-    except (ReleaseError, ValueError) as error:
+    except (ReleaseError, ValueError, TypeError) as error:
         print(f"climate staffing plan: {error}", file=sys.stderr)
         return 1
     if found is None:

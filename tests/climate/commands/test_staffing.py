@@ -61,3 +61,15 @@ def test_bad_scenario_arguments_are_refused(planted: Planted, tmp_path: Path) ->
     with pytest.raises(SystemExit):
         main([*base, "--extra-fte", "janitor=1"])
     assert not (tmp_path / "p").exists()
+
+
+def test_a_malformed_policy_file_is_refused_with_its_name(
+    planted: Planted, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[roles.counselor]\nratio = 'many'\n", encoding="utf-8")
+    out = tmp_path / "p"
+    args = ["staffing", "plan", "--year", str(planted.year), "--out", str(out)]
+    assert main([*args, "--policy", str(policy)]) == 2
+    assert f"{policy}: roles.counselor" in capsys.readouterr().err
+    assert not out.exists()
