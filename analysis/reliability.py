@@ -143,14 +143,19 @@ def _complete(data: npt.ArrayLike, min_items: int = 2) -> FloatArray:
 
 
 def _alpha(x: FloatArray) -> float:
-    k = int(x.shape[1])
-    item_var = float(x.var(axis=0, ddof=1).sum())
-    total_var = float(x.sum(axis=1).var(ddof=1))
+    return _alpha_of(np.cov(x, rowvar=False))
+
+
+def _alpha_of(cov: FloatArray) -> float:
+    k = int(cov.shape[0])
+    item_var = float(np.trace(cov))
+    total_var = float(cov.sum())
     # Items that cancel out (every respondent has the same total) leave alpha undefined:
     # it tends to minus infinity. Rounding can leave a tiny total variance instead of 0.
     if total_var <= 1e-12 * item_var:
         raise ValueError("data has items whose total score has no variance; alpha is undefined")
-    return float(k / (k - 1) * (1 - item_var / total_var))
+    # Alpha is at most 1; rounding can leave identical items a hair above it.
+    return min(k / (k - 1) * (1 - item_var / total_var), 1.0)
 
 
 def cronbach_alpha(data: npt.ArrayLike, confidence: float = 0.95) -> AlphaResult:
@@ -179,18 +184,124 @@ def cronbach_alpha(data: npt.ArrayLike, confidence: float = 0.95) -> AlphaResult
     >>> round(cronbach_alpha([[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4]]).alpha, 6)
     0.948529
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+    _check_confidence(confidence)
     x = _complete(data)
-    n, k = x.shape
-    # Alpha is at most 1; rounding can leave identical items a hair above it.
-    a = min(_alpha(x), 1.0)
+    return _from_covariance(np.cov(x, rowvar=False), int(x.shape[0]), confidence)
+
+
+def alpha_from_moments(
+    n: int,
+    sums: npt.ArrayLike,
+    products: npt.ArrayLike,
+    reverse: Sequence[bool] | None = None,
+    confidence: float = 0.95,
+) -> AlphaResult:
+    """Cronbach's alpha from sufficient statistics of the complete respondents.
+
+    A database can reduce a scale's answers to these moments with one ``GROUP BY``,
+    so alpha never needs the respondents' rows.
+
+    Parameters
+    ----------
+    n : int
+        Respondents who answered every item of the scale (at least 3).
+    sums : array_like, shape (k,)
+        Per item, the sum of the answers.
+    products : array_like, shape (k, k)
+        Sums of products of answers, ``products[i, j] = sum(x_i * x_j)``.
+    reverse : sequence of bool, optional
+        Items scored in reverse (``min + max - x``). Reverse coding changes no variance
+        and flips the sign of the item's covariances, so the moments may be of the raw
+        answers.
+    confidence : float, default 0.95
+        Nominal coverage of the Feldt interval.
+
+    Returns
+    -------
+    AlphaResult
+        The same result as :func:`cronbach_alpha` on the respondents' rows.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4]])
+    >>> round(alpha_from_moments(4, x.sum(axis=0), x.T @ x).alpha, 6)
+    0.948529
+    """
+    _check_confidence(confidence)
+    s = np.asarray(sums, dtype=float)
+    products_ = np.asarray(products, dtype=float)
+    k = s.size
+    if s.ndim != 1 or k < 2:
+        raise ValueError(f"sums must hold one sum per item for at least 2 items, got {s.shape}")
+    if products_.shape != (k, k):
+        raise ValueError(f"products must be a {k} x {k} matrix, got shape {products_.shape}")
+    if int(n) != n or n < 3:
+        raise ValueError(f"n has {n} complete respondents; at least 3 are needed")
+    cov = (products_ - np.outer(s, s) / n) / (n - 1)
+    if reverse is not None:
+        if len(reverse) != k:
+            raise ValueError(f"reverse has {len(reverse)} entries for {k} items")
+        signs = np.where(np.asarray(reverse, dtype=bool), -1.0, 1.0)
+        cov = cov * np.outer(signs, signs)
+    # Sums of squares rounded in the database can leave a constant item a hair from 0.
+    if np.any(np.diag(cov) <= 1e-12 * max(1.0, float(np.abs(np.diag(cov)).max()))):
+        raise ValueError("data has an item with no variance among complete respondents")
+    return _from_covariance(cov, int(n), confidence)
+
+
+def feldt_interval(alpha: float, n: int, k: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Feldt's confidence limits of alpha for ``n`` respondents and ``k`` items.
+
+    The limits are ordered by construction and both equal 1 when ``alpha`` is 1. A
+    smaller ``n`` gives a wider interval, so a lower bound on ``n`` gives limits at
+    least as wide as the exact ones.
+
+    Parameters
+    ----------
+    alpha : float
+        Cronbach's alpha, at most 1.
+    n, k : int
+        Respondents (at least 2) and items (at least 2).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    tuple of float
+        ``(lower, upper)``.
+
+    References
+    ----------
+    Feldt, L. S., Woodruff, D. J. and Salih, F. A. (1987). Statistical inference for
+    coefficient alpha. *Applied Psychological Measurement* 11, 93-103.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in feldt_interval(0.948529, 4, 3)]
+    [0.6604, 0.9965]
+    """
+    _check_confidence(confidence)
+    if n < 2 or k < 2:
+        raise ValueError(f"Feldt limits need at least 2 respondents and 2 items, got {n}, {k}")
+    if not alpha <= 1:
+        raise ValueError(f"alpha is at most 1, got {alpha}")
     df1, df2 = n - 1, (n - 1) * (k - 1)
     g = 1 - confidence
-    # Ordered by construction: at alpha = 1 both limits are 1, whatever the rounding.
-    lower = min(a, 1 - (1 - a) * float(stats.f.ppf(1 - g / 2, df1, df2)))
-    upper = max(a, 1 - (1 - a) * float(stats.f.ppf(g / 2, df1, df2)))
-    r = np.corrcoef(x, rowvar=False)
+    lower = min(alpha, 1 - (1 - alpha) * float(stats.f.ppf(1 - g / 2, df1, df2)))
+    upper = max(alpha, 1 - (1 - alpha) * float(stats.f.ppf(g / 2, df1, df2)))
+    return lower, upper
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+
+
+def _from_covariance(cov: FloatArray, n: int, confidence: float) -> AlphaResult:
+    k = int(cov.shape[0])
+    a = _alpha_of(cov)
+    lower, upper = feldt_interval(a, n, k, confidence)
+    sd = np.sqrt(np.diag(cov))
+    r = cov / np.outer(sd, sd)
     rbar = float((r.sum() - k) / (k * (k - 1)))
     # Standardized items that sum to a constant leave standardized alpha undefined (NaN).
     spread = 1 + (k - 1) * rbar

@@ -11,8 +11,10 @@ from scipy import stats
 
 from analysis.reliability import (
     AlphaResult,
+    alpha_from_moments,
     compare_languages,
     cronbach_alpha,
+    feldt_interval,
     item_statistics,
     mcdonald_omega,
     scale_reliability,
@@ -186,3 +188,48 @@ def test_perfectly_opposed_pair_has_undefined_standardized_alpha() -> None:
     assert res.alpha == pytest.approx(-8.0)
     assert np.isnan(res.standardized)
     assert res.lower <= res.alpha <= res.upper
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.int64, st.tuples(st.integers(3, 40), st.integers(2, 6)), elements=st.integers(0, 4)),
+    st.data(),
+)
+def test_alpha_from_moments_equals_alpha_from_rows(x: np.ndarray, data: st.DataObject) -> None:
+    # The moments a database sums give the same alpha, interval and standardized alpha as
+    # the rows, reverse-coded items included (reverse coding is min + max - x = 4 - x).
+    reverse = data.draw(st.lists(st.booleans(), min_size=x.shape[1], max_size=x.shape[1]))
+    scored = np.where(reverse, 4 - x, x)
+    try:
+        expected = cronbach_alpha(scored)
+    except ValueError as error:
+        with pytest.raises(ValueError, match=str(error).split(";")[0][:20]):
+            alpha_from_moments(len(x), x.sum(axis=0), x.T @ x, reverse)
+        return
+    found = alpha_from_moments(len(x), x.sum(axis=0), x.T @ x, reverse)
+    assert found.alpha == pytest.approx(expected.alpha, rel=1e-9, abs=1e-9)
+    assert found.lower == pytest.approx(expected.lower, rel=1e-9, abs=1e-9)
+    assert found.upper == pytest.approx(expected.upper, rel=1e-9, abs=1e-9)
+    assert found.n == expected.n
+    assert found.k == expected.k
+
+
+def test_alpha_from_moments_refuses_what_it_cannot_use() -> None:
+    x = np.array([[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4]])
+    with pytest.raises(ValueError, match="at least 3"):
+        alpha_from_moments(2, x[:2].sum(axis=0), x[:2].T @ x[:2])
+    with pytest.raises(ValueError, match="3 x 3"):
+        alpha_from_moments(4, x.sum(axis=0), np.eye(2))
+    with pytest.raises(ValueError, match="reverse has 2 entries"):
+        alpha_from_moments(4, x.sum(axis=0), x.T @ x, [True, False])
+    constant = np.array([[1, 2], [1, 3], [1, 4]])
+    with pytest.raises(ValueError, match="no variance"):
+        alpha_from_moments(3, constant.sum(axis=0), constant.T @ constant)
+
+
+def test_feldt_interval_widens_as_n_shrinks() -> None:
+    # A lower bound on n gives limits at least as wide: what a published band allows.
+    wide = feldt_interval(0.8, 40, 5)
+    narrow = feldt_interval(0.8, 400, 5)
+    assert wide[0] < narrow[0] < 0.8 < narrow[1] < wide[1]
+    assert feldt_interval(1.0, 10, 3) == (1.0, 1.0)
