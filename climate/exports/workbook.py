@@ -35,6 +35,13 @@ READING = (
     ("percent_favorable / percent_elevated", "Of the students with a scale score."),
     ("mean", "Mean scale score of the students with a score, one decimal."),
     (
+        "alpha",
+        "Cronbach's alpha of a scale, district rows only: over the district's students who "
+        "answered every item of the scale (n_band counts them), two decimals; ci_low and "
+        "ci_high are Feldt's 95% limits from the lower end of that band, so never narrower "
+        "than the exact ones.",
+    ),
+    (
         "ci_low / ci_high",
         "95% confidence interval, shown only beside a value shown exactly. "
         "School groups: computed from the published value and the smallest number of "

@@ -25,7 +25,13 @@ from climate.models import (
     School,
     response,
 )
-from climate.responses.cells import Cells, dimensions, fetch_cells
+from climate.responses.cells import (
+    Cells,
+    ScaleMoments,
+    dimensions,
+    fetch_cells,
+    fetch_scale_moments,
+)
 
 # Each dimension is one scan of the administration's rows, bound by the database's CPU
 # (SQLite runs it in the connection's thread without the GIL): two connections keep the two
@@ -53,6 +59,7 @@ class Gathered:
     names: dict[str, str]
     cells: dict[str, Cells]
     fingerprint: str
+    moments: dict[str, ScaleMoments]
 
 
 async def sources(conn: AsyncConnection, year: int) -> list[Source]:
@@ -192,10 +199,11 @@ async def gather(conn: AsyncConnection, source: Source, extra: str = "") -> Gath
             )
         ).all()
         cells = await _all_cells(readers, source)
+        moments = await fetch_scale_moments(readers[0], source.administration_id, source.instrument)
         state = await fingerprint(readers[0], source, extra)
     names = {str(i): str(n) for i, n in participating}
     # A response from a school no longer listed still counts; its name is its id.
     for c in cells.values():
         for school in c.schools:
             names.setdefault(school, school)
-    return Gathered(source, tuple(sorted(names)), names, cells, state)
+    return Gathered(source, tuple(sorted(names)), names, cells, state, moments)

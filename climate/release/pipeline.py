@@ -26,6 +26,7 @@ from climate.instruments import Instrument
 from climate.models.releases import PublishedRelease
 from climate.release.catalogue import CellData, answered_only, build_release, cell_data
 from climate.release.gather import Gathered, Source, fingerprint, gather, sources
+from climate.release.reliability import alpha_rows
 from climate.release.result import Statistic, YearRelease
 from climate.release.rows import published_rows, scale_totals
 
@@ -106,6 +107,7 @@ def _made(
         names=gathered.names,
         district_name=district_name,
     )
+    rows += alpha_rows(instrument, gathered.moments, rows, policy=policy)
     return instrument, data, protected, rows
 
 

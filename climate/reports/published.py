@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from analysis import reliability_flag, rse_from_limits
+from climate.release.reliability import ALPHA
 from climate.release.result import ALL, DISTRICT, Statistic, YearRelease, is_number
 
 Key = tuple[int, str, str, str, str, str]
@@ -16,8 +17,8 @@ PERCENT = "percent"
 
 
 def unit_of(statistic: str) -> str:
-    """``mean`` for a scale mean, else ``percent``."""
-    return MEAN if statistic == MEAN else PERCENT
+    """``mean`` for a scale mean or alpha (plain numbers), else ``percent``."""
+    return MEAN if statistic in (MEAN, ALPHA) else PERCENT
 
 
 def rse_flag(row: Statistic) -> str:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from analysis.disclosure import HIDDEN
 from analysis.plots import PublishedGroup
+from climate.release.reliability import ALPHA
 from climate.release.result import DISTRICT, Statistic
 from climate.reports import charts
 from climate.reports.changes import Change, Unestimable, changes
 from climate.reports.formatting import Formatter
 from climate.reports.labels import Labels
 from climate.reports.published import (
+    MEAN,
     Published,
     rse_flag,
     scale_statistic,
@@ -78,6 +80,7 @@ class SchoolReport:
     scales: tuple[tuple[str, str], ...]
     gap_scale: str
     hidden: bool
+    reliability: tuple[tuple[str, Figure], ...] = ()
 
 
 def figure(row: Statistic | None, fmt: Formatter) -> Figure:
@@ -88,6 +91,11 @@ def figure(row: Statistic | None, fmt: Formatter) -> Figure:
     return Figure(
         fmt.value(row.value, unit), fmt.interval(row.ci_low, row.ci_high, unit), rse_flag(row)
     )
+
+
+def _alpha(row: Statistic, fmt: Formatter) -> Figure:
+    # Alpha has no relative standard error to flag: its interval says how precise it is.
+    return Figure(fmt.value(row.value, MEAN), fmt.interval(row.ci_low, row.ci_high, MEAN))
 
 
 def change_sentence(change: Change, labels: Labels, fmt: Formatter) -> str:
@@ -298,6 +306,11 @@ def school_report(
         scales=tuple((s, labels.scale(s)) for s in scales),
         gap_scale=chosen,
         hidden=hidden,
+        reliability=tuple(
+            (labels.scale(s), _alpha(row, fmt))
+            for s in scales
+            if (row := published.get(year, DISTRICT, s, ALPHA)) is not None
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -121,3 +121,52 @@ async def fetch_cells(
             flagged=values[:, start + 3].astype(np.int64),
         )
     return Cells(administration_id, dimension, schools, categories, n, options, scales)
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleMoments:
+    """One scale's answers over the respondents who answered all its items, for alpha."""
+
+    n: int
+    sums: np.ndarray
+    products: np.ndarray
+    reverse: tuple[bool, ...]
+
+
+async def fetch_scale_moments(
+    conn: AsyncConnection, administration_id: int, instrument: Instrument
+) -> dict[str, ScaleMoments]:
+    """Per scale, the district's complete respondents, item sums and sums of products."""
+    layout = Layout.of(instrument)
+    measures: list[ColumnElement[Any]] = []
+    for scale in instrument.scales:
+        columns = [response.c[layout.items[item]] for item in scale.items]
+        complete = and_(*(c.is_not(None) for c in columns))
+        measures.append(func.count().filter(complete))
+        measures += [func.coalesce(func.sum(c).filter(complete), 0) for c in columns]
+        measures += [
+            func.coalesce(func.sum(a * b).filter(complete), 0)
+            for i, a in enumerate(columns)
+            for b in columns[i:]
+        ]
+    if not measures:
+        return {}
+    row = (
+        await conn.execute(
+            select(*measures).where(response.c.administration_id == administration_id)
+        )
+    ).one()
+    values = [int(v or 0) for v in row]
+    found: dict[str, ScaleMoments] = {}
+    at = 0
+    for scale in instrument.scales:
+        k = len(scale.items)
+        n, sums = values[at], np.array(values[at + 1 : at + 1 + k], dtype=float)
+        upper = values[at + 1 + k : at + 1 + k + k * (k + 1) // 2]
+        at += 1 + k + k * (k + 1) // 2
+        products = np.zeros((k, k))
+        products[np.triu_indices(k)] = upper
+        products = products + np.triu(products, 1).T
+        reverse = tuple(item in scale.reverse for item in scale.items)
+        found[scale.id] = ScaleMoments(n, sums, products, reverse)
+    return found

@@ -64,7 +64,9 @@ def test_csv_has_the_fixed_columns_and_hides_the_planted_group(
     # A CI stands only beside a value shown as a plain number.
     for r in rows:
         if r["ci_low"] not in ("", "*"):
-            assert re.fullmatch(r"\d+(\.\d)?", r["value"])
+            # Alpha has two decimals and may be negative; every other value at most one.
+            shown = r"-?\d\.\d\d" if r["statistic"] == "alpha" else r"\d+(\.\d)?"
+            assert re.fullmatch(shown, r["value"])
     assert all(r["n_band"] != "3" for r in rows)
 
 
