@@ -7,6 +7,29 @@ found problems (such as an invalid instrument), 2 for bad input on the command l
 from __future__ import annotations
 
 import argparse
-from typing import TypeAlias
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeAlias, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from climate.db import create_engine
+from climate.settings import Settings
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+# Who the audit log names for what is done from the shell.
+ACTOR = "cli"
+T = TypeVar("T")
+
+
+def on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run ``work`` on an engine of the configured database, closed afterwards."""
+
+    async def main() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())

@@ -8,13 +8,11 @@ import sys
 from pathlib import Path
 
 from climate import db
-from climate.commands import Subparsers
+from climate.commands import ACTOR, Subparsers
 from climate.exports import FORMATS
 from climate.exports.files import ExportError, export_year
 from climate.release.pipeline import ReleaseError
 from climate.settings import Settings
-
-ACTOR = "cli"
 
 
 def register(subparsers: Subparsers) -> None:

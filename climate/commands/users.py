@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import sys
-from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from climate import db
-from climate.commands import Subparsers
-from climate.security import audit
-from climate.security.accounts import (
-    AccountError,
-    create_account,
-    find_account,
-    list_accounts,
-    normalize_email,
-    set_disabled,
-)
+from climate.commands import ACTOR, Subparsers, on_database
+from climate.security import accounts, tokens
+from climate.security.accounts import AccountError, normalize_email
 from climate.security.principals import ROLES
-from climate.security.tokens import TokenError, create_token, list_tokens, revoke_token
+from climate.security.tokens import TokenError
 from climate.settings import Settings
-
-ACTOR = "cli"
 
 
 def register(subparsers: Subparsers) -> None:
@@ -59,20 +45,6 @@ def register(subparsers: Subparsers) -> None:
     )
 
 
-def _run(work: Callable[[AsyncConnection], Awaitable[int]]) -> int:
-    settings = Settings.from_env()
-
-    async def main() -> int:
-        engine = db.create_engine(settings.database_url)
-        try:
-            async with engine.begin() as conn:
-                return await work(conn)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
-
-
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -86,19 +58,12 @@ def run_add(args: argparse.Namespace) -> int:
     """Create an account."""
     try:
         password = _password(args)
-
-        async def work(conn: AsyncConnection) -> int:
-            account_id = await create_account(conn, args.email, args.role, password, args.school)
-            await audit.record(
-                conn,
-                ACTOR,
-                audit.ACCOUNT_CREATED,
-                normalize_email(args.email),
-                detail={"id": account_id, "role": args.role, "schools": ",".join(args.school)},
-            )
-            return account_id
-
-        account_id = _run(work)
+        account_id = on_database(
+            Settings.from_env(),
+            lambda engine: accounts.add_account(
+                engine, ACTOR, args.email, args.role, password, args.school
+            ),
+        )
     except AccountError as error:
         print(f"climate users add: {error}", file=sys.stderr)
         return 2
@@ -108,68 +73,42 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_list(_args: argparse.Namespace) -> int:
     """Print every account."""
-
-    async def work(conn: AsyncConnection) -> int:
-        for account in await list_accounts(conn):
-            state = "disabled" if account.disabled else "active"
-            schools = ",".join(account.schools) or "-"
-            print(f"{account.id}\t{account.email}\t{account.role}\t{schools}\t{state}")
-        return 0
-
-    return _run(work)
+    for account in on_database(Settings.from_env(), accounts.all_accounts):
+        state = "disabled" if account.disabled else "active"
+        schools = ",".join(account.schools) or "-"
+        print(f"{account.id}\t{account.email}\t{account.role}\t{schools}\t{state}")
+    return 0
 
 
-def _set(args: argparse.Namespace, disabled: bool) -> int:
-    async def work(conn: AsyncConnection) -> int:
-        account_id = await find_account(conn, args.email)
-        if account_id is None:
-            print(f"no account {normalize_email(args.email)}", file=sys.stderr)
-            return 1
-        if await set_disabled(conn, account_id, disabled):
-            action = audit.ACCOUNT_DISABLED if disabled else audit.ACCOUNT_ENABLED
-            await audit.record(conn, ACTOR, action, normalize_email(args.email))
-        print(f"{normalize_email(args.email)} is {'disabled' if disabled else 'active'}")
-        return 0
-
-    return _run(work)
+def _switch(args: argparse.Namespace, disabled: bool) -> int:
+    email = on_database(
+        Settings.from_env(),
+        lambda engine: accounts.switch_account(engine, ACTOR, args.email, disabled=disabled),
+    )
+    if email is None:
+        print(f"no account {normalize_email(args.email)}", file=sys.stderr)
+        return 1
+    print(f"{email} is {'disabled' if disabled else 'active'}")
+    return 0
 
 
 def run_disable(args: argparse.Namespace) -> int:
     """Disable an account and end its sessions."""
-    return _set(args, True)
+    return _switch(args, True)
 
 
 def run_enable(args: argparse.Namespace) -> int:
     """Enable an account."""
-    return _set(args, False)
+    return _switch(args, False)
 
 
 def run_token_create(args: argparse.Namespace) -> int:
     """Create a token and print its secret once."""
-
-    async def work(conn: AsyncConnection) -> tuple[int, str]:
-        token_id, raw = await create_token(conn, args.name, args.role, args.school)
-        await audit.record(
-            conn,
-            ACTOR,
-            audit.TOKEN_CREATED,
-            f"token {token_id}",
-            detail={"name": args.name, "role": args.role, "schools": ",".join(args.school)},
-        )
-        return token_id, raw
-
     try:
-        settings = Settings.from_env()
-
-        async def main() -> tuple[int, str]:
-            engine = db.create_engine(settings.database_url)
-            try:
-                async with engine.begin() as conn:
-                    return await work(conn)
-            finally:
-                await engine.dispose()
-
-        token_id, raw = asyncio.run(main())
+        token_id, raw = on_database(
+            Settings.from_env(),
+            lambda engine: tokens.issue_token(engine, ACTOR, args.name, args.role, args.school),
+        )
     except TokenError as error:
         print(f"climate tokens create: {error}", file=sys.stderr)
         return 2
@@ -180,26 +119,20 @@ def run_token_create(args: argparse.Namespace) -> int:
 
 def run_token_revoke(args: argparse.Namespace) -> int:
     """Revoke a token."""
-
-    async def work(conn: AsyncConnection) -> int:
-        if not await revoke_token(conn, args.id):
-            print(f"no live token {args.id}", file=sys.stderr)
-            return 1
-        await audit.record(conn, ACTOR, audit.TOKEN_REVOKED, f"token {args.id}")
-        print(f"token {args.id} revoked")
-        return 0
-
-    return _run(work)
+    revoked = on_database(
+        Settings.from_env(), lambda engine: tokens.withdraw_token(engine, ACTOR, args.id)
+    )
+    if not revoked:
+        print(f"no live token {args.id}", file=sys.stderr)
+        return 1
+    print(f"token {args.id} revoked")
+    return 0
 
 
 def run_token_list(_args: argparse.Namespace) -> int:
     """Print every token without its secret."""
-
-    async def work(conn: AsyncConnection) -> int:
-        for token in await list_tokens(conn):
-            state = "revoked" if token.revoked else "live"
-            schools = ",".join(token.schools) or "-"
-            print(f"{token.id}\t{token.name}\t{token.role}\t{schools}\t{state}")
-        return 0
-
-    return _run(work)
+    for token in on_database(Settings.from_env(), tokens.all_tokens):
+        state = "revoked" if token.revoked else "live"
+        schools = ",".join(token.schools) or "-"
+        print(f"{token.id}\t{token.name}\t{token.role}\t{schools}\t{state}")
+    return 0

@@ -1,16 +1,22 @@
-"""Staff accounts: create, list, disable and enable, sign in and change passwords."""
+"""Staff accounts: create, list, disable and enable, sign in and out, change passwords.
+
+The functions that take an engine are what the staff pages and the CLI call: each runs one
+transaction and writes its audit record in it. The ones that take a connection are their
+parts, for callers that already hold a transaction (the demo, tests).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from climate.models import School
 from climate.models.staff import Account, AccountSchool
+from climate.security import audit
 from climate.security.passwords import (
     hash_password,
     needs_rehash,
@@ -18,8 +24,9 @@ from climate.security.passwords import (
     spend_verification_time,
     verify_password,
 )
-from climate.security.principals import ROLES, SCHOOL_STAFF, account_schools
-from climate.security.sessions import end_all_sessions, now_utc
+from climate.security.principals import ROLES, SCHOOL_STAFF, Principal, account_schools
+from climate.security.scoping import school_filter
+from climate.security.sessions import end_all_sessions, end_session, now_utc, start_session
 
 
 class AccountError(ValueError):
@@ -35,6 +42,14 @@ class AccountInfo:
     role: str
     schools: tuple[str, ...]
     disabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsView:
+    """The accounts page: every account, and the schools a new account may be given."""
+
+    accounts: tuple[AccountInfo, ...]
+    schools: tuple[tuple[str, str], ...]
 
 
 def normalize_email(email: str) -> str:
@@ -159,3 +174,102 @@ async def change_password(conn: AsyncConnection, account_id: int, current: str, 
         update(Account).where(Account.id == account_id).values(password_hash=hash_password(new))
     )
     await end_all_sessions(conn, account_id)
+
+
+async def accounts_view(engine: AsyncEngine, principal: Principal) -> AccountsView:
+    """Every account, and the (id, name) of each school ``principal`` may see."""
+    async with engine.connect() as conn:
+        accounts = await list_accounts(conn)
+        query = select(School.id, School.name).where(school_filter(principal, School.id))
+        schools = (await conn.execute(query.order_by(School.id))).all()
+    return AccountsView(tuple(accounts), tuple((r.id, r.name) for r in schools))
+
+
+async def all_accounts(engine: AsyncEngine) -> list[AccountInfo]:
+    """Every account, by email."""
+    async with engine.connect() as conn:
+        return await list_accounts(conn)
+
+
+async def add_account(
+    engine: AsyncEngine,
+    actor: Principal | str,
+    email: str,
+    role: str,
+    password: str,
+    schools: Sequence[str] = (),
+) -> int:
+    """Create an account and record it; raise AccountError naming what is wrong."""
+    async with engine.begin() as conn:
+        account_id = await create_account(conn, email, role, password, schools)
+        await audit.record(
+            conn,
+            actor,
+            audit.ACCOUNT_CREATED,
+            normalize_email(email),
+            detail={"id": account_id, "role": role, "schools": ",".join(schools)},
+        )
+    return account_id
+
+
+async def switch_account(
+    engine: AsyncEngine, actor: Principal | str, account: int | str, *, disabled: bool
+) -> str | None:
+    """Disable or enable an account, by id or email, and record a change.
+
+    Returns the account's email, or None when there is no such account. Nothing is recorded
+    when the account already was as asked.
+    """
+    own = isinstance(actor, Principal) and actor.kind == "account" and actor.id == account
+    if disabled and own:
+        raise AccountError("you cannot disable your own account")
+    which = (
+        Account.id == account
+        if isinstance(account, int)
+        else Account.email == normalize_email(account)
+    )
+    async with engine.begin() as conn:
+        row = (await conn.execute(select(Account.id, Account.email).where(which))).one_or_none()
+        if row is None:
+            return None
+        if await set_disabled(conn, row.id, disabled):
+            action = audit.ACCOUNT_DISABLED if disabled else audit.ACCOUNT_ENABLED
+            await audit.record(conn, actor, action, row.email)
+    return str(row.email)
+
+
+async def sign_in(engine: AsyncEngine, email: str, password: str) -> str | None:
+    """Start a session when the credentials open an account; record the attempt either way.
+
+    Returns the raw session id for the cookie, or None when sign-in failed.
+    """
+    async with engine.begin() as conn:
+        account_id = await check_credentials(conn, email, password)
+        if account_id is None:
+            known = await find_account(conn, email) is not None
+            # An unknown "email" may be a password typed in the wrong box: never keep it.
+            actor = normalize_email(email) if known else "(unknown account)"
+            await audit.record(conn, actor, audit.SIGN_IN_FAILED)
+            return None
+        raw = await start_session(conn, account_id)
+        await audit.record(conn, normalize_email(email), audit.SIGNED_IN)
+    return raw
+
+
+async def sign_out(engine: AsyncEngine, principal: Principal, raw: str) -> None:
+    """End the session with raw id ``raw`` and record it."""
+    async with engine.begin() as conn:
+        await end_session(conn, raw)
+        await audit.record(conn, principal, audit.SIGNED_OUT)
+
+
+async def renew_password(engine: AsyncEngine, principal: Principal, current: str, new: str) -> str:
+    """Change the caller's password and record it; every other session ends.
+
+    Returns the raw id of the one new session; raises AccountError when refused.
+    """
+    async with engine.begin() as conn:
+        await change_password(conn, principal.id, current, new)
+        raw = await start_session(conn, principal.id)
+        await audit.record(conn, principal, audit.PASSWORD_CHANGED, principal.label)
+    return raw

@@ -1,7 +1,8 @@
 """The audit log: who did what, to what, when. Append-only (the database refuses changes).
 
 Record an event inside the same transaction as the change it describes, so that a change is
-never committed without its record::
+never committed without its record. The domain function that makes the change records it
+(never a handler or a command), so the staff pages, the API and the CLI record alike::
 
     async with engine.begin() as conn:
         ...  # the change
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from climate.models.staff import AuditEvent
 from climate.security.principals import Principal
@@ -117,6 +118,20 @@ async def events(
         Event(r.id, utc(r.at), r.actor, r.action, r.target, r.school_id, r.detail or {})
         for r in rows
     ]
+
+
+async def newest(engine: AsyncEngine, *, limit: int, action: str | None = None) -> list[Event]:
+    """The newest ``limit`` events, only of ``action`` when it names one."""
+    async with engine.connect() as conn:
+        return await events(conn, limit=limit, action=action)
+
+
+async def export_csv(engine: AsyncEngine, actor: Principal | str) -> str:
+    """Every event as CSV; the export is recorded first, so the file holds its own record."""
+    async with engine.begin() as conn:
+        await record(conn, actor, EXPORTED, "audit log", detail={"format": "csv"})
+        found = await events(conn, limit=None)
+    return to_csv(found)
 
 
 def to_csv(recorded: Sequence[Event]) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from climate.models.staff import ApiToken, ApiTokenSchool
+from climate.security import audit
 from climate.security.principals import ROLES, SCHOOL_STAFF, Principal, token_schools
 from climate.security.sessions import digest, now_utc
 
@@ -114,3 +115,34 @@ async def list_tokens(conn: AsyncConnection) -> list[TokenInfo]:
         revoked = row.revoked_at is not None
         result.append(TokenInfo(row.id, row.name, row.role, schools, row.created_at, revoked))
     return result
+
+
+async def issue_token(
+    engine: AsyncEngine, actor: Principal | str, name: str, role: str, schools: Sequence[str] = ()
+) -> tuple[int, str]:
+    """Store a new token and record it; return its id and its secret (shown once)."""
+    async with engine.begin() as conn:
+        token_id, raw = await create_token(conn, name, role, schools)
+        await audit.record(
+            conn,
+            actor,
+            audit.TOKEN_CREATED,
+            f"token {token_id}",
+            detail={"name": name, "role": role, "schools": ",".join(schools)},
+        )
+    return token_id, raw
+
+
+async def withdraw_token(engine: AsyncEngine, actor: Principal | str, token_id: int) -> bool:
+    """Revoke a token and record it; False (and nothing recorded) when no such token lives."""
+    async with engine.begin() as conn:
+        if not await revoke_token(conn, token_id):
+            return False
+        await audit.record(conn, actor, audit.TOKEN_REVOKED, f"token {token_id}")
+    return True
+
+
+async def all_tokens(engine: AsyncEngine) -> list[TokenInfo]:
+    """Every token, oldest first, never a secret."""
+    async with engine.connect() as conn:
+        return await list_tokens(conn)

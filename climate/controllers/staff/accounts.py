@@ -11,11 +11,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from climate import administrations as admins
 from climate.controllers.staff.forms import read_form, text, values
 from climate.pages import Pages
-from climate.security import audit
-from climate.security.accounts import AccountError, create_account, list_accounts, set_disabled
+from climate.security import accounts
+from climate.security.accounts import AccountError
 from climate.security.principals import ROLES, Principal
 
 MAX_FORM = 16 * 1024
@@ -29,16 +28,14 @@ async def _page(
     problem: str | None,
     status: int = 200,
 ) -> Template:
-    async with engine.connect() as conn:
-        accounts = await list_accounts(conn)
-        schools = await admins.all_schools(conn, principal)
+    view = await accounts.accounts_view(engine, principal)
     return pages.render(
         request,
         "staff/accounts.html",
         status_code=status,
         principal=principal,
-        accounts=accounts,
-        schools=schools,
+        accounts=view.accounts,
+        schools=view.schools,
         roles=ROLES,
         problem=problem,
     )
@@ -64,29 +61,21 @@ async def add_account(
 ) -> Response[Any]:
     """Create an account with a first password the person changes after signing in."""
     form = await read_form(request)
-    email, role = text(form, "email"), text(form, "role")
     try:
-        async with engine.begin() as conn:
-            account_id = await create_account(
-                conn, email, role, (form.get("password") or [""])[0], values(form, "schools")
-            )
-            await audit.record(
-                conn,
-                principal,
-                audit.ACCOUNT_CREATED,
-                email.strip().lower(),
-                detail={
-                    "id": account_id,
-                    "role": role,
-                    "schools": ",".join(values(form, "schools")),
-                },
-            )
+        await accounts.add_account(
+            engine,
+            principal,
+            text(form, "email"),
+            text(form, "role"),
+            (form.get("password") or [""])[0],
+            values(form, "schools"),
+        )
     except AccountError as error:
         return await _page(request, principal, pages, engine, str(error), status=400)
     return Redirect("/staff/accounts", status_code=303)
 
 
-async def _set(
+async def _switch(
     request: Request[Any, Any, Any],
     principal: Principal,
     pages: Pages,
@@ -94,16 +83,12 @@ async def _set(
     account_id: int,
     disabled: bool,
 ) -> Response[Any]:
-    if disabled and account_id == principal.id:
-        problem = "you cannot disable your own account"
-        return await _page(request, principal, pages, engine, problem, status=400)
-    async with engine.begin() as conn:
-        accounts = {a.id: a for a in await list_accounts(conn)}
-        if account_id not in accounts:
-            raise NotFoundException()
-        if await set_disabled(conn, account_id, disabled):
-            action = audit.ACCOUNT_DISABLED if disabled else audit.ACCOUNT_ENABLED
-            await audit.record(conn, principal, action, accounts[account_id].email)
+    try:
+        found = await accounts.switch_account(engine, principal, account_id, disabled=disabled)
+    except AccountError as error:
+        return await _page(request, principal, pages, engine, str(error), status=400)
+    if found is None:
+        raise NotFoundException()
     return Redirect("/staff/accounts", status_code=303)
 
 
@@ -116,7 +101,7 @@ async def disable_account(
     account_id: FromPath[int],
 ) -> Response[Any]:
     """Disable an account; its sessions end at once."""
-    return await _set(request, principal, pages, engine, account_id, True)
+    return await _switch(request, principal, pages, engine, account_id, True)
 
 
 @post("/accounts/{account_id:int}/enable", request_max_body_size=MAX_FORM, status_code=303)
@@ -128,4 +113,4 @@ async def enable_account(
     account_id: FromPath[int],
 ) -> Response[Any]:
     """Enable a disabled account again."""
-    return await _set(request, principal, pages, engine, account_id, False)
+    return await _switch(request, principal, pages, engine, account_id, False)

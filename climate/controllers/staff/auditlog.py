@@ -27,8 +27,7 @@ async def audit_page(
 ) -> Template:
     """The newest events, optionally of one kind."""
     chosen = action if action in audit.ACTIONS else None
-    async with engine.connect() as conn:
-        found = await audit.events(conn, limit=PAGE, action=chosen)
+    found = await audit.newest(engine, limit=PAGE, action=chosen)
     return pages.render(
         request,
         "staff/audit.html",
@@ -44,11 +43,8 @@ async def audit_export(
     principal: NamedDependency[Principal], engine: NamedDependency[AsyncEngine]
 ) -> Response[str]:
     """Every event as CSV; the export is recorded before the file is made."""
-    async with engine.begin() as conn:
-        await audit.record(conn, principal, audit.EXPORTED, "audit log", detail={"format": "csv"})
-        found = await audit.events(conn, limit=None)
     return Response(
-        audit.to_csv(found),
+        await audit.export_csv(engine, principal),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )

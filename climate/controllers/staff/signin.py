@@ -13,14 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.controllers.staff.forms import read_form, text
 from climate.pages import Pages
-from climate.security import audit, sessions
-from climate.security.accounts import (
-    AccountError,
-    change_password,
-    check_credentials,
-    find_account,
-    normalize_email,
-)
+from climate.security import accounts, sessions
+from climate.security.accounts import AccountError, normalize_email
 from climate.security.guards import optional_principal
 from climate.security.principals import Principal
 from climate.security.ratelimit import RateLimiter
@@ -76,17 +70,8 @@ async def sign_in(
     )
     sign_in_limits.by_address.hit(request.client.host if request.client else "unknown")
     sign_in_limits.by_email.hit(normalize_email(email))
-    async with engine.begin() as conn:
-        account_id = await check_credentials(conn, email, password)
-        if account_id is None:
-            known = await find_account(conn, email) is not None
-            # An unknown "email" may be a password typed in the wrong box: never keep it.
-            actor = normalize_email(email) if known else "(unknown account)"
-            await audit.record(conn, actor, audit.SIGN_IN_FAILED)
-        else:
-            raw = await sessions.start_session(conn, account_id)
-            await audit.record(conn, normalize_email(email), audit.SIGNED_IN)
-    if account_id is None:
+    raw = await accounts.sign_in(engine, email, password)
+    if raw is None:
         return pages.render(
             request,
             "staff/sign_in.html",
@@ -107,9 +92,7 @@ async def sign_out(
     engine: NamedDependency[AsyncEngine],
 ) -> Response[Any]:
     """End this session."""
-    async with engine.begin() as conn:
-        await sessions.end_session(conn, request.cookies.get(sessions.COOKIE, ""))
-        await audit.record(conn, principal, audit.SIGNED_OUT)
+    await accounts.sign_out(engine, principal, request.cookies.get(sessions.COOKIE, ""))
     response: Response[Any] = Redirect("/staff/sign-in", status_code=303)
     response.set_cookie(sessions.cleared_cookie())
     return response
@@ -157,10 +140,7 @@ async def password_change(
             done=False,
         )
     try:
-        async with engine.begin() as conn:
-            await change_password(conn, principal.id, current, new)
-            raw = await sessions.start_session(conn, principal.id)
-            await audit.record(conn, principal, audit.PASSWORD_CHANGED, principal.label)
+        raw = await accounts.renew_password(engine, principal, current, new)
     except AccountError as error:
         return pages.render(
             request,
