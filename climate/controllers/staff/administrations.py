@@ -10,18 +10,39 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate import administrations as admins
 from climate.controllers.staff.forms import read_form, text, values
 from climate.pages import Pages
-from climate.security import audit
 from climate.security.principals import Principal
 from climate.security.scoping import require_school
 from climate.settings import Settings
-from climate.students import codes
 
 MAX_FORM = 16 * 1024
+
+
+async def _listing(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    pages: Pages,
+    engine: AsyncEngine,
+    settings: Settings,
+    problem: str | None,
+    status: int = 200,
+) -> Template:
+    found = await admins.overview(engine, settings, principal)
+    return pages.render(
+        request,
+        "staff/administrations.html",
+        status_code=status,
+        principal=principal,
+        administrations=found.administrations,
+        schools=found.schools,
+        instruments=found.instruments,
+        locales=settings.accepted_locales,
+        problem=problem,
+    )
 
 
 @get("/administrations")
@@ -33,19 +54,7 @@ async def administrations_page(
     settings: NamedDependency[Settings],
 ) -> Template:
     """Every administration the caller may see, and (for admins) the form to create one."""
-    async with engine.connect() as conn:
-        rows = await admins.visible_administrations(conn, principal)
-        schools = await admins.all_schools(conn, principal)
-    return pages.render(
-        request,
-        "staff/administrations.html",
-        principal=principal,
-        administrations=rows,
-        schools=schools,
-        instruments=admins.instrument_names(settings),
-        locales=settings.accepted_locales,
-        problem=None,
-    )
+    return await _listing(request, principal, pages, engine, settings, None)
 
 
 def _new(form: dict[str, list[str]]) -> admins.NewAdministration:
@@ -85,34 +94,10 @@ async def create_administration(
     """Create a draft administration (district admins)."""
     form = await read_form(request)
     try:
-        new = _new(form)
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            administration_id = await admins.create_administration(session, settings, new)
-            conn = await session.connection()
-            await audit.record(
-                conn,
-                principal,
-                audit.ADMINISTRATION_CREATED,
-                f"administration {administration_id}",
-                detail={"name": new.name, "schools": len(new.schools)},
-            )
-            await session.commit()
+        created = await admins.add_administration(engine, settings, principal, _new(form))
     except admins.AdministrationError as error:
-        async with engine.connect() as conn:
-            rows = await admins.visible_administrations(conn, principal)
-            schools = await admins.all_schools(conn, principal)
-        return pages.render(
-            request,
-            "staff/administrations.html",
-            status_code=400,
-            principal=principal,
-            administrations=rows,
-            schools=schools,
-            instruments=admins.instrument_names(settings),
-            locales=settings.accepted_locales,
-            problem=str(error),
-        )
-    return Redirect(f"/staff/administrations/{administration_id}", status_code=303)
+        return await _listing(request, principal, pages, engine, settings, str(error), 400)
+    return Redirect(f"/staff/administrations/{created.id}", status_code=303)
 
 
 @get("/administrations/{administration_id:int}")
@@ -124,17 +109,15 @@ async def administration_page(
     administration_id: FromPath[int],
 ) -> Template:
     """One administration: its window, languages, modules and (visible) schools."""
-    async with engine.connect() as conn:
-        found = await admins.visible_administration(conn, principal, administration_id)
-        if found is None:
-            raise NotFoundException()
-        schools = await admins.visible_schools(conn, principal, administration_id)
+    found = await admins.detail(engine, principal, administration_id)
+    if found is None:
+        raise NotFoundException()
     return pages.render(
         request,
         "staff/administration.html",
         principal=principal,
-        administration=found,
-        schools=schools,
+        administration=found.administration,
+        schools=found.schools,
     )
 
 
@@ -154,11 +137,8 @@ async def change_status(
     status = {"open": "open", "close": "closed"}.get(text(form, "action"))
     if status is None:
         raise NotFoundException()
-    async with engine.begin() as conn:
-        if not await admins.set_status(conn, administration_id, status):
-            raise NotFoundException()
-        action = audit.ADMINISTRATION_OPENED if status == "open" else audit.ADMINISTRATION_CLOSED
-        await audit.record(conn, principal, action, f"administration {administration_id}")
+    if not await admins.change_status(engine, principal, administration_id, status):
+        raise NotFoundException()
     return Redirect(f"/staff/administrations/{administration_id}", status_code=303)
 
 
@@ -174,29 +154,16 @@ async def codes_page(
     """Class codes and ticket slips to print, only for schools the caller may see."""
     if school is not None:
         require_school(principal, school)
-    async with engine.begin() as conn:
-        found = await admins.visible_administration(conn, principal, administration_id)
-        if found is None:
-            raise NotFoundException()
-        listed = await admins.visible_codes(conn, principal, administration_id, school)
-        schools = await admins.visible_schools(conn, principal, administration_id)
-        if school is not None and school not in {s for s, _ in schools}:
-            raise NotFoundException()
-        await audit.record(
-            conn,
-            principal,
-            audit.CODES_VIEWED,
-            f"administration {administration_id}",
-            school_id=school,
-            detail={"codes": len(listed)},
-        )
+    sheet = await admins.code_sheet(engine, principal, administration_id, school)
+    if sheet is None:
+        raise NotFoundException()
     return pages.render(
         request,
         "staff/codes.html",
         principal=principal,
-        administration=found,
-        codes=[(c, codes.display(c.code)) for c in listed],
-        schools=schools,
+        administration=sheet.administration,
+        codes=sheet.printed,
+        schools=sheet.schools,
         school=school,
         problem=None,
     )
@@ -219,18 +186,7 @@ async def issue_codes(
     kind = text(form, "kind")
     try:
         count = int(text(form, "count") or "1")
-        async with engine.begin() as conn:
-            if await admins.visible_administration(conn, principal, administration_id) is None:
-                raise NotFoundException()
-            made = await admins.add_codes(conn, administration_id, school, kind, count)
-            await audit.record(
-                conn,
-                principal,
-                audit.CODES_CREATED,
-                f"administration {administration_id}",
-                school_id=school,
-                detail={"kind": kind, "count": made},
-            )
+        await admins.issue_codes(engine, principal, administration_id, school, kind, count)
     except (ValueError, admins.AdministrationError):
         return Redirect(
             f"/staff/administrations/{administration_id}/codes?problem=1", status_code=303

@@ -1,4 +1,9 @@
-"""Survey windows for staff pages: list and show (scoped), create, open, close, issue codes."""
+"""Survey windows: list and show them (scoped), create, open and close them.
+
+The functions that take an engine are what the staff pages and the CLI call: each runs one
+transaction, and those that change something write their audit record in it. The ones that
+take a connection or a session are their parts, for callers that already hold a transaction.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Exists, Row, exists, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Exists, Row, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from climate.instruments import InstrumentError, load_directory
 from climate.instruments.registry import register as register_version
 from climate.models import (
     ACCESS_MODES,
     CONSENT_MODES,
-    AccessCode,
     Administration,
     AdministrationSchool,
     School,
 )
+from climate.security import audit
 from climate.security.principals import Principal
 from climate.security.scoping import school_filter
 from climate.settings import Settings
-from climate.students import codes
-
-MAX_TICKETS = 2000
 
 
 class AdministrationError(ValueError):
@@ -49,32 +51,42 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
-class Code:
-    """A class code or ticket of one school."""
-
-    school_id: str
-    school_name: str
-    kind: str
-    code: str
-    used: bool
-
-
-@dataclass(frozen=True, slots=True)
 class NewAdministration:
-    """What a district admin asks for when creating an administration."""
+    """What a district admin asks for when creating an administration.
+
+    None asks for the default: the instrument's title and year as the name, its whole grade
+    band, every language the district accepts, every school.
+    """
 
     instrument: str
-    name: str
+    name: str | None
     school_year: int
     term: str
-    grades: tuple[int, ...]
-    locales: tuple[str, ...]
+    grades: tuple[int, ...] | None
+    locales: tuple[str, ...] | None
     opens_on: dt.date
     closes_on: dt.date
     access_mode: str
     sensitive_module: bool
     consent_mode: str
-    schools: tuple[str, ...]
+    schools: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The administrations page: what the caller may see, and what a new one can be made of."""
+
+    administrations: tuple[Summary, ...]
+    schools: tuple[tuple[str, str], ...]
+    instruments: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """One administration and the (id, name) of its schools the caller may see."""
+
+    administration: Summary
+    schools: tuple[tuple[str, str], ...]
 
 
 _COLUMNS = (
@@ -150,27 +162,6 @@ async def visible_schools(
     return [(r.id, r.name) for r in (await conn.execute(query)).all()]
 
 
-async def visible_codes(
-    conn: AsyncConnection, principal: Principal, administration_id: int, school_id: str | None
-) -> list[Code]:
-    """Class codes and tickets of an administration, only for schools the caller may see."""
-    query = (
-        select(AccessCode.school_id, School.name, AccessCode.kind, AccessCode.code, AccessCode.used)
-        .join(School, School.id == AccessCode.school_id)
-        .where(
-            AccessCode.administration_id == administration_id,
-            school_filter(principal, AccessCode.school_id),
-        )
-        .order_by(AccessCode.school_id, AccessCode.kind, AccessCode.code)
-    )
-    if school_id is not None:
-        query = query.where(AccessCode.school_id == school_id)
-    return [
-        Code(r.school_id, r.name, r.kind, r.code, bool(r.used))
-        for r in (await conn.execute(query)).all()
-    ]
-
-
 async def all_schools(conn: AsyncConnection, principal: Principal) -> list[tuple[str, str]]:
     """Every school the caller may see, as (id, name)."""
     query = select(School.id, School.name).where(school_filter(principal, School.id))
@@ -194,17 +185,22 @@ async def create_administration(
     except InstrumentError as exc:
         raise AdministrationError(f"the instruments cannot be read: {exc}") from None
     if new.instrument not in loaded:
-        raise AdministrationError(f"instrument: no instrument {new.instrument!r}")
+        have = ", ".join(sorted(loaded))
+        raise AdministrationError(f"instrument: no instrument {new.instrument!r}; have {have}")
     instrument = loaded[new.instrument].instrument
     low, high = instrument.grade_band
-    if not new.name.strip() or len(new.name) > 200:
+    year = new.school_year
+    name = f"{instrument.title} {year - 1}-{str(year)[-2:]}" if new.name is None else new.name
+    grades = tuple(range(low, high + 1)) if new.grades is None else new.grades
+    locales = tuple(settings.accepted_locales) if new.locales is None else new.locales
+    if not name.strip() or len(name) > 200:
         raise AdministrationError("name: give a name of 1 to 200 characters")
-    if not 2000 <= new.school_year <= 2200:
+    if not 2000 <= year <= 2200:
         raise AdministrationError("school_year: give the spring year, such as 2027")
-    if not new.grades or any(not low <= g <= high for g in new.grades):
+    if not grades or any(not low <= g <= high for g in grades):
         raise AdministrationError(f"grades: choose grades within {low}-{high}")
-    refused = [c for c in new.locales if c not in settings.accepted_locales]
-    if not new.locales or refused:
+    refused = [c for c in locales if c not in settings.accepted_locales]
+    if not locales or refused:
         raise AdministrationError("locales: choose languages the district has accepted")
     if new.opens_on > new.closes_on:
         raise AdministrationError("closes_on: the window must close on or after it opens")
@@ -212,18 +208,25 @@ async def create_administration(
         raise AdministrationError(f"access_mode: one of {', '.join(ACCESS_MODES)}")
     if new.consent_mode not in CONSENT_MODES:
         raise AdministrationError(f"consent_mode: one of {', '.join(CONSENT_MODES)}")
-    known = set(await session.scalars(select(School.id).where(School.id.in_(new.schools))))
-    if not new.schools or known != set(new.schools):
-        raise AdministrationError("schools: choose at least one known school")
+    schools = new.schools
+    if schools is None:
+        schools = tuple(await session.scalars(select(School.id).order_by(School.id)))
+        if not schools:
+            raise AdministrationError("schools: the database has no schools yet")
+    known = set(await session.scalars(select(School.id).where(School.id.in_(schools))))
+    if not schools or known != set(schools):
+        unknown = ", ".join(s for s in schools if s not in known)
+        tail = f" (unknown: {unknown})" if unknown else ""
+        raise AdministrationError(f"schools: choose at least one known school{tail}")
     version = await register_version(session, loaded[new.instrument])
     await session.flush()
     row = Administration(
         instrument_version_id=version.id,
-        name=new.name.strip(),
-        school_year=new.school_year,
+        name=name.strip(),
+        school_year=year,
         term=new.term.strip()[:16] or "spring",
-        grades=list(new.grades),
-        locales=list(new.locales),
+        grades=list(grades),
+        locales=list(locales),
         opens_on=new.opens_on,
         closes_on=new.closes_on,
         access_mode=new.access_mode,
@@ -250,31 +253,70 @@ async def set_status(conn: AsyncConnection, administration_id: int, status: str)
     return bool(result.rowcount)
 
 
-async def add_codes(
-    conn: AsyncConnection, administration_id: int, school_id: str, kind: str, count: int
-) -> int:
-    """Issue ``count`` class codes or tickets for one school of an administration."""
-    if kind not in ("class", "ticket"):
-        raise AdministrationError("kind: class or ticket")
-    if not 1 <= count <= MAX_TICKETS:
-        raise AdministrationError(f"count: between 1 and {MAX_TICKETS}")
-    member = await conn.scalar(
-        select(AdministrationSchool.school_id).where(
-            AdministrationSchool.administration_id == administration_id,
-            AdministrationSchool.school_id == school_id,
+async def overview(engine: AsyncEngine, settings: Settings, principal: Principal) -> Overview:
+    """The administrations ``principal`` may see, its schools, and the instruments on offer."""
+    async with engine.connect() as conn:
+        rows = await visible_administrations(conn, principal)
+        schools = await all_schools(conn, principal)
+    return Overview(tuple(rows), tuple(schools), tuple(instrument_names(settings)))
+
+
+async def every_administration(engine: AsyncEngine) -> list[Summary]:
+    """Every administration, oldest first (for the district's own command line)."""
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(*_COLUMNS).order_by(Administration.id))).all()
+    return [_summary(r) for r in rows]
+
+
+async def school_choices(engine: AsyncEngine, principal: Principal) -> list[tuple[str, str]]:
+    """Every school ``principal`` may see, as (id, name)."""
+    async with engine.connect() as conn:
+        return await all_schools(conn, principal)
+
+
+async def detail(
+    engine: AsyncEngine, principal: Principal, administration_id: int
+) -> Detail | None:
+    """One administration with its visible schools, or None when the caller may not see it."""
+    async with engine.connect() as conn:
+        found = await visible_administration(conn, principal, administration_id)
+        if found is None:
+            return None
+        schools = await visible_schools(conn, principal, administration_id)
+    return Detail(found, tuple(schools))
+
+
+async def add_administration(
+    engine: AsyncEngine, settings: Settings, actor: Principal | str, new: NewAdministration
+) -> Summary:
+    """Create a draft administration and record it; raise AdministrationError when refused."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        administration_id = await create_administration(session, settings, new)
+        conn = await session.connection()
+        query = select(*_COLUMNS).where(Administration.id == administration_id)
+        created = _summary((await conn.execute(query)).one())
+        taking = await conn.scalar(
+            select(func.count()).where(AdministrationSchool.administration_id == administration_id)
         )
-    )
-    if member is None:
-        raise AdministrationError("school: the school does not take part in this administration")
-    rows = [
-        {
-            "code": codes.new_code(),
-            "administration_id": administration_id,
-            "school_id": school_id,
-            "kind": kind,
-            "used": False,
-        }
-        for _ in range(count)
-    ]
-    await conn.execute(insert(AccessCode), rows)
-    return count
+        await audit.record(
+            conn,
+            actor,
+            audit.ADMINISTRATION_CREATED,
+            f"administration {administration_id}",
+            # The name as asked for (the stored one is stripped), or the default made.
+            detail={"name": created.name if new.name is None else new.name, "schools": taking},
+        )
+        await session.commit()
+    return created
+
+
+async def change_status(
+    engine: AsyncEngine, actor: Principal | str, administration_id: int, status: str
+) -> bool:
+    """Open or close an administration and record it; False when there is no such one."""
+    async with engine.begin() as conn:
+        if not await set_status(conn, administration_id, status):
+            return False
+        action = audit.ADMINISTRATION_OPENED if status == "open" else audit.ADMINISTRATION_CLOSED
+        await audit.record(conn, actor, action, f"administration {administration_id}")
+    return True
