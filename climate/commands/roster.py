@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
-from climate import db
-from climate.commands import Subparsers
-from climate.rosters.parsing import RosterError, Rosters, read_rosters
-from climate.rosters.store import ImportSummary, store_rosters
+from climate.commands import ACTOR, Subparsers, on_database
+from climate.rosters.parsing import RosterError, read_rosters
+from climate.rosters.store import import_rosters
 from climate.settings import Settings
 
 
@@ -40,7 +38,10 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
     settings = Settings.from_env()
     try:
-        summary = asyncio.run(_store(settings, rosters))
+        summary = on_database(
+            settings,
+            lambda engine: import_rosters(engine, rosters, settings.district_name, ACTOR),
+        )
     except IntegrityError as error:
         print(
             f"the rosters conflict with the database; nothing was imported: {error.orig}",
@@ -52,12 +53,3 @@ def run_import(args: argparse.Namespace) -> int:
         f"and {summary.staffing} staffing rows"
     )
     return 0
-
-
-async def _store(settings: Settings, rosters: Rosters) -> ImportSummary:
-    engine = db.create_engine(settings.database_url)
-    try:
-        async with engine.begin() as conn:
-            return await store_rosters(conn, rosters, settings.district_name)
-    finally:
-        await engine.dispose()

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate import administrations as admins
-from climate.controllers.staff.rosters import import_rosters
 from climate.errors import ApiError, error_responses
-from climate.rosters.parsing import RosterError
+from climate.rosters.parsing import RosterError, parse_rosters
+from climate.rosters.store import import_rosters
 from climate.security.principals import Principal
 from climate.settings import Settings
 
@@ -62,8 +62,7 @@ async def list_schools(
     principal: NamedDependency[Principal], engine: NamedDependency[AsyncEngine]
 ) -> list[School]:
     """District tokens see every school; school tokens see only their own."""
-    async with engine.connect() as conn:
-        return [School(i, n) for i, n in await admins.all_schools(conn, principal)]
+    return [School(i, n) for i, n in await admins.school_choices(engine, principal)]
 
 
 def _refused(_request: Request[Any, Any, Any], error: RosterError) -> Response[ApiError]:
@@ -106,7 +105,7 @@ async def post_rosters(
 ) -> RosterImport:
     """Parse the three files and store them in one transaction."""
     files = (await data.schools.read(), await data.enrollment.read(), await data.staffing.read())
-    summary = await import_rosters(engine, settings, principal, files)
+    summary = await import_rosters(engine, parse_rosters(*files), settings.district_name, principal)
     return RosterImport(summary.schools, summary.enrollment, summary.staffing)
 
 

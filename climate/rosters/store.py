@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from climate.models import District, Enrollment, School, Staffing
 from climate.rosters.parsing import EnrollmentRow, Rosters, SchoolRow, StaffingRow
+from climate.security import audit
+from climate.security.principals import Principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,26 @@ async def store_rosters(
         conn, Staffing, [asdict(r) for r in rosters.staffing], ("school_id", "year", "role")
     )
     return ImportSummary(len(schools), len(rosters.enrollment), len(rosters.staffing))
+
+
+async def import_rosters(
+    engine: AsyncEngine, rosters: Rosters, district_name: str, actor: Principal | str
+) -> ImportSummary:
+    """Store parsed rosters and record the import, in one transaction (all or nothing)."""
+    async with engine.begin() as conn:
+        summary = await store_rosters(conn, rosters, district_name)
+        await audit.record(
+            conn,
+            actor,
+            audit.ROSTER_IMPORTED,
+            "rosters",
+            detail={
+                "schools": summary.schools,
+                "enrollment": summary.enrollment,
+                "staffing": summary.staffing,
+            },
+        )
+    return summary
 
 
 async def _upsert(

@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.pages import Pages
 from climate.rosters.parsing import RosterError, parse_rosters
-from climate.rosters.store import ImportSummary, store_rosters
-from climate.security import audit
+from climate.rosters.store import import_rosters
 from climate.security.principals import Principal
 from climate.settings import Settings
 
@@ -36,30 +35,6 @@ async def read_upload(request: Request[Any, Any, Any]) -> tuple[bytes, bytes, by
             raise UploadError(f"{name}: attach {name}.csv")
         data.append(await part.read())
     return data[0], data[1], data[2]
-
-
-async def import_rosters(
-    engine: AsyncEngine,
-    settings: Settings,
-    principal: Principal,
-    files: tuple[bytes, bytes, bytes],
-) -> ImportSummary:
-    """Parse and store rosters in one transaction, with its audit record; raise on problems."""
-    rosters = parse_rosters(*files)
-    async with engine.begin() as conn:
-        summary = await store_rosters(conn, rosters, settings.district_name)
-        await audit.record(
-            conn,
-            principal,
-            audit.ROSTER_IMPORTED,
-            "rosters",
-            detail={
-                "schools": summary.schools,
-                "enrollment": summary.enrollment,
-                "staffing": summary.staffing,
-            },
-        )
-    return summary
 
 
 @get("/rosters")
@@ -84,8 +59,8 @@ async def upload_rosters(
 ) -> Response[Any]:
     """Import the uploaded rosters; every problem is listed with file, line and column."""
     try:
-        files = await read_upload(request)
-        summary = await import_rosters(engine, settings, principal, files)
+        rosters = parse_rosters(*await read_upload(request))
+        summary = await import_rosters(engine, rosters, settings.district_name, principal)
     except UploadError as error:
         problems = [str(error)]
     except RosterError as error:
