@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from climate import db
-from climate.commands import Subparsers
-from climate.instruments import LoadedInstrument, load_directory
-from climate.responses.history import HistoryError, known_schools, parse_responses, store_responses
+from climate.commands import Subparsers, on_database
+from climate.instruments import load_directory
+from climate.responses.history import HistoryError, import_responses
 from climate.settings import Settings
 
 
@@ -37,26 +33,14 @@ def run_responses(args: argparse.Namespace) -> int:
     if loaded is None:
         print(f"climate import: no survey {args.survey!r}", file=sys.stderr)
         return 2
+    data, name = args.file.read_bytes(), str(args.file)
     try:
-        count = asyncio.run(_import(settings, args, loaded))
+        count = on_database(
+            settings, lambda engine: import_responses(engine, loaded, args.year, data, name=name)
+        )
     except HistoryError as error:
         print(error, file=sys.stderr)
         print("nothing was imported", file=sys.stderr)
         return 1
     print(f"imported {count} responses into {args.survey} {args.year}")
     return 0
-
-
-async def _import(settings: Settings, args: argparse.Namespace, loaded: LoadedInstrument) -> int:
-    engine = db.create_engine(settings.database_url)
-    try:
-        async with engine.connect() as conn:
-            schools = await known_schools(conn)
-        parsed = parse_responses(
-            args.file.read_bytes(), loaded.instrument, schools, name=str(args.file)
-        )
-        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
-            await store_responses(session, loaded, args.year, parsed)
-    finally:
-        await engine.dispose()
-    return len(parsed.schools)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from climate.instruments import Instrument, LoadedInstrument
 from climate.instruments.registry import register
@@ -130,6 +130,21 @@ def parse_responses(
         demo_values,
         {i: np.asarray(v, dtype=np.int64) for i, v in item_values.items()},
     )
+
+
+async def import_responses(
+    engine: AsyncEngine, loaded: LoadedInstrument, year: int, data: bytes, *, name: str
+) -> int:
+    """Check every row of a CSV file, then store them all in one transaction; return how many.
+
+    Raises HistoryError listing every problem, and then nothing is stored.
+    """
+    async with engine.connect() as conn:
+        schools = await known_schools(conn)
+    parsed = parse_responses(data, loaded.instrument, schools, name=name)
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        await store_responses(session, loaded, year, parsed)
+    return len(parsed.schools)
 
 
 async def known_schools(conn: AsyncConnection) -> set[str]:
