@@ -11,6 +11,12 @@ or (:func:`ratio_limits`) for a whole matrix of them at once.
 For a subgroup (domain), pass a row for *every* school of the district, with zero
 totals where the school has no member of the subgroup; dropping those schools would
 understate the variance.
+
+Designs that per-school totals cannot express are held row by row in a
+:class:`SampleDesign`: multistage samples drawn without replacement at each stage
+(:func:`multistage_covariance`), and weights calibrated to population margins
+(:func:`analysis.weights.calibrated_design`); :func:`design_total` and
+:func:`design_mean` estimate from them.
 """
 
 from analysis.design.estimates import (
@@ -26,6 +32,8 @@ from analysis.design.estimates import (
     total_estimate,
 )
 from analysis.design.limits import bounded_mean_limits, ratio_limits
+from analysis.design.sample import SampleDesign, design_mean, design_total, sample_design
+from analysis.design.stages import multistage_covariance
 from analysis.design.totals import PsuTotals, design_covariance, design_df
 
 __all__ = [
@@ -34,14 +42,19 @@ __all__ = [
     "DesignEstimate",
     "PsuTotals",
     "RatioScores",
+    "SampleDesign",
     "bounded_mean_limits",
     "design_covariance",
     "design_df",
+    "design_mean",
+    "design_total",
+    "multistage_covariance",
     "ratio_estimate",
     "ratio_limits",
     "ratio_scores",
     "reliability_flag",
     "rse_from_limits",
+    "sample_design",
     "sample_mean",
     "total_estimate",
 ]

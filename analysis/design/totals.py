@@ -8,6 +8,7 @@ correction within each stratum.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -68,7 +69,9 @@ def design_covariance(
     """Between-PSU covariance of per-PSU linearized totals.
 
     ``sum_h (1 - f_h) n_h / (n_h - 1) sum_i (z_hi - zbar_h)(z_hi - zbar_h)'``, the
-    with-replacement (or finite-population-corrected) estimator R ``survey`` uses.
+    with-replacement (or finite-population-corrected) estimator R ``survey`` uses. A
+    stratum whose fpc says it was sampled whole adds nothing, even with a single PSU; any
+    other stratum with a single PSU raises ``ValueError``.
 
     Parameters
     ----------
@@ -106,20 +109,32 @@ def design_covariance(
     cov = np.zeros((z.shape[1], z.shape[1]))
     for h, rows in groups.items():
         n_h = len(rows)
+        frac = 0.0 if f_all is None else _sampling_fraction(f_all[rows], h)
+        # A stratum sampled whole adds no sampling variance, even with one PSU (R survey
+        # treats it as self-representing).
+        if frac == 1:
+            continue
         if n_h < 2:
-            raise ValueError(f"stratum {h!r} has a single PSU; its variance is not estimable")
+            where = "the design" if strata is None else f"stratum {h!r}"
+            raise ValueError(f"{where} has a single PSU; its variance is not estimable")
         zc = z[rows] - z[rows].mean(axis=0)
         factor = n_h / (n_h - 1)
         if f_all is not None:
-            pop = f_all[rows]
-            if not np.allclose(pop, pop[0]):
-                raise ValueError(f"fpc varies within stratum {h!r}")
-            frac = pop[0] if pop[0] <= 1 else n_h / pop[0]
-            if not 0 <= frac <= 1:
-                raise ValueError(f"fpc of stratum {h!r} gives sampling fraction {frac}")
             factor *= 1 - frac
         cov += factor * zc.T @ zc
     return cov
+
+
+def _sampling_fraction(fpc: FloatArray, stratum: Hashable) -> float:
+    """Sampling fraction ``n / N`` of one stratum from its sampled units' fpc values."""
+    pop = fpc.ravel()
+    if np.any(np.isnan(pop)) or not np.allclose(pop, pop[0]):
+        raise ValueError(f"fpc varies within stratum {stratum!r} or is missing")
+    frac = float(pop[0]) if pop[0] <= 1 else pop.size / float(pop[0])
+    if not 0 <= frac <= 1:
+        raise ValueError(f"fpc of stratum {stratum!r} gives sampling fraction {frac}")
+    # Rounding must not leave a stratum taken whole with a sliver of variance.
+    return 1.0 if math.isclose(frac, 1.0, rel_tol=1e-12) else frac
 
 
 def design_df(n_psu: int, strata: Sequence[Hashable] | None = None) -> int:
