@@ -97,6 +97,7 @@ from analysis.trends import (
 from analysis.weights import (
     Calibration,
     StratumTotals,
+    calibrated_design,
     rake,
     stratified_estimate,
     trim_weights,
@@ -136,6 +137,7 @@ __all__ = [
     "benjamini_hochberg",
     "bonferroni",
     "bounded_mean_limits",
+    "calibrated_design",
     "categorical_design",
     "clopper_pearson_interval",
     "compare_languages",
