@@ -282,7 +282,10 @@ def calibrated_design(
     residuals of its variable on the calibration variables (Deville and Särndal 1992):
     the part of a variable the margins explain is known without sampling error.
     Ignoring the calibration usually overstates the standard error, and can understate
-    it.
+    it. The residuals come from the least-squares fit on the margins' indicators
+    weighted by the design weights, as in R ``calibrate(calfun = "raking")``; R's
+    ``rake()`` fits without weights, which gives the same standard errors when the
+    design weights are equal (as in R's ``apiclus1`` examples).
 
     References
     ----------
