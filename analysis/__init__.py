@@ -6,6 +6,14 @@ staffing are the subpackages :mod:`analysis.disclosure` and :mod:`analysis.staff
 """
 
 from analysis import disclosure, plots, staffing
+from analysis.clusters import (
+    PsuIndex,
+    PsuTables,
+    psu_covariance,
+    psu_index,
+    psu_tables,
+    psu_totals,
+)
 from analysis.comparisons import (
     Contrast,
     difference,
@@ -120,6 +128,8 @@ __all__ = [
     "NotEstimable",
     "OmegaResult",
     "ProportionInterval",
+    "PsuIndex",
+    "PsuTables",
     "PsuTotals",
     "RaoScottTest",
     "RatioScores",
@@ -161,6 +171,10 @@ __all__ = [
     "pearson_chisq",
     "plots",
     "proportion_interval",
+    "psu_covariance",
+    "psu_index",
+    "psu_tables",
+    "psu_totals",
     "rake",
     "rao_scott",
     "ratio_estimate",

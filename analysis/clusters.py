@@ -1,0 +1,316 @@
+"""Rows (respondents or cells) grouped into their primary sampling units.
+
+Models and tables are fitted on rows, but their design variance comes from per-PSU
+totals of the rows' linearized scores (:func:`analysis.design.design_covariance`).
+:func:`psu_index` maps each row to its school (PSU) and checks that a school lies in one
+stratum with one finite population correction; :func:`psu_covariance` sums row scores
+within schools and returns their design covariance; :func:`psu_tables` counts two
+categorical columns into the per-school tables of the design-based tests of association
+(:mod:`analysis.tables.design`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from analysis.design import design_covariance, design_df
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+#: Columns by name, one entry per row: a dict of lists or arrays, or a data frame.
+Columns = Mapping[str, Sequence[object] | npt.ArrayLike]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PsuIndex:
+    """The school (PSU) of each row, with each school's stratum and fpc.
+
+    Attributes
+    ----------
+    codes : ndarray of int, shape (rows,)
+        Position of each row's school in :attr:`labels`.
+    labels : tuple
+        School identifiers, in order of first appearance.
+    strata : tuple or None
+        Stratum of each school; None for an unstratified design.
+    fpc : ndarray or None
+        Finite population correction of each school, as
+        :func:`analysis.design.design_covariance` takes it.
+    """
+
+    codes: IntArray
+    labels: tuple[Hashable, ...]
+    strata: tuple[Hashable, ...] | None
+    fpc: FloatArray | None
+
+    @property
+    def n_psu(self) -> int:
+        """Number of schools."""
+        return len(self.labels)
+
+    @property
+    def df(self) -> int:
+        """Design degrees of freedom: schools minus strata."""
+        return design_df(self.n_psu, self.strata)
+
+
+def _per_psu(
+    values: Sequence[Hashable], codes: IntArray, labels: tuple[Hashable, ...], name: str
+) -> list[Hashable]:
+    first: dict[int, Hashable] = {}
+    for code, value in zip(codes.tolist(), values, strict=True):
+        seen = first.setdefault(code, value)
+        same = seen == value or (_is_nan(seen) and _is_nan(value))
+        if not same:
+            raise ValueError(f"PSU {labels[code]!r} has two values of {name}")
+    return [first[c] for c in range(len(labels))]
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def psu_index(
+    psu: Sequence[Hashable] | None,
+    n_rows: int,
+    strata: Sequence[Hashable] | None = None,
+    fpc: npt.ArrayLike | None = None,
+) -> PsuIndex:
+    """Map rows to their schools (PSUs), each school to its stratum and fpc.
+
+    Parameters
+    ----------
+    psu : sequence or None
+        School of each row; None makes every row its own PSU (R ``id = ~1``).
+    n_rows : int
+        Number of rows.
+    strata : sequence, optional
+        Stratum of each row.
+    fpc : array_like, optional
+        Finite population correction of each row: the number of PSUs in its stratum's
+        population (> 1) or the sampling fraction (<= 1).
+
+    Returns
+    -------
+    PsuIndex
+
+    Raises
+    ------
+    ValueError
+        If an argument has the wrong length, or a school has two strata or two fpc values.
+
+    Examples
+    --------
+    >>> index = psu_index(["a", "a", "b", "c"], 4, strata=["s", "s", "s", "t"])
+    >>> index.codes.tolist(), index.labels, index.strata, index.df
+    ([0, 0, 1, 2], ('a', 'b', 'c'), ('s', 's', 't'), 1)
+    """
+    rows: Sequence[Hashable] = range(n_rows) if psu is None else psu
+    if len(rows) != n_rows:
+        raise ValueError(f"psu has {len(rows)} entries for {n_rows} rows")
+    found: dict[Hashable, int] = {}
+    codes = np.fromiter(
+        (found.setdefault(v, len(found)) for v in rows), dtype=np.intp, count=n_rows
+    )
+    labels = tuple(found)
+    psu_strata = None
+    if strata is not None:
+        if len(strata) != n_rows:
+            raise ValueError(f"strata has {len(strata)} entries for {n_rows} rows")
+        psu_strata = tuple(_per_psu(strata, codes, labels, "strata"))
+    psu_fpc = None
+    if fpc is not None:
+        f = np.asarray(fpc, dtype=float)
+        if f.shape != (n_rows,):
+            raise ValueError(f"fpc must have one entry per row ({n_rows}), got shape {f.shape}")
+        psu_fpc = np.array(_per_psu(f.tolist(), codes, labels, "fpc"), dtype=float)
+    return PsuIndex(codes, labels, psu_strata, psu_fpc)
+
+
+def psu_totals(values: npt.ArrayLike, index: PsuIndex) -> FloatArray:
+    """Sum row values within each school.
+
+    Parameters
+    ----------
+    values : array_like, shape (rows,) or (rows, k)
+        Per-row values (scores, weighted counts).
+    index : PsuIndex
+        The school of each row.
+
+    Returns
+    -------
+    ndarray, shape (schools, k)
+
+    Examples
+    --------
+    >>> psu_totals([1.0, 2.0, 3.0], psu_index(["a", "b", "a"], 3)).tolist()
+    [[4.0], [2.0]]
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim == 1:
+        v = v[:, None]
+    if v.ndim != 2 or v.shape[0] != index.codes.size:
+        raise ValueError(f"values must have one row per index row, got shape {v.shape}")
+    totals = np.zeros((index.n_psu, v.shape[1]))
+    np.add.at(totals, index.codes, v)
+    return totals
+
+
+def psu_covariance(scores: npt.ArrayLike, index: PsuIndex) -> FloatArray:
+    """Design covariance of row scores summed within schools.
+
+    Parameters
+    ----------
+    scores : array_like, shape (rows,) or (rows, k)
+        Linearized scores (influence values) of each row.
+    index : PsuIndex
+        The school, stratum and fpc of each row.
+
+    Returns
+    -------
+    ndarray, shape (k, k)
+        ``sum_h (1 - f_h) n_h / (n_h - 1) sum_i (z_hi - zbar_h)(z_hi - zbar_h)'`` over the
+        school totals ``z_hi``, as R ``survey`` computes it (``svyrecvar``).
+
+    Raises
+    ------
+    ValueError
+        If there is one school, or a stratum has a single school.
+
+    References
+    ----------
+    Binder, D. A. (1983). On the variances of asymptotically normal estimators from
+    complex surveys. *International Statistical Review* 51, 279-292.
+
+    Examples
+    --------
+    >>> index = psu_index(["a", "a", "b", "c", "d"], 5)
+    >>> psu_covariance([1.0, 0.0, -1.0, 2.0, -2.0], index).round(4)
+    array([[13.3333]])
+    """
+    if index.n_psu < 2:
+        raise ValueError("psu names one school: a design variance needs at least two")
+    return design_covariance(psu_totals(scores, index), index.strata, index.fpc)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PsuTables:
+    """Per-school tables of one subgroup x answer cross-tabulation.
+
+    Attributes
+    ----------
+    weighted, counts : ndarray, shape (G, r, c)
+        Weighted and unweighted counts per school, row level and column level.
+    schools : tuple
+        The school (PSU) of each table.
+    rows, cols : tuple
+        Levels of the row and column variables, sorted (R's factor levels).
+    strata : tuple or None
+        Stratum of each school.
+    fpc : ndarray or None
+        Finite population correction of each school.
+    """
+
+    weighted: FloatArray
+    counts: FloatArray
+    schools: tuple[Hashable, ...]
+    rows: tuple[Hashable, ...]
+    cols: tuple[Hashable, ...]
+    strata: tuple[Hashable, ...] | None
+    fpc: FloatArray | None
+
+
+def _labels(data: Columns, name: str) -> list[Hashable]:
+    if name not in data:
+        raise ValueError(f"data has no column {name!r}")
+    values: list[Hashable] = np.asarray(data[name], dtype=object).tolist()
+    return values
+
+
+def _levels(values: list[Hashable], name: str) -> tuple[list[Hashable], list[bool]]:
+    present = [not (v is None or (isinstance(v, float) and math.isnan(v))) for v in values]
+    levels = {v for v, ok in zip(values, present, strict=True) if ok}
+    try:
+        ordered = sorted(levels)  # type: ignore[type-var]
+    except TypeError:
+        ordered = sorted(levels, key=str)
+    if len(ordered) < 2:
+        raise ValueError(f"column {name!r} has fewer than two levels")
+    return ordered, present
+
+
+def psu_tables(
+    data: Columns,
+    rows: str,
+    cols: str,
+    psu: str,
+    weight: str | None = None,
+    strata: str | None = None,
+    fpc: str | None = None,
+) -> PsuTables:
+    """Per-school tables of two columns, for the design-based tests.
+
+    Parameters
+    ----------
+    data : mapping of str to array_like
+        Columns by name, one entry per respondent (a dict of arrays, or a data frame).
+    rows, cols : str
+        The two categorical columns (subgroup and answer). A missing value (None or
+        NaN) leaves its respondent out of the tables but keeps its school.
+    psu : str
+        The school (cluster) column.
+    weight : str, optional
+        Sampling weights; 1 for every respondent when omitted.
+    strata, fpc : str, optional
+        Stratum and finite population correction columns, as R ``svydesign`` takes them.
+
+    Returns
+    -------
+    PsuTables
+
+    Examples
+    --------
+    >>> t = psu_tables({"g": ["a", "b", "a", "b"], "y": [0, 1, 1, 1],
+    ...                 "school": [1, 1, 2, 2]}, "g", "y", "school")
+    >>> t.weighted.tolist(), t.rows, t.cols
+    ([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]], ('a', 'b'), (0, 1))
+    """
+    row_values, col_values = _labels(data, rows), _labels(data, cols)
+    n = len(row_values)
+    index = psu_index(
+        _labels(data, psu),
+        n,
+        None if strata is None else _labels(data, strata),
+        None if fpc is None else np.asarray(_labels(data, fpc), dtype=float),
+    )
+    w = np.ones(n) if weight is None else np.asarray(_labels(data, weight), dtype=float)
+    if w.shape != (n,) or len(col_values) != n:
+        raise ValueError("every column must have one entry per respondent")
+    if np.any(~np.isfinite(w)) or np.any(w < 0):
+        raise ValueError(f"column {weight!r} must hold finite, non-negative weights")
+    row_levels, row_ok = _levels(row_values, rows)
+    col_levels, col_ok = _levels(col_values, cols)
+    keep = np.array(row_ok) & np.array(col_ok)
+    r_at = {v: i for i, v in enumerate(row_levels)}
+    c_at = {v: i for i, v in enumerate(col_levels)}
+    ri = np.array([r_at[v] if ok else 0 for v, ok in zip(row_values, keep, strict=True)])
+    ci = np.array([c_at[v] if ok else 0 for v, ok in zip(col_values, keep, strict=True)])
+    shape = (index.n_psu, len(row_levels), len(col_levels))
+    weighted, counts = np.zeros(shape), np.zeros(shape)
+    at = (index.codes[keep], ri[keep], ci[keep])
+    np.add.at(weighted, at, w[keep])
+    np.add.at(counts, at, 1.0)
+    return PsuTables(
+        weighted,
+        counts,
+        index.labels,
+        tuple(row_levels),
+        tuple(col_levels),
+        index.strata,
+        index.fpc,
+    )
