@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from analysis.design import design_covariance, design_df
+from analysis.clusters import psu_covariance, psu_index
 
 FloatArray = npt.NDArray[np.float64]
 #: Why a model has no estimate: the outcome is separated by the predictors (its
@@ -73,8 +73,8 @@ class LogitFit:
     model_cov : ndarray
         Model-based covariance ``(X' W X)^-1``.
     cluster_cov : ndarray or None
-        School-clustered sandwich (``G/(G-1)`` scaling within strata); None when no
-        schools were given.
+        School-clustered sandwich (``G/(G-1)`` scaling and finite population correction
+        within strata); None when no schools were given.
     loglik : float
         Log-likelihood, equal to that of the fit on student rows.
     df : float
@@ -158,6 +158,7 @@ def fit_grouped_logit(
     terms: Sequence[str] | None = None,
     tol: float = 1e-10,
     max_iter: int = 100,
+    fpc: npt.ArrayLike | None = None,
 ) -> LogitFit:
     """Fit a logistic model to binomial cells by Newton-Raphson.
 
@@ -177,6 +178,11 @@ def fit_grouped_logit(
         Convergence tolerance on the largest Newton step.
     max_iter : int, default 100
         Iteration limit.
+    fpc : array_like, optional
+        Finite population correction of each cell's school: the number of schools in
+        its stratum's population (> 1) or the sampling fraction (<= 1), as R
+        ``svydesign(fpc = )`` takes it. Scales each stratum's share of the sandwich by
+        ``1 - f``; needs ``psu``.
 
     Returns
     -------
@@ -189,8 +195,9 @@ def fit_grouped_logit(
         has it; or a level's cells are all 0 or all 100 %), so that no finite maximum
         exists, or when Newton's method does not converge.
     ValueError
-        On inconsistent shapes, counts outside ``0 <= events <= trials``, or a design
-        that is not of full rank.
+        On inconsistent shapes, counts outside ``0 <= events <= trials``, a design
+        that is not of full rank, ``strata`` or ``fpc`` without ``psu``, or a school
+        with two strata or two fpc values.
 
     References
     ----------
@@ -276,32 +283,31 @@ def fit_grouped_logit(
     df: float = math.inf
     n_psu = 0
     if psu is not None:
-        if len(psu) != keep.size:
-            raise ValueError(f"psu has {len(psu)} entries for {keep.size} cells")
-        kept = [v for v, k in zip(psu, keep, strict=True) if k]
-        codes, levels = _codes(kept, "psu")
-        if len(levels) < 2:
-            raise ValueError("psu names one school; omit psu to fit one school unclustered")
-        u = x * (y - n * p)[:, None]
-        scores = np.column_stack(
-            [np.bincount(codes, weights=u[:, j], minlength=len(levels)) for j in range(x.shape[1])]
+        f = None if fpc is None else np.asarray(fpc, dtype=float)
+        if f is not None and f.shape != keep.shape:
+            raise ValueError(f"fpc has {f.size} entries for {keep.size} cells")
+        index = psu_index(
+            _kept(psu, keep, "psu"),
+            int(keep.sum()),
+            None if strata is None else _kept(strata, keep, "strata"),
+            None if f is None else f[keep],
         )
-        psu_strata = None
-        if strata is not None:
-            if len(strata) != keep.size:
-                raise ValueError(f"strata has {len(strata)} entries for {keep.size} cells")
-            first: dict[int, Hashable] = {}
-            for c, s in zip(
-                codes.tolist(), (s for s, k in zip(strata, keep, strict=True) if k), strict=True
-            ):
-                if first.setdefault(c, s) != s:
-                    raise ValueError(f"school {levels[c]!r} appears in two strata")
-            psu_strata = [first[c] for c in range(len(levels))]
-        meat = design_covariance(scores, psu_strata)
+        if index.n_psu < 2:
+            raise ValueError("psu names one school; omit psu to fit one school unclustered")
+        meat = psu_covariance(x * (y - n * p)[:, None], index)
         cluster_cov = bread @ meat @ bread
-        n_psu = len(levels)
-        df = design_df(n_psu, psu_strata)
+        n_psu = index.n_psu
+        df = index.df
+    elif strata is not None or fpc is not None:
+        raise ValueError("strata and fpc describe schools: give psu with them")
     return LogitFit(names, beta, bread, cluster_cov, ll, df, n_psu, iterations)
+
+
+def _kept(values: Sequence[Hashable], keep: npt.NDArray[np.bool_], name: str) -> list[Hashable]:
+    """The entries of the cells that have respondents (``keep``)."""
+    if len(values) != keep.size:
+        raise ValueError(f"{name} has {len(values)} entries for {keep.size} cells")
+    return [v for v, k in zip(values, keep.tolist(), strict=True) if k]
 
 
 def _loglik(x: FloatArray, y: FloatArray, n: FloatArray, beta: FloatArray) -> float:
