@@ -93,10 +93,14 @@ from analysis.scoring import (
 )
 from analysis.tables import (
     ChiSquareTest,
+    RaoScottChisq,
     RaoScottTest,
+    WaldTest,
     linear_trend_test,
     pearson_chisq,
     rao_scott,
+    rao_scott_chisq,
+    wald_test,
 )
 from analysis.trends import (
     MIN_YEARS_QUADRATIC,
@@ -136,6 +140,7 @@ __all__ = [
     "PsuIndex",
     "PsuTables",
     "PsuTotals",
+    "RaoScottChisq",
     "RaoScottTest",
     "RatioScores",
     "SampleDesign",
@@ -147,6 +152,7 @@ __all__ = [
     "StratumTotals",
     "TrendFit",
     "Unestimability",
+    "WaldTest",
     "adjust_trends",
     "alpha_from_moments",
     "benjamini_hochberg",
@@ -185,6 +191,7 @@ __all__ = [
     "psu_totals",
     "rake",
     "rao_scott",
+    "rao_scott_chisq",
     "ratio_estimate",
     "ratio_limits",
     "ratio_scores",
@@ -201,6 +208,7 @@ __all__ = [
     "total_estimate",
     "treatment_columns",
     "trim_weights",
+    "wald_test",
     "wilson_interval",
     "wilson_limits",
     "woolf_odds_ratio",
