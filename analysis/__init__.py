@@ -68,6 +68,7 @@ from analysis.proportions import (
     wilson_interval,
     wilson_limits,
 )
+from analysis.regression import LinearFit, fit_linear, fit_linear_columns
 from analysis.reliability import (
     AlphaResult,
     ItemStatistic,
@@ -133,6 +134,7 @@ __all__ = [
     "KornGraubardInterval",
     "LanguageCheck",
     "Limits",
+    "LinearFit",
     "LogitFit",
     "NotEstimable",
     "OmegaResult",
@@ -172,6 +174,8 @@ __all__ = [
     "disclosure",
     "feldt_interval",
     "fit_grouped_logit",
+    "fit_linear",
+    "fit_linear_columns",
     "fit_trend",
     "item_statistics",
     "korn_graubard_interval",
