@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -100,4 +101,4 @@ def test_fpc_applies_within_each_stratum() -> None:
 def test_bad_fpc(kwargs: dict[str, list[str] | list[int]], match: str) -> None:
     x, events, trials, _ = _cells()
     with pytest.raises(ValueError, match=match):
-        fit_grouped_logit(x, events, trials, **kwargs)  # type: ignore[arg-type]
+        fit_grouped_logit(x, events, trials, **cast(Any, kwargs))

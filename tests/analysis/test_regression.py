@@ -6,6 +6,7 @@ import csv
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -159,7 +160,7 @@ def test_confidence_limits_use_the_residual_df() -> None:
 def test_bad_designs(kwargs: dict[str, list[str] | list[float] | list[int]], match: str) -> None:
     x = np.column_stack([np.ones(4), [1.0, 2.0, 3.0, 5.0]])
     with pytest.raises(ValueError, match=match):
-        fit_linear(x, [1.0, 2.0, 2.0, 4.0], **kwargs)  # type: ignore[arg-type]
+        fit_linear(x, [1.0, 2.0, 2.0, 4.0], **cast(Any, kwargs))
 
 
 def test_bad_models() -> None:

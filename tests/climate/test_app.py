@@ -5,25 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from climate.app import create_app
 from climate.settings import Settings, SettingsError
 
 
-def test_healthz_answers_ok(client: TestClient) -> None:  # type: ignore[type-arg]
+def test_healthz_answers_ok(client: TestClient[Litestar]) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_openapi_schema_is_served(client: TestClient) -> None:  # type: ignore[type-arg]
+def test_openapi_schema_is_served(client: TestClient[Litestar]) -> None:
     response = client.get("/schema/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "climate"
 
 
-def test_api_docs_load_nothing_from_other_sites(client: TestClient) -> None:  # type: ignore[type-arg]
+def test_api_docs_load_nothing_from_other_sites(client: TestClient[Litestar]) -> None:
     import re
 
     page = client.get("/schema/swagger")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from climate.app import create_app
@@ -19,7 +20,7 @@ def seeded(settings: Settings) -> Seeded:
 
 
 @pytest.fixture
-def student(settings: Settings, seeded: Seeded) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def student(settings: Settings, seeded: Seeded) -> Iterator[TestClient[Litestar]]:
     """The real app on the seeded database."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from climate.models import AccessCode, Administration, Receipt, response
 from climate.settings import Settings
 from tests.climate.districts import CLASS, CLOSED, ELEMENTARY, TICKET, Seeded
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient[Litestar]
 
 
 def body(**changes: Any) -> dict[str, Any]:

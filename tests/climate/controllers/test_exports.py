@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from openpyxl import load_workbook
 
@@ -45,7 +46,7 @@ def planted(settings: Settings) -> Planted:
 
 
 @pytest.fixture
-def web(settings: Settings, planted: Planted) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def web(settings: Settings, planted: Planted) -> Iterator[TestClient[Litestar]]:
     with TestClient(create_app(settings), base_url=BASE) as client:
         yield client
 
@@ -57,7 +58,7 @@ def _rows(content: bytes) -> list[dict[str, str]]:
 def test_school_token_exports_its_school_and_the_district_only(
     settings: Settings,
     planted: Planted,
-    web: TestClient,  # type: ignore[type-arg]
+    web: TestClient[Litestar],
 ) -> None:
     tokens = _tokens(settings, planted.school)
     staff = {"authorization": f"Bearer {tokens['staff']}"}
@@ -98,7 +99,7 @@ def test_school_token_exports_its_school_and_the_district_only(
 def test_district_token_exports_xlsx_and_json_and_each_is_audited(
     settings: Settings,
     planted: Planted,
-    web: TestClient,  # type: ignore[type-arg]
+    web: TestClient[Litestar],
 ) -> None:
     tokens = _tokens(settings, planted.school)
     viewer = {"authorization": f"Bearer {tokens['viewer']}"}
@@ -142,7 +143,7 @@ def test_district_token_exports_xlsx_and_json_and_each_is_audited(
 def test_signed_in_staff_download_from_the_report_links(
     settings: Settings,
     planted: Planted,
-    web: TestClient,  # type: ignore[type-arg]
+    web: TestClient[Litestar],
 ) -> None:
     _tokens(settings, planted.school)
     assert web.get(

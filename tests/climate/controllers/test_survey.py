@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from climate.settings import Settings
 from tests.climate.districts import CLASS, CLOSED, TICKET
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient[Litestar]
 DISPLAY = f"{CLASS[:5]}-{CLASS[5:]}"
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,12 +58,12 @@ def _build(settings: Settings) -> District_:
                         )
                     )
                 for role, email in EMAILS.items():
-                    schools = ["S1"] if role == "school_staff" else []
-                    await create_account(conn, email, role, PASSWORD, schools)
+                    mine = ["S1"] if role == "school_staff" else []
+                    await create_account(conn, email, role, PASSWORD, mine)
                 tokens = {}
                 for role in EMAILS:
-                    schools = ["S1"] if role == "school_staff" else []
-                    tokens[role] = (await create_token(conn, f"{role} script", role, schools))[1]
+                    mine = ["S1"] if role == "school_staff" else []
+                    tokens[role] = (await create_token(conn, f"{role} script", role, mine))[1]
             ids = []
             async with AsyncSession(engine, expire_on_commit=False) as session:
                 for name, schools in (("Mine", ("S1", "S2")), ("Other", ("S2",))):
@@ -100,20 +101,20 @@ def district(settings: Settings) -> District_:
 
 
 @pytest.fixture
-def web(settings: Settings, district: District_) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def web(settings: Settings, district: District_) -> Iterator[TestClient[Litestar]]:
     """The app over https on the district's database."""
     with TestClient(create_app(settings), base_url=BASE) as client:
         yield client
 
 
-def csrf(client: TestClient) -> str:  # type: ignore[type-arg]
+def csrf(client: TestClient[Litestar]) -> str:
     """The CSRF token the client holds (fetching a staff page first if needed)."""
     if "climate_csrf" not in client.cookies:
         client.get("/staff/sign-in")
     return str(client.cookies["climate_csrf"])
 
 
-def sign_in(client: TestClient, role: str) -> None:  # type: ignore[type-arg]
+def sign_in(client: TestClient[Litestar], role: str) -> None:
     """Sign the client in as the account of ``role``."""
     response = client.post(
         "/staff/sign-in",

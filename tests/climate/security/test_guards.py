@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from climate import db
 from climate.models.staff import StaffSession
@@ -16,9 +20,14 @@ from climate.security import audit
 from climate.settings import Settings
 from tests.climate.security.conftest import EMAILS, PASSWORD, District_, csrf, sign_in
 
+Client = TestClient[Litestar]
 
-def _run(settings: Settings, work):  # type: ignore[no-untyped-def]
-    async def main():  # type: ignore[no-untyped-def]
+
+T = TypeVar("T")
+
+
+def _run(settings: Settings, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    async def main() -> T:
         engine = db.create_engine(settings.database_url)
         try:
             async with engine.begin() as conn:
@@ -30,13 +39,13 @@ def _run(settings: Settings, work):  # type: ignore[no-untyped-def]
 
 
 def _actions(settings: Settings) -> list[str]:
-    async def work(conn):  # type: ignore[no-untyped-def]
+    async def work(conn: AsyncConnection) -> list[str]:
         return [e.action for e in await audit.events(conn, limit=None)]
 
-    return _run(settings, work)  # type: ignore[no-any-return]
+    return _run(settings, work)
 
 
-def test_session_cookie_is_secure_httponly_lax(web: TestClient) -> None:  # type: ignore[type-arg]
+def test_session_cookie_is_secure_httponly_lax(web: Client) -> None:
     response = web.post(
         "/staff/sign-in",
         data={"email": EMAILS["district_admin"], "password": PASSWORD, "_csrf_token": csrf(web)},
@@ -49,7 +58,7 @@ def test_session_cookie_is_secure_httponly_lax(web: TestClient) -> None:  # type
     assert "samesite=lax" in lowered
 
 
-def test_wrong_password_is_refused_and_recorded(web: TestClient, settings: Settings) -> None:  # type: ignore[type-arg]
+def test_wrong_password_is_refused_and_recorded(web: Client, settings: Settings) -> None:
     response = web.post(
         "/staff/sign-in",
         data={
@@ -65,7 +74,7 @@ def test_wrong_password_is_refused_and_recorded(web: TestClient, settings: Setti
     assert _actions(settings)[0] == audit.SIGN_IN_FAILED
 
 
-def test_post_without_csrf_token_is_refused(web: TestClient) -> None:  # type: ignore[type-arg]
+def test_post_without_csrf_token_is_refused(web: Client) -> None:
     sign_in(web, "district_admin")
     response = web.post("/staff/accounts/1/disable", follow_redirects=False)
     assert response.status_code == 403
@@ -75,7 +84,7 @@ def test_post_without_csrf_token_is_refused(web: TestClient) -> None:  # type: i
     assert forged.status_code == 403
 
 
-def test_sign_in_is_rate_limited_with_a_clear_message(web: TestClient) -> None:  # type: ignore[type-arg]
+def test_sign_in_is_rate_limited_with_a_clear_message(web: Client) -> None:
     token = csrf(web)
     statuses = [
         web.post(
@@ -98,12 +107,12 @@ def test_sign_in_is_rate_limited_with_a_clear_message(web: TestClient) -> None: 
     assert "Too many sign-in attempts" in limited.text
 
 
-def test_idle_session_expires(web: TestClient, settings: Settings) -> None:  # type: ignore[type-arg]
+def test_idle_session_expires(web: Client, settings: Settings) -> None:
     sign_in(web, "district_admin")
     assert web.get("/staff/accounts").status_code == 200
     old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)
 
-    async def age(conn):  # type: ignore[no-untyped-def]
+    async def age(conn: AsyncConnection) -> None:
         await conn.execute(update(StaffSession).values(last_seen_at=old))
 
     _run(settings, age)
@@ -112,43 +121,44 @@ def test_idle_session_expires(web: TestClient, settings: Settings) -> None:  # t
     assert response.headers["location"].startswith("/staff/sign-in")
 
 
-def test_absolute_session_lifetime(web: TestClient, settings: Settings) -> None:  # type: ignore[type-arg]
+def test_absolute_session_lifetime(web: Client, settings: Settings) -> None:
     sign_in(web, "district_admin")
     old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=13)
 
-    async def age(conn):  # type: ignore[no-untyped-def]
+    async def age(conn: AsyncConnection) -> None:
         await conn.execute(update(StaffSession).values(created_at=old))
 
     _run(settings, age)
     assert web.get("/staff/accounts", follow_redirects=False).status_code == 303
 
 
-def test_sign_out_ends_the_session(web: TestClient, settings: Settings) -> None:  # type: ignore[type-arg]
+def test_sign_out_ends_the_session(web: Client, settings: Settings) -> None:
     sign_in(web, "district_admin")
     web.post("/staff/sign-out", headers={"x-csrftoken": csrf(web)}, follow_redirects=False)
 
-    async def count(conn):  # type: ignore[no-untyped-def]
-        return (await conn.execute(select(StaffSession.id_hash))).all()
+    async def count(conn: AsyncConnection) -> list[Any]:
+        return list((await conn.execute(select(StaffSession.id_hash))).all())
 
     assert _run(settings, count) == []
     assert audit.SIGNED_OUT in _actions(settings)
 
 
-def test_session_ids_are_stored_only_as_digests(web: TestClient, settings: Settings) -> None:  # type: ignore[type-arg]
+def test_session_ids_are_stored_only_as_digests(web: Client, settings: Settings) -> None:
     sign_in(web, "district_admin")
     raw = web.cookies["climate_session"]
 
-    async def stored(conn):  # type: ignore[no-untyped-def]
-        return [r[0] for r in (await conn.execute(text("SELECT id_hash FROM staff_session"))).all()]
+    async def stored(conn: AsyncConnection) -> list[str]:
+        rows = (await conn.execute(text("SELECT id_hash FROM staff_session"))).all()
+        return [str(r[0]) for r in rows]
 
     assert raw not in _run(settings, stored)
 
 
-def test_revoked_token_is_refused(web: TestClient, district: District_, settings: Settings) -> None:  # type: ignore[type-arg]
+def test_revoked_token_is_refused(web: Client, district: District_, settings: Settings) -> None:
     headers = {"authorization": f"Bearer {district.tokens['district_viewer']}"}
     assert web.get("/api/v1/schools", headers=headers).status_code == 200
 
-    async def revoke(conn):  # type: ignore[no-untyped-def]
+    async def revoke(conn: AsyncConnection) -> bool:
         from climate.security.tokens import list_tokens, revoke_token
 
         token = next(t for t in await list_tokens(conn) if t.role == "district_viewer")
@@ -161,7 +171,7 @@ def test_revoked_token_is_refused(web: TestClient, district: District_, settings
 @pytest.mark.parametrize(
     "path", ["/", "/healthz", "/staff/sign-in", "/no-such-page", "/api/v1/schools"]
 )
-def test_security_headers_on_every_response(web: TestClient, path: str) -> None:  # type: ignore[type-arg]
+def test_security_headers_on_every_response(web: Client, path: str) -> None:
     headers = web.get(path).headers
     policy = headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy
@@ -171,12 +181,12 @@ def test_security_headers_on_every_response(web: TestClient, path: str) -> None:
     assert headers["x-content-type-options"] == "nosniff"
 
 
-def test_staff_pages_are_not_cached(web: TestClient) -> None:  # type: ignore[type-arg]
+def test_staff_pages_are_not_cached(web: Client) -> None:
     sign_in(web, "district_admin")
     assert web.get("/staff/audit").headers["cache-control"] == "no-store"
 
 
-def test_staff_pages_have_no_inline_script_or_style(web: TestClient, district: District_) -> None:  # type: ignore[type-arg]
+def test_staff_pages_have_no_inline_script_or_style(web: Client, district: District_) -> None:
     sign_in(web, "district_admin")
     for path in (
         "/staff",
@@ -194,7 +204,7 @@ def test_staff_pages_have_no_inline_script_or_style(web: TestClient, district: D
         assert "style=" not in page.text, path
 
 
-def test_school_staff_sees_only_their_school(web: TestClient, district: District_) -> None:  # type: ignore[type-arg]
+def test_school_staff_sees_only_their_school(web: Client, district: District_) -> None:
     sign_in(web, "school_staff")
     listing = web.get("/staff/administrations").text
     assert "Mine" in listing
@@ -212,7 +222,7 @@ def test_school_staff_sees_only_their_school(web: TestClient, district: District
     assert "S2" not in detail
 
 
-def test_school_token_lists_only_its_school(web: TestClient, district: District_) -> None:  # type: ignore[type-arg]
+def test_school_token_lists_only_its_school(web: Client, district: District_) -> None:
     mine = web.get(
         "/api/v1/schools", headers={"authorization": f"Bearer {district.tokens['school_staff']}"}
     )
@@ -223,9 +233,7 @@ def test_school_token_lists_only_its_school(web: TestClient, district: District_
     assert [s["id"] for s in every.json()] == ["S1", "S2"]
 
 
-def test_audit_log_records_each_event(
-    web: TestClient, district: District_, settings: Settings
-) -> None:  # type: ignore[type-arg]
+def test_audit_log_records_each_event(web: Client, district: District_, settings: Settings) -> None:
     sign_in(web, "district_admin")
     token = csrf(web)
     web.post(
@@ -290,10 +298,10 @@ def test_audit_log_records_each_event(
     assert expected <= recorded
 
 
-def test_audit_log_refuses_changes(web: TestClient, settings: Settings) -> None:  # type: ignore[type-arg]
+def test_audit_log_refuses_changes(web: Client, settings: Settings) -> None:
     sign_in(web, "district_admin")
 
-    async def tamper(conn):  # type: ignore[no-untyped-def]
+    async def tamper(conn: AsyncConnection) -> None:
         await conn.execute(text("DELETE FROM audit_event"))
 
     with pytest.raises(Exception, match="append-only"):
@@ -301,8 +309,8 @@ def test_audit_log_refuses_changes(web: TestClient, settings: Settings) -> None:
 
 
 def test_roster_api_refuses_bad_rosters_with_every_problem(
-    web: TestClient, district: District_
-) -> None:  # type: ignore[type-arg]
+    web: Client, district: District_
+) -> None:
     files = {
         "schools": (
             "schools.csv",
@@ -320,8 +328,8 @@ def test_roster_api_refuses_bad_rosters_with_every_problem(
 
 
 def test_no_password_or_token_in_logs(
-    web: TestClient, district: District_, caplog: pytest.LogCaptureFixture
-) -> None:  # type: ignore[type-arg]
+    web: Client, district: District_, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     sign_in(web, "district_admin")
     web.get(

@@ -11,6 +11,8 @@ from litestar.testing import TestClient
 
 from tests.climate.security.conftest import District_, sign_in
 
+Client = TestClient[Litestar]
+
 # Files that exist under each static mount, so the walk reaches a cached answer there.
 STATIC_FILES = {"/static/": "survey.css", "/schema/assets/": "swagger-ui.css"}
 # Answers that no route of the app gives on its own: unknown pages, methods and files.
@@ -43,7 +45,7 @@ def _requests(app: Litestar, district: District_) -> Iterator[tuple[str, str]]:
             yield method, path
 
 
-def _walk(client: TestClient, district: District_) -> list[tuple[str, str, httpx.Response]]:  # type: ignore[type-arg]
+def _walk(client: Client, district: District_) -> list[tuple[str, str, httpx.Response]]:
     requests = [*_requests(client.app, district), *ERRORS]
     return [(m, p, client.request(m, p, follow_redirects=False)) for m, p in requests]
 
@@ -64,7 +66,7 @@ def _check(answers: list[tuple[str, str, httpx.Response]]) -> None:
 
 
 def test_nothing_but_static_files_is_cached_when_signed_out(
-    web: TestClient,  # type: ignore[type-arg]
+    web: Client,
     district: District_,
 ) -> None:
     answers = _walk(web, district)
@@ -78,7 +80,7 @@ def test_nothing_but_static_files_is_cached_when_signed_out(
 
 
 def test_nothing_but_static_files_is_cached_when_signed_in(
-    web: TestClient,  # type: ignore[type-arg]
+    web: Client,
     district: District_,
 ) -> None:
     sign_in(web, "district_admin")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from climate.app import create_app
@@ -66,19 +67,19 @@ def test_walk_every_route(settings: Settings, district: District_, who: str) -> 
             assert response.status_code < 500, (who, method, path, response.text)
 
 
-def test_api_ignores_session_cookies(web: TestClient) -> None:  # type: ignore[type-arg]
+def test_api_ignores_session_cookies(web: TestClient[Litestar]) -> None:
     sign_in(web, "district_admin")
     assert web.get("/api/v1/schools").status_code == 401
     assert web.get("/api/v1/schools").headers["www-authenticate"].startswith("Bearer")
 
 
-def test_pages_send_anonymous_callers_to_sign_in(web: TestClient) -> None:  # type: ignore[type-arg]
+def test_pages_send_anonymous_callers_to_sign_in(web: TestClient[Litestar]) -> None:
     response = web.get("/staff/audit?action=exported", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/staff/sign-in?next=/staff/audit%3Faction%3Dexported"
 
 
-def test_pages_refuse_a_role_with_403(web: TestClient) -> None:  # type: ignore[type-arg]
+def test_pages_refuse_a_role_with_403(web: TestClient[Litestar]) -> None:
     sign_in(web, "district_viewer")
     response = web.get("/staff/accounts")
     assert response.status_code == 403

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from climate import db
@@ -72,7 +73,7 @@ class _PlanTable(HTMLParser):
             self._row[-1] += data
 
 
-def _page_rows(client: TestClient, year: int) -> list[Row]:  # type: ignore[type-arg]
+def _page_rows(client: TestClient[Litestar], year: int) -> list[Row]:
     response = client.get(f"/staff/reports/district?year={year}")
     assert response.status_code == 200
     table = _PlanTable()
@@ -116,14 +117,14 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Seeded
 
 
 @contextmanager
-def _signed_in_admin(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def _signed_in_admin(settings: Settings) -> Iterator[TestClient[Litestar]]:
     with TestClient(create_app(settings), base_url=BASE) as client:
         sign_in(client, "district_admin")
         yield client
 
 
 @pytest.fixture(scope="module")
-def admin(district: tuple[Settings, Seeded]) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def admin(district: tuple[Settings, Seeded]) -> Iterator[TestClient[Litestar]]:
     """The district admin, signed in on the default policy."""
     with _signed_in_admin(district[0]) as client:
         yield client
@@ -139,7 +140,7 @@ def command_env(district: tuple[Settings, Seeded], monkeypatch: pytest.MonkeyPat
 
 @pytest.mark.usefixtures("command_env")
 def test_dashboard_shows_the_plan_the_command_writes(
-    admin: TestClient,  # type: ignore[type-arg]
+    admin: TestClient[Litestar],
     district: tuple[Settings, Seeded],
     tmp_path: Path,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from climate import db
@@ -13,6 +14,8 @@ from climate.settings import Settings
 from tests.climate.controllers.reports.district import Seeded, seed
 from tests.climate.security.conftest import BASE, sign_in
 from tests.conftest import SECRET
+
+Client = TestClient[Litestar]
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +33,9 @@ def seeded(reports_settings: Settings) -> Seeded:
 
 
 @pytest.fixture(scope="module")
-def as_role(reports_settings: Settings, seeded: Seeded) -> Iterator[dict[str, TestClient]]:  # type: ignore[type-arg]
+def as_role(reports_settings: Settings, seeded: Seeded) -> Iterator[dict[str, Client]]:
     """A signed-in client per role, on the module's district."""
-    clients: dict[str, TestClient] = {}  # type: ignore[type-arg]
+    clients: dict[str, Client] = {}
     try:
         for role in ("district_admin", "district_viewer", "school_staff"):
             client = TestClient(create_app(reports_settings), base_url=BASE)

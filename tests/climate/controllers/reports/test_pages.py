@@ -6,6 +6,7 @@ import asyncio
 import base64
 import re
 
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from climate import db
@@ -16,7 +17,7 @@ from tests.climate.controllers.reports.district import Seeded
 VALUE = re.compile(r'<span class="value">([^<]*)</span>')
 # A published value as the page writes it: a number, a coded bound, the hidden mark, a dash.
 SHOWN = re.compile(r"^(\*|–|[≤≥]?[0-9][0-9.,]*\s?%?)$")
-Clients = dict[str, TestClient]  # type: ignore[type-arg]
+Clients = dict[str, TestClient[Litestar]]
 DATA_URI = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 
 
