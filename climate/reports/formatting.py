@@ -16,6 +16,8 @@ from climate.release.result import is_number
 
 PERCENT = "percent"
 MEAN = "mean"
+# Cronbach's alpha: two decimals, always both shown (0.80, never 0.8).
+ALPHA = "alpha"
 # The district's printed band "300+" and "100-299" keep their meaning in every language.
 BAND_SEPARATOR = "-"
 
@@ -37,12 +39,14 @@ class Formatter:
         return cls(babel_locale(code))
 
     def number(self, text: str, unit: str) -> str:
-        """A plain published number: a percentage or a one-decimal mean."""
+        """A plain published number: a percentage, a one-decimal mean or a two-decimal alpha."""
         # Decimal keeps the published digits: no float rounding can add or drop one.
         value = Decimal(text)
         if unit == PERCENT:
             # The locale's own pattern; every published digit is kept, none added.
             return format_percent(value / 100, locale=self.locale, decimal_quantization=False)
+        if unit == ALPHA:
+            return format_decimal(value, format="#,##0.00", locale=self.locale)
         return format_decimal(
             value, format="#,##0.0", locale=self.locale, decimal_quantization=False
         )

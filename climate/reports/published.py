@@ -17,8 +17,8 @@ PERCENT = "percent"
 
 
 def unit_of(statistic: str) -> str:
-    """``mean`` for a scale mean or alpha (plain numbers), else ``percent``."""
-    return MEAN if statistic in (MEAN, ALPHA) else PERCENT
+    """``mean`` for a scale mean, ``alpha`` for alpha, else ``percent``."""
+    return statistic if statistic in (MEAN, ALPHA) else PERCENT
 
 
 def rse_flag(row: Statistic) -> str:

@@ -13,12 +13,14 @@ from climate.reports.changes import Change, Unestimable, changes
 from climate.reports.formatting import Formatter
 from climate.reports.labels import Labels
 from climate.reports.published import (
-    MEAN,
     Published,
     rse_flag,
     scale_statistic,
     unit_of,
 )
+
+# Nunnally (1978): 0.7 or more is the usual bar for a scale used to compare groups.
+GOOD_ALPHA = "0.7"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,8 @@ class SchoolReport:
     gap_scale: str
     hidden: bool
     reliability: tuple[tuple[str, Figure], ...] = ()
+    # The alpha commonly taken as good internal consistency, in the page's digits.
+    good_alpha: str = ""
 
 
 def figure(row: Statistic | None, fmt: Formatter) -> Figure:
@@ -95,7 +99,7 @@ def figure(row: Statistic | None, fmt: Formatter) -> Figure:
 
 def _alpha(row: Statistic, fmt: Formatter) -> Figure:
     # Alpha has no relative standard error to flag: its interval says how precise it is.
-    return Figure(fmt.value(row.value, MEAN), fmt.interval(row.ci_low, row.ci_high, MEAN))
+    return Figure(fmt.value(row.value, ALPHA), fmt.interval(row.ci_low, row.ci_high, ALPHA))
 
 
 def change_sentence(change: Change, labels: Labels, fmt: Formatter) -> str:
@@ -311,6 +315,7 @@ def school_report(
             for s in scales
             if (row := published.get(year, DISTRICT, s, ALPHA)) is not None
         ),
+        good_alpha=fmt.number(GOOD_ALPHA, ALPHA),
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from climate.reports.formatting import Formatter
+from climate.reports.formatting import ALPHA, Formatter
 from climate.reports.school import response_rate
 from climate.settings import Settings
 
@@ -68,3 +68,17 @@ def test_response_rate_is_the_range_the_band_allows() -> None:
     assert response_rate("300+", 400, fmt) == "≥75%"
     assert response_rate("*", 400, fmt) == "*"
     assert response_rate("10-19", None, fmt) == "–"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "shown"),
+    [
+        ("en", "0.80", "0.80"),
+        ("en", "0.6", "0.60"),
+        ("ru", "0.80", "0,80"),
+        ("en", "-0.12", "-0.12"),
+    ],
+)
+def test_alpha_keeps_both_decimals_in_local_digits(lang: str, text: str, shown: str) -> None:
+    # An alpha of 0.80 printed as 0.8 reads as a different, vaguer number.
+    assert Formatter.for_language(lang).value(text, ALPHA) == shown
