@@ -23,7 +23,8 @@ from climate.security.principals import Principal
 from climate.settings import Settings
 
 MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    # Litestar adds "; charset=utf-8" to text types itself.
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }

@@ -45,6 +45,6 @@ async def audit_export(
     """Every event as CSV; the export is recorded before the file is made."""
     return Response(
         await audit.export_csv(engine, principal),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )

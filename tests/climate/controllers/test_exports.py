@@ -69,6 +69,7 @@ def test_school_token_exports_its_school_and_the_district_only(
     )
     assert answer.status_code == 200
     assert answer.headers["content-disposition"].startswith("attachment;")
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
     rows = _rows(answer.content)
     assert rows
     assert {r["org_id"] for r in rows if r["org_type"] == "school"} == {planted.school}

@@ -271,7 +271,7 @@ def test_audit_log_records_each_event(web: Client, district: District_, settings
     admin = {"authorization": f"Bearer {district.tokens['district_admin']}"}
     assert web.post("/api/v1/admin/rosters", files=files, headers=admin).status_code == 201
     export = web.get("/staff/audit.csv")
-    assert export.headers["content-type"].startswith("text/csv")
+    assert export.headers["content-type"] == "text/csv; charset=utf-8"
     web.post(
         "/staff/password",
         data={
