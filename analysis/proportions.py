@@ -25,6 +25,10 @@ ProportionMethod = Literal["wilson", "clopper-pearson"]
 # largest effective sample, far beyond any survey's.
 _TINY = float(np.finfo(float).tiny)
 _HUGE = 1e300
+# A gamma variable with a shape this large equals its shape to well within rounding
+# (relative spread 1 / sqrt(shape) < 1e-20); beyond it scipy's beta quantile comes back
+# NaN or, at some shapes (2 and about 1e150), warns that its root finding gave up.
+_GAMMA_LIMIT = 1e40
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -86,6 +90,31 @@ def _check(successes: object, n: object, confidence: float) -> tuple[int, int]:
     return k, m
 
 
+def _counts(k: FloatArray, m: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The counts of the proportions that have some, checked."""
+    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(m))):
+        raise ValueError("successes and n must be finite for every proportion")
+    if np.any((k < 0) | (k > m)):
+        raise ValueError("successes must lie in [0, n] for every proportion")
+    return k, m
+
+
+def _beta_quantile(q: float, a: FloatArray, b: FloatArray) -> FloatArray:
+    """Quantile ``q`` of Beta(a, b) elementwise, for positive shapes of any size."""
+    out = np.empty(a.shape)
+    # Beta(a, b) = G_a / (G_a + G_b) with independent gammas; a shape past _GAMMA_LIMIT
+    # leaves its gamma at the shape itself, so the quantile is that of the other gamma.
+    big_b = b >= _GAMMA_LIMIT
+    big_a = (a >= _GAMMA_LIMIT) & ~big_b
+    mid = ~(big_a | big_b)
+    out[mid] = stats.beta.ppf(q, a[mid], b[mid])
+    g = stats.gamma.ppf(q, a[big_b])
+    out[big_b] = g / (g + b[big_b])
+    g = stats.gamma.ppf(1 - q, b[big_a])
+    out[big_a] = a[big_a] / (a[big_a] + g)
+    return np.asarray(out, dtype=float)
+
+
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> ProportionInterval:
     """Wilson score interval for a binomial proportion.
 
@@ -142,13 +171,15 @@ def wilson_limits(successes: npt.ArrayLike, n: npt.ArrayLike, confidence: float 
     Raises
     ------
     ValueError
-        If a count lies outside ``[0, n]`` or ``confidence`` outside ``(0, 1)``.
+        If a count is infinite or lies outside ``[0, n]``, or ``confidence`` lies
+        outside ``(0, 1)``.
 
     Notes
     -----
     ``(p + z^2 / 2n -+ z sqrt(p (1 - p) / n + z^2 / 4n^2)) / (1 + z^2 / n)``, with the
-    lower limit 0 at ``p = 0`` and the upper 1 at ``p = 1``. Each limit is the same float
-    as :func:`wilson_interval` gives for its proportion alone.
+    lower limit 0 at ``p = 0`` and the upper 1 at ``p = 1``, and kept on their side of
+    ``p`` where rounding would put them across it. Each limit is the same float as
+    :func:`wilson_interval` gives for its proportion alone.
 
     References
     ----------
@@ -169,16 +200,16 @@ def wilson_limits(successes: npt.ArrayLike, n: npt.ArrayLike, confidence: float 
     lower, upper = np.full(k.shape, np.nan), np.full(k.shape, np.nan)
     # Only where there is a proportion: no 0/0 to warn about, nothing to hide.
     some = (m > 0) & ~np.isnan(k)
-    k, m = k[some], m[some]
-    if np.any((k < 0) | (k > m)):
-        raise ValueError("successes must lie in [0, n] for every proportion")
+    k, m = _counts(k[some], m[some])
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     p = k / m
     denom = 1 + z * z / m
     centre = (p + z * z / (2 * m)) / denom
     half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
-    lower[some] = np.where(k == 0, 0.0, np.maximum(0.0, centre - half))
-    upper[some] = np.where(k == m, 1.0, np.minimum(1.0, centre + half))
+    # centre - half cancels to rounding noise when k is far below 1 (a tiny fractional
+    # count), which can land above k / n: the limits enclose k / n by construction.
+    lower[some] = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, p))
+    upper[some] = np.where(k == m, 1.0, np.clip(centre + half, p, 1.0))
     return Limits(lower, upper)
 
 
@@ -241,7 +272,8 @@ def clopper_pearson_limits(
     Raises
     ------
     ValueError
-        If a count lies outside ``[0, n]`` or ``confidence`` outside ``(0, 1)``.
+        If a count is infinite or lies outside ``[0, n]``, or ``confidence`` lies
+        outside ``(0, 1)``.
 
     Notes
     -----
@@ -268,15 +300,13 @@ def clopper_pearson_limits(
     k, m = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(n, dtype=float))
     lower, upper = np.full(k.shape, np.nan), np.full(k.shape, np.nan)
     some = (m > 0) & ~np.isnan(k)
-    k, m = k[some], m[some]
-    if np.any((k < 0) | (k > m)):
-        raise ValueError("successes must lie in [0, n] for every proportion")
+    k, m = _counts(k[some], m[some])
     alpha = 1 - confidence
     # A beta with a zero (or subnormal, which scipy cannot take) shape has no quantiles:
     # there the limit is 0 or 1, and a stand-in shape of 1 keeps the call defined.
     has_low, has_high = k >= _TINY, m - k >= _TINY
-    low = stats.beta.ppf(alpha / 2, np.where(has_low, k, 1.0), m - k + 1)
-    high = stats.beta.ppf(1 - alpha / 2, k + 1, np.where(has_high, m - k, 1.0))
+    low = _beta_quantile(alpha / 2, np.where(has_low, k, 1.0), m - k + 1)
+    high = _beta_quantile(1 - alpha / 2, k + 1, np.where(has_high, m - k, 1.0))
     p = k / m
     # For samples so large (an effective sample from a tiny se) that the quantile comes
     # back NaN or on the wrong side of k / n, the interval has shrunk to k / n itself.

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import special, stats
 
@@ -161,8 +161,45 @@ def test_limits_pass_missing_estimates_through() -> None:
     st.one_of(st.integers(1, 500).map(float), st.just(math.inf)),
     st.sampled_from([0.8, 0.9, 0.95, 0.99]),
 )
+# Found by this property: an effective sample of about 1e152 with one success, where
+# scipy's beta quantile of shapes (2, ~1e151) gave up with a RuntimeWarning.
+@example(1e-150, 1e-150, 100, math.inf, 0.95)
 def test_limits_are_ordered_and_inside_the_unit_interval(
     p: float, se: float, n: int, df: float, confidence: float
 ) -> None:
     ci = korn_graubard_interval(p, se, n, df, confidence)
     assert 0.0 <= ci.lower <= ci.estimate <= ci.upper <= 1.0
+
+
+def test_one_success_in_a_vast_sample_has_the_gamma_limits() -> None:
+    # Beta(1, b) has quantile 1 - (1 - q)^(1/b), which is -log(1 - q) / b to rounding for
+    # b = 1e151; the upper limit is that of Beta(2, b), Gamma(2) / b (Johnson, Kotz and
+    # Balakrishnan 1995, ch. 25: b X tends to Gamma(a) as b grows).
+    ci = clopper_pearson_limits([1.0], [1e151])
+    assert float(ci.lower[0]) == pytest.approx(-math.log(0.975) / 1e151, rel=1e-12)
+    assert float(ci.upper[0]) == pytest.approx(stats.gamma.ppf(0.975, 2) / 1e151, rel=1e-12)
+
+
+@given(
+    st.floats(0, 1),
+    st.floats(1e-3, 1e300),
+    st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+@example(1e-151, 1e151, 0.95)
+@example(0.5, 1e300, 0.95)
+@example(5e-324, 1e300, 0.95)
+def test_fractional_limits_are_ordered_at_every_size(
+    share: float, n: float, confidence: float
+) -> None:
+    # Counts from 1e-3 to 1e300 respondents (an effective sample can be any of them):
+    # the limits exist, enclose k / n and stay inside [0, 1], without a warning.
+    ci = clopper_pearson_limits([share * n], [n], confidence)
+    lower, upper = float(ci.lower[0]), float(ci.upper[0])
+    assert 0.0 <= lower <= share * n / n <= upper <= 1.0
+
+
+def test_infinite_counts_are_refused() -> None:
+    with pytest.raises(ValueError, match="finite"):
+        clopper_pearson_limits([math.inf], [math.inf])
+    with pytest.raises(ValueError, match="finite"):
+        clopper_pearson_limits([1.0], [math.inf])

@@ -5,7 +5,7 @@ from typing import Any, cast
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from analysis.proportions import (
@@ -127,6 +127,9 @@ def test_wilson_limits_are_undefined_without_respondents() -> None:
         ([11.0], [10.0], 0.95, "successes"),
         ([-1.0], [10.0], 0.95, "successes"),
         ([1], [2], 1.0, "confidence"),
+        # Found in a sweep of degenerate input: inf / inf warned and gave NaN limits.
+        ([math.inf], [math.inf], 0.95, "finite"),
+        ([1.0], [math.inf], 0.95, "finite"),
     ],
 )
 def test_wilson_limits_bad_input(
@@ -134,3 +137,22 @@ def test_wilson_limits_bad_input(
 ) -> None:
     with pytest.raises(ValueError, match=match):
         wilson_limits(k, n, confidence)
+
+
+@given(
+    st.floats(1e-3, 1e12).flatmap(
+        lambda n: st.tuples(st.floats(0, 1).map(lambda p: p * n), st.just(n))
+    ),
+    st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99, 0.999]),
+)
+# Found by this property: a fractional count far below 1, where centre - half cancels to
+# rounding noise (4e-28) above k / n (1e-236).
+@example((4.99867880883195e-225, 420708335889.0), 0.95)
+def test_wilson_limits_enclose_fractional_shares(
+    kn: tuple[float, float], confidence: float
+) -> None:
+    # Fractional counts (a published share times a size) at any size: ordered limits
+    # around k / n inside [0, 1], and no warning on the way.
+    k, n = kn
+    ci = wilson_limits([k], [n], confidence)
+    assert 0.0 <= float(ci.lower[0]) <= k / n <= float(ci.upper[0]) <= 1.0
