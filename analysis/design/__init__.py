@@ -10,7 +10,9 @@ or (:func:`ratio_limits`) for a whole matrix of them at once.
 
 For a subgroup (domain), pass a row for *every* school of the district, with zero
 totals where the school has no member of the subgroup; dropping those schools would
-understate the variance.
+understate the variance. Its interval then takes the degrees of freedom of
+:func:`domain_df`, fewer than the design's where a few schools hold most members, so
+that intervals of small subgroups in few schools keep their coverage.
 
 Designs that per-school totals cannot express are held row by row in a
 :class:`SampleDesign`: multistage samples drawn without replacement at each stage
@@ -19,6 +21,7 @@ Designs that per-school totals cannot express are held row by row in a
 :func:`design_mean` estimate from them.
 """
 
+from analysis.design.domains import WORKING_ICC, domain_df
 from analysis.design.estimates import (
     RSE_CAUTION,
     RSE_UNRELIABLE,
@@ -39,6 +42,7 @@ from analysis.design.totals import PsuTotals, design_covariance, design_df
 __all__ = [
     "RSE_CAUTION",
     "RSE_UNRELIABLE",
+    "WORKING_ICC",
     "DesignEstimate",
     "PsuTotals",
     "RatioScores",
@@ -48,6 +52,7 @@ __all__ = [
     "design_df",
     "design_mean",
     "design_total",
+    "domain_df",
     "multistage_covariance",
     "ratio_estimate",
     "ratio_limits",

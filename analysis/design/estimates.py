@@ -2,7 +2,8 @@
 
 Variances treat each school as a primary sampling unit (see
 :mod:`analysis.design.totals`); proportions get survey-logit intervals, means and
-totals ``t`` intervals on ``schools - strata`` degrees of freedom.
+totals ``t`` intervals on ``schools - strata`` degrees of freedom, and means and
+proportions of a domain (subgroup) on those of :func:`analysis.design.domain_df`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from analysis.design.domains import domain_df
 from analysis.design.limits import _logit_limits, _t
 from analysis.design.totals import PsuTotals, _collect, _strata_arg, design_covariance, design_df
 
@@ -39,8 +41,9 @@ class DesignEstimate:
         Point estimate and linearization standard error.
     lower, upper : float
         Confidence limits (survey-logit for proportions, ``t`` for means and totals).
-    df : int
-        Design degrees of freedom (schools - strata).
+    df : float
+        Degrees of freedom of the interval: schools - strata, or for a domain those of
+        :func:`analysis.design.domain_df`.
     deff : float or None
         Design effect (design variance over simple-random-sampling variance).
     rse : float or None
@@ -58,7 +61,7 @@ class DesignEstimate:
     se: float
     lower: float
     upper: float
-    df: int
+    df: float
     deff: float | None
     rse: float | None
     reliability: Reliability
@@ -208,6 +211,8 @@ def ratio_estimate(
     cells: Sequence[PsuTotals],
     kind: EstimateKind = "proportion",
     confidence: float = 0.95,
+    *,
+    domain: bool | None = None,
 ) -> DesignEstimate:
     """Proportion or mean ``sum(y) / sum(x)`` with a school-clustered interval.
 
@@ -219,15 +224,27 @@ def ratio_estimate(
         Proportions get a survey-logit interval; means a ``t`` interval.
     confidence : float, default 0.95
         Nominal coverage.
+    domain : bool, optional
+        Whether the cells estimate a domain (subgroup), whose interval takes the
+        degrees of freedom of :func:`analysis.design.domain_df`. By default the cells
+        are a domain when some school has no respondent in them (``x`` is 0 there):
+        pass a row for every school of the design, 0 where it has no member.
 
     Returns
     -------
     DesignEstimate
 
+    Raises
+    ------
+    ValueError
+        If the cells have no respondents, or are a domain with members in too few
+        schools to leave a degree of freedom (one school, or one per stratum).
+
     Notes
     -----
     The variance is that of the linearized totals ``z_i = (y_i - R x_i) / X`` across
-    schools (:func:`design_covariance`), with ``df = schools - strata``. The
+    schools (:func:`design_covariance`), with ``df = schools - strata``, or for a
+    domain ``df = domain_df(x, n, strata, fpc)``. The
     survey-logit interval is ``expit(logit(R) +- t_df se / (R (1 - R)))`` (R
     ``svyciprop(method = "logit")``). At ``R = 0`` or ``1`` it falls back to a
     Clopper-Pearson interval on the unweighted respondents. The design effect divides
@@ -245,6 +262,14 @@ def ratio_estimate(
     >>> est = ratio_estimate(cells)
     >>> round(est.estimate, 4), round(est.se, 4), est.df
     (0.3641, 0.0774, 3)
+
+    A subgroup with members in three of the four schools, most of them in one:
+
+    >>> cells = [PsuTotals("a", 5, 20), PsuTotals("b", 1, 3), PsuTotals("c", 1, 2),
+    ...          PsuTotals("d", 0, 0)]
+    >>> est = ratio_estimate(cells)
+    >>> round(est.estimate, 4), round(est.df, 2)
+    (0.28, 1.59)
     """
     d = _collect(cells)
     total_x = float(d.x.sum())
@@ -257,7 +282,15 @@ def ratio_estimate(
     z = (d.y - r * d.x) / total_x
     var = float(design_covariance(z, strata, d.fpc)[0, 0])
     se = math.sqrt(max(var, 0.0))
-    df = design_df(len(d.psu), strata)
+    df: float = design_df(len(d.psu), strata)
+    if bool(np.any(d.x <= 0)) if domain is None else domain:
+        df = domain_df(d.x, d.n, strata, d.fpc)
+        if df < 1:
+            members = int(np.count_nonzero(d.x > 0))
+            raise ValueError(
+                f"cells: the domain has members in {members} of {len(d.psu)} PSUs, too few "
+                "to leave a degree of freedom for an interval"
+            )
     t = _t(confidence, df)
     n_total = float(d.n.sum())
     if kind == "proportion":

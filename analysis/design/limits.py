@@ -1,7 +1,7 @@
 """Confidence limits: survey-logit limits of a proportion, and limits of many estimates at once.
 
 :func:`ratio_limits` gives, for a whole matrix of per-school totals, the limits that
-:func:`analysis.design.ratio_estimate` gives row by row, to the last bit.
+:func:`analysis.design.ratio_estimate` gives row by row, to the last bit, domains included.
 :func:`bounded_mean_limits` gives ``t`` limits of means known only with a lower bound on
 their respondents, at the widest spread a mean on a bounded scale allows.
 """
@@ -9,20 +9,22 @@ their respondents, at the widest spread a mean on a bounded scale allows.
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from analysis.design.domains import _row_df
 from analysis.proportions import Limits, clopper_pearson_interval
 
 FloatArray = npt.NDArray[np.float64]
 
 
-@cache
-def _t(confidence: float, df: int) -> float:
-    """Two-sided ``t`` quantile, cached: releases ask for the same few many times."""
+# Bounded: a domain's degrees of freedom are fractional, so the keys are not few.
+@lru_cache(maxsize=4096)
+def _t(confidence: float, df: float) -> float:
+    """Two-sided ``t`` quantile, cached: releases ask for the same ones many times."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     if df < 1:
@@ -30,17 +32,20 @@ def _t(confidence: float, df: int) -> float:
     return float(stats.t.ppf(0.5 + confidence / 2, df))
 
 
-def _logit_limits(r: float, se: float, df: int, n: float, confidence: float) -> tuple[float, float]:
+def _logit_limits(
+    r: float, se: float, df: float, n: float, confidence: float, t: float | None = None
+) -> tuple[float, float]:
     """Survey-logit limits of a proportion ``r`` (R ``svyciprop(method = "logit")``).
 
     ``expit(logit(r) +- t_df se / (r (1 - r)))``; at ``r = 0`` or ``1``, which has no
-    logit, the Clopper-Pearson limits of ``round(r n)`` out of ``n`` respondents.
+    logit, the Clopper-Pearson limits of ``round(r n)`` out of ``n`` respondents. ``t``,
+    when given, is ``t_df`` already computed.
     """
     if not -1e-12 <= r <= 1 + 1e-12:
         raise ValueError(f"proportion estimate {r} lies outside [0, 1]; check y <= x")
     r = min(max(r, 0.0), 1.0)
     if 0 < r < 1:
-        half = _t(confidence, df) * se / (r * (1 - r))
+        half = (_t(confidence, df) if t is None else t) * se / (r * (1 - r))
         logit = math.log(r / (1 - r))
         # min/max guard against expit(logit(r)) rounding away from r
         lower = min(r, 1 / (1 + math.exp(-(logit - half))))
@@ -52,7 +57,12 @@ def _logit_limits(r: float, se: float, df: int, n: float, confidence: float) -> 
 
 
 def ratio_limits(
-    y: npt.ArrayLike, x: npt.ArrayLike, is_mean: npt.ArrayLike, confidence: float = 0.95
+    y: npt.ArrayLike,
+    x: npt.ArrayLike,
+    is_mean: npt.ArrayLike,
+    confidence: float = 0.95,
+    *,
+    domain: bool | None = None,
 ) -> Limits:
     """Limits of each row's ratio ``sum(y) / sum(x)``, columns (schools) as PSUs.
 
@@ -65,18 +75,25 @@ def ratio_limits(
         (survey-logit limits).
     confidence : float, default 0.95
         Nominal coverage.
+    domain : bool, optional
+        Whether the rows estimate a domain (subgroup), whose limits take the degrees
+        of freedom of :func:`analysis.design.domain_df` instead of ``schools - 1``.
+        By default, a row is a domain when some school has no respondent in it
+        (``x`` is 0 there).
 
     Returns
     -------
     Limits
-        NaN for a row with no respondents, and for every row with fewer than two
-        schools.
+        NaN for a row with no respondents, for a domain row with members in fewer
+        than two schools (no degrees of freedom left), and for every row with fewer
+        than two schools.
 
     Notes
     -----
-    Row by row, the limits of :func:`analysis.design.ratio_estimate` on one unstratified
-    :class:`PsuTotals` row per school, without a finite population correction, with the
-    same operations in the same order, so that every limit is the same float.
+    Row by row, the limits of :func:`analysis.design.ratio_estimate` (with the same
+    ``domain``) on one unstratified :class:`PsuTotals` row per school with ``n = x``,
+    without a finite population correction, with the same operations in the same
+    order, so that every limit is the same float.
 
     References
     ----------
@@ -90,7 +107,18 @@ def ratio_limits(
     >>> ci = ratio_limits(y, x, [False, True])
     >>> ci.lower.round(4).tolist(), ci.upper.round(4).tolist()
     ([0.165, 2.3581], [0.6239, 3.2848])
+
+    A subgroup in five of six schools, most of it in two, has 2.36 degrees of freedom
+    (:func:`analysis.design.domain_df`) where the design has 5:
+
+    >>> x, y = [[24, 18, 9, 5, 3, 0]], [[6, 5, 3, 1, 1, 0]]
+    >>> subgroup = ratio_limits(y, x, [False])
+    >>> design = ratio_limits(y, x, [False], domain=False)
+    >>> [round(float(ci.upper[0] - ci.lower[0]), 4) for ci in (subgroup, design)]
+    [0.1194, 0.0824]
     """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     y = np.asarray(y, dtype=float)
     x = np.asarray(x, dtype=float)
     mean = np.asarray(is_mean, dtype=bool)
@@ -115,11 +143,23 @@ def ratio_limits(
     factor = schools / (schools - 1)
     var = np.matmul((factor * centred)[:, None, :], centred[:, :, None])[:, 0, 0]
     se = np.sqrt(np.maximum(var, 0.0))
-    t = _t(confidence, schools - 1)
+    df = np.full(r.shape, float(schools - 1))
+    sub = (x <= 0).any(axis=1) if domain is None else np.full(r.shape, domain)
+    if sub.any():
+        df[sub] = _row_df(x[sub])
+    usable = df >= 1
+    values, at = np.unique(np.where(usable, df, 1.0), return_inverse=True)
+    if values.size == 1:
+        t = np.full(df.shape, _t(confidence, float(values[0])))
+    else:
+        # A domain's degrees of freedom are fractional and seldom alike: one call for all,
+        # which gives the same floats as _t one at a time.
+        t = stats.t.ppf(0.5 + confidence / 2, values)[at]
+    t[~usable] = np.nan
     low, high = r - t * se, r + t * se
-    for i in np.flatnonzero(~mean[some]).tolist():
+    for i in np.flatnonzero(~mean[some] & usable).tolist():
         low[i], high[i] = _logit_limits(
-            float(r[i]), float(se[i]), schools - 1, float(total_x[i]), confidence
+            float(r[i]), float(se[i]), float(df[i]), float(total_x[i]), confidence, float(t[i])
         )
     lows[some], highs[some] = low, high
     return Limits(lows, highs)

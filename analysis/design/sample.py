@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from analysis.design.domains import domain_df
 from analysis.design.estimates import DesignEstimate, EstimateKind, reliability_flag
 from analysis.design.limits import _logit_limits, _t
 from analysis.design.stages import multistage_covariance
@@ -194,6 +195,8 @@ def design_mean(
     y: npt.ArrayLike,
     kind: EstimateKind = "mean",
     confidence: float = 0.95,
+    *,
+    domain: npt.ArrayLike | None = None,
 ) -> DesignEstimate:
     """Weighted mean (or proportion) of ``y`` per respondent, with its interval.
 
@@ -208,17 +211,28 @@ def design_mean(
         trait) the survey-logit interval of :func:`ratio_estimate`.
     confidence : float, default 0.95
         Nominal coverage.
+    domain : array_like of bool, optional
+        For the mean of a domain (subgroup), whether each row's respondents belong to
+        it. Rows outside it count as zero, and stay in the design for its variance.
 
     Returns
     -------
     DesignEstimate
-        ``deff`` is None.
+        ``deff`` is None; ``n`` counts the domain's respondents only.
+
+    Raises
+    ------
+    ValueError
+        If the domain has no respondents, or members in too few first-stage units to
+        leave a degree of freedom.
 
     Notes
     -----
     The mean ``R = sum(w y) / sum(w n)`` is linearized as ``w (y - R n) / sum(w n)``;
     calibrated weights replace ``y - R n`` by its calibration residual, as in
-    :func:`design_total`.
+    :func:`design_total`. A domain's interval takes the degrees of freedom of
+    :func:`analysis.design.domain_df` over the first-stage units' weighted and
+    unweighted respondents in the domain.
 
     References
     ----------
@@ -230,18 +244,55 @@ def design_mean(
     >>> est = design_mean(design, [4.0, 6.0, 5.0, 7.0, 2.0, 3.0])
     >>> round(est.estimate, 4), round(est.se, 4), est.df
     (4.5, 0.9874, 2)
+
+    The mean of the rows of one subgroup, spread over two of the three schools:
+
+    >>> inside = [True, False, True, True, False, False]
+    >>> est = design_mean(design, [4.0, 6.0, 5.0, 7.0, 2.0, 3.0], domain=inside)
+    >>> round(est.estimate, 4), est.n, est.df
+    (5.3333, 3, 1.0)
     """
     if kind not in ("mean", "proportion"):
         raise ValueError(f"kind must be 'mean' or 'proportion', got {kind!r}")
     values = _values(design, y)
-    total_w = float(design.weights @ design.counts)
+    counts = design.counts
+    if domain is not None:
+        inside = np.asarray(domain)
+        if inside.shape != counts.shape or inside.dtype != np.bool_:
+            raise ValueError(
+                f"domain must hold one bool per row ({counts.size}), got {inside.dtype} "
+                f"of shape {inside.shape}"
+            )
+        values, counts = np.where(inside, values, 0.0), np.where(inside, counts, 0.0)
+    total_w = float(design.weights @ counts)
     if total_w <= 0:
+        if domain is not None:
+            raise ValueError("domain: its respondents' weights sum to zero")
         raise ValueError("the design's weights sum to zero over its respondents")
     r = float(design.weights @ values) / total_w
     if kind == "proportion" and not -1e-12 <= r <= 1 + 1e-12:
         raise ValueError(f"proportion estimate {r} lies outside [0, 1]; check y <= counts")
-    z = _linearized(design, values - r * design.counts) / total_w
-    return _estimate(design, r, z, kind, confidence)
+    z = _linearized(design, values - r * counts) / total_w
+    df = None if domain is None else _domain_df(design, counts)
+    return _estimate(design, r, z, kind, confidence, df, float(counts.sum()))
+
+
+def _domain_df(design: SampleDesign, counts: FloatArray) -> float:
+    """:func:`domain_df` over the first-stage units of the respondents ``counts`` counts."""
+    units: dict[Hashable, int] = {}
+    at = np.array([units.setdefault(u, len(units)) for u in design.clusters[0]], dtype=np.intp)
+    first = np.unique(at, return_index=True)[1]
+    x = np.bincount(at, weights=design.weights * counts, minlength=len(units))
+    n = np.bincount(at, weights=counts, minlength=len(units))
+    strata = None if design.strata is None else [design.strata[i] for i in first.tolist()]
+    fpc = design.fpc[0]
+    df = domain_df(x, n, strata, None if fpc is None else fpc[first])
+    if df < 1:
+        raise ValueError(
+            f"domain: members in {int(np.count_nonzero(x > 0))} of {len(units)} first-stage "
+            "units are too few to leave a degree of freedom for an interval"
+        )
+    return df
 
 
 def _values(design: SampleDesign, y: npt.ArrayLike) -> FloatArray:
@@ -285,14 +336,18 @@ def _estimate(
     z: FloatArray,
     kind: EstimateKind | None,
     confidence: float,
+    df: float | None = None,
+    n_total: float | None = None,
 ) -> DesignEstimate:
     var = float(multistage_covariance(z, design.clusters, design.strata, design.fpc)[0, 0])
     se = float(np.sqrt(max(var, 0.0)))
     first = set(design.clusters[0])
     n_psu = len(first)
     strata = 1 if design.strata is None else len(set(design.strata))
-    df = n_psu - strata
-    n_total = float(design.counts.sum())
+    if df is None:
+        df = n_psu - strata
+    if n_total is None:
+        n_total = float(design.counts.sum())
     if kind == "proportion":
         estimate = min(max(estimate, 0.0), 1.0)
         lower, upper = _logit_limits(estimate, se, df, n_total, confidence)

@@ -32,7 +32,9 @@ def _one_by_one(
             PsuTotals(i, float(a), float(b), int(b))
             for i, (a, b) in enumerate(zip(row_y, row_x, strict=True))
         ]
-        if row_x.sum() <= 0 or len(cells) < 2:
+        # A domain (a school without respondents) in one school has no interval.
+        lonely = (row_x <= 0).any() and (row_x > 0).sum() < 2
+        if row_x.sum() <= 0 or len(cells) < 2 or lonely:
             result.append((math.nan, math.nan))
             continue
         est = ratio_estimate(cells, "mean" if mean else "proportion", 0.95)
