@@ -3,8 +3,10 @@
 A school cell's limits come from its published values alone: a Wilson interval for a
 percentage and, for a mean, a ``t`` interval at the widest spread its scale allows. A
 district cell's estimate is a ratio over schools as primary sampling units, so its interval
-carries the clustering of students in schools. The statistics are ``analysis``'s; this
-module only chooses which interval stands beside which value, at one confidence level.
+carries the clustering of students in schools; a subgroup's takes the degrees of freedom of
+a domain, fewer where a few schools hold most of its members. The statistics are
+``analysis``'s; this module only chooses which interval stands beside which value, at one
+confidence level.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ def published_limits(
     )
 
 
-def clustered(y: FloatArray, x: FloatArray, is_mean: BoolArray) -> tuple[FloatArray, FloatArray]:
+def clustered(
+    y: FloatArray, x: FloatArray, is_mean: BoolArray, *, subgroup: bool
+) -> tuple[FloatArray, FloatArray]:
     """Design-based limits of each row's ``sum(y) / sum(x)``, columns (schools) as PSUs."""
-    limits = ratio_limits(y, x, is_mean, CONFIDENCE)
+    limits = ratio_limits(y, x, is_mean, CONFIDENCE, domain=subgroup)
     return limits.lower, limits.upper

@@ -341,7 +341,10 @@ def _district_limits(
         return lows, highs
     wanted = np.flatnonzero(shown)
     pick = np.ix_(np.array(parts), wanted)
-    lows[wanted], highs[wanted] = clustered(schools.y[pick].T, schools.d[pick].T, is_mean[wanted])
+    # A group's interval is a domain's, however many schools it reaches; the total's is not.
+    lows[wanted], highs[wanted] = clustered(
+        schools.y[pick].T, schools.d[pick].T, is_mean[wanted], subgroup=key != ()
+    )
     return lows, highs
 
 

@@ -29,20 +29,21 @@ class Planted:
     group: str
 
 
-def seed(settings: Settings, *, secondary: bool = False) -> Planted:
+def seed(settings: Settings, *, secondary: bool = False, schools: int = 4) -> Planted:
     """Seed a small district; plant 3 students of one gender in one school's closed year.
 
     The secondary instrument's windows are left open unless asked for (so that a release
-    holds the elementary instrument only and stays quick to protect).
+    holds the elementary instrument only and stays quick to protect). Of 4 schools, 2 are
+    elementary schools; of 10, 6.
     """
-    return asyncio.run(_seed(settings, secondary))
+    return asyncio.run(_seed(settings, secondary, schools))
 
 
-async def _seed(settings: Settings, secondary: bool) -> Planted:
+async def _seed(settings: Settings, secondary: bool, schools: int) -> Planted:
     engine = db.create_engine(settings.database_url)
     try:
         summary = await seed_district(
-            engine, settings, school_count=4, years=2, students_per_school=90, today=TODAY
+            engine, settings, school_count=schools, years=2, students_per_school=90, today=TODAY
         )
         year = summary.years[0]
         instrument = load_directory(settings.surveys_dir)["elementary"].instrument

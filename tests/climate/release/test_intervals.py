@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import PsuTotals, ratio_estimate, sample_mean, wilson_interval
+from analysis import PsuTotals, domain_df, ratio_estimate, sample_mean, wilson_interval
 from analysis.design.estimates import EstimateKind
 from climate.release.intervals import clustered, published_limits
 
@@ -93,10 +93,41 @@ def test_district_limits_are_ratio_estimates_over_schools() -> None:
     # ratio_estimate's own example (0.3641 over four schools) and a mean of scores.
     x = np.array([[40.0, 60, 50, 45], [10, 12, 9, 11]])
     y = np.array([[12.0, 30, 9, 20], [31.5, 30.25, 27, 29.75]])
-    low, high = clustered(y, x, np.array([False, True]))
+    low, high = clustered(y, x, np.array([False, True]), subgroup=False)
     kinds: tuple[EstimateKind, ...] = ("proportion", "mean")
     for i, kind in enumerate(kinds):
         cells = [PsuTotals(s, y[i, s], x[i, s], int(x[i, s])) for s in range(4)]
         est = ratio_estimate(cells, kind)
+        assert est.df == 3
         assert (low[i], high[i]) == (est.lower, est.upper)
     assert low[0] == pytest.approx(0.165, abs=5e-4)
+
+
+def test_district_limits_of_a_group_take_a_domains_degrees_of_freedom() -> None:
+    # A group with most of its members in two of five schools: analysis.domain_df gives
+    # it fewer degrees of freedom than the 4 of its schools, so wider limits; the same
+    # totals as the district's whole keep the design's 4.
+    x = np.array([[30.0, 25, 3, 2, 1], [30, 25, 3, 2, 1]])
+    y = np.array([[9.0, 10, 1, 1, 0], [75.0, 70, 8, 6, 3]])
+    is_mean = np.array([False, True])
+    low, high = clustered(y, x, is_mean, subgroup=True)
+    whole_low, whole_high = clustered(y, x, is_mean, subgroup=False)
+    kinds: tuple[EstimateKind, ...] = ("proportion", "mean")
+    for i, kind in enumerate(kinds):
+        cells = [PsuTotals(s, y[i, s], x[i, s], int(x[i, s])) for s in range(5)]
+        est = ratio_estimate(cells, kind, domain=True)
+        assert est.df == domain_df(x[i]) < 4
+        assert (low[i], high[i]) == (est.lower, est.upper)
+        assert low[i] < whole_low[i] < whole_high[i] < high[i]
+
+
+def test_a_group_in_one_school_has_no_district_limits() -> None:
+    # One school's spread says nothing of the spread between schools: no interval,
+    # published as empty, where the design's degrees of freedom gave one of width 0.
+    x = np.array([[40.0, 0, 0], [40, 0, 0]])
+    y = np.array([[10.0, 0, 0], [100, 0, 0]])
+    low, high = clustered(y, x, np.array([False, True]), subgroup=True)
+    assert np.isnan(low).all()
+    assert np.isnan(high).all()
+    flat_low, flat_high = clustered(y, x, np.array([False, True]), subgroup=False)
+    assert (flat_low == flat_high).all()
