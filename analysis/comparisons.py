@@ -20,7 +20,10 @@ import numpy as np
 from scipy import stats
 
 from analysis.design import PsuTotals, design_covariance, design_df, ratio_scores
-from analysis.proportions import wilson_interval
+from analysis.proportions import _as_count, wilson_interval
+
+# exp() of a log odds ratio or limit above this is past the largest float: infinite.
+_LOG_MAX = math.log(float(np.finfo(float).max))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +63,37 @@ class Contrast:
     method: str
 
 
-def _quantile(confidence: float, df: float) -> float:
+def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+
+
+def _quantile(confidence: float, df: float) -> float:
+    _check_confidence(confidence)
     return float(stats.t.ppf(0.5 + confidence / 2, df))
+
+
+def _half_width(confidence: float, df: float, se: float) -> float:
+    """``t_df se``; 0 when ``se`` is 0, as it is when strata taken whole leave ``df`` 0."""
+    _check_confidence(confidence)
+    if se == 0:
+        return 0.0
+    return float(stats.t.ppf(0.5 + confidence / 2, df)) * se
+
+
+def _exp(value: float) -> float:
+    return math.exp(value) if value <= _LOG_MAX else math.inf
 
 
 def _aligned(
     a: Sequence[PsuTotals], b: Sequence[PsuTotals]
 ) -> tuple[float, float, np.ndarray, np.ndarray, list[Hashable] | None, np.ndarray | None]:
+    for name, cells in (("a", a), ("b", b)):
+        if any(
+            isinstance(c, PsuTotals) and not (math.isfinite(c.y) and math.isfinite(c.x))
+            for c in cells
+        ):
+            raise ValueError(f"{name} has a total that is not a finite number")
     ra, rb = ratio_scores(a), ratio_scores(b)
     psus: dict[Hashable, int] = {}
     strata: dict[Hashable, Hashable] = {}
@@ -107,7 +132,16 @@ def difference(
     Returns
     -------
     Contrast
-        ``t`` interval and test with ``df = schools - strata``.
+        ``t`` interval and test with ``df = schools - strata``. When ``se`` is 0 (the
+        schools' contributions cancel, or every stratum was taken whole so that
+        ``df`` is 0) both limits equal the estimate and the p-value is 0, or 1 when the
+        estimate is 0.
+
+    Raises
+    ------
+    ValueError
+        If a group has no respondents or a total that is not finite, a school lies in
+        two strata, or a stratum sampled in part has a single school.
 
     Notes
     -----
@@ -131,10 +165,10 @@ def difference(
     var = float(design_covariance(za - zb, strata, fpc)[0, 0])
     se = math.sqrt(max(var, 0.0))
     df = design_df(za.size, strata)
-    t = _quantile(confidence, df)
+    half = _half_width(confidence, df, se)
     est = pa - pb
     p = float(2 * stats.t.sf(abs(est) / se, df)) if se > 0 else (1.0 if est == 0 else 0.0)
-    return Contrast(est, est - t * se, est + t * se, se, p, df, pa, pb, confidence, "linearization")
+    return Contrast(est, est - half, est + half, se, p, df, pa, pb, confidence, "linearization")
 
 
 def odds_ratio(
@@ -152,7 +186,15 @@ def odds_ratio(
     Returns
     -------
     Contrast
-        ``se`` is that of the log odds ratio.
+        ``se`` is that of the log odds ratio. When it is 0 the limits equal the
+        estimate, as in :func:`difference`; a limit (or the estimate) past the largest
+        float is ``inf``.
+
+    Raises
+    ------
+    ValueError
+        If a proportion is 0 or 1 (its odds are 0 or infinite), and as
+        :func:`difference`.
 
     References
     ----------
@@ -171,13 +213,13 @@ def odds_ratio(
     z = za / (pa * (1 - pa)) - zb / (pb * (1 - pb))
     se = math.sqrt(max(float(design_covariance(z, strata, fpc)[0, 0]), 0.0))
     df = design_df(za.size, strata)
-    t = _quantile(confidence, df)
+    half = _half_width(confidence, df, se)
     log_or = math.log(pa / (1 - pa)) - math.log(pb / (1 - pb))
     p = float(2 * stats.t.sf(abs(log_or) / se, df)) if se > 0 else float(log_or == 0)
     return Contrast(
-        math.exp(log_or),
-        math.exp(log_or - t * se),
-        math.exp(log_or + t * se),
+        _exp(log_or),
+        _exp(log_or - half),
+        _exp(log_or + half),
         se,
         p,
         df,
@@ -243,6 +285,13 @@ def woolf_odds_ratio(
     Contrast
         Normal reference (``df = inf``); ``se`` is that of the log odds ratio.
 
+    Raises
+    ------
+    TypeError
+        If a count is not an integer.
+    ValueError
+        If a cell of the 2 x 2 table is not positive.
+
     References
     ----------
     Woolf, B. (1955). On estimating the relation between blood group and disease.
@@ -254,7 +303,9 @@ def woolf_odds_ratio(
     >>> round(c.estimate, 3), round(c.se, 4)
     (2.667, 0.4564)
     """
-    cells = (successes_a, n_a - successes_a, successes_b, n_b - successes_b)
+    ka, ma = _as_count(successes_a, "successes_a"), _as_count(n_a, "n_a")
+    kb, mb = _as_count(successes_b, "successes_b"), _as_count(n_b, "n_b")
+    cells = (ka, ma - ka, kb, mb - kb)
     if min(cells) <= 0:
         raise ValueError(f"every cell of the 2 x 2 table must be positive, got {cells}")
     a, b, c, d = (float(v) for v in cells)
@@ -269,8 +320,8 @@ def woolf_odds_ratio(
         se,
         p,
         math.inf,
-        a / n_a,
-        c / n_b,
+        a / ma,
+        c / mb,
         confidence,
         "woolf",
     )

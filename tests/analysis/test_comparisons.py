@@ -1,14 +1,18 @@
 """Tests for analysis.comparisons."""
 
 import math
+import re
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.comparisons import (
+    Contrast,
     difference,
     newcombe_difference,
     odds_ratio,
@@ -141,3 +145,146 @@ def test_newcombe_properties(na: int, nb: int, data: st.DataObject) -> None:
     kb = data.draw(st.integers(0, nb))
     c = newcombe_difference(ka, na, kb, nb)
     assert -1.0 <= c.lower <= c.estimate <= c.upper <= 1.0
+
+
+# Degenerate input: what each contrast returns, or which ValueError it raises.
+
+KNOWN_REFUSALS = r"single PSU|no respondents|inside \(0, 1\)"
+
+
+@st.composite
+def paired_groups(draw: st.DrawFn) -> tuple[list[PsuTotals], list[PsuTotals]]:
+    """Two groups over 1 to 6 schools: empty schools, identical schools, strata, fpc."""
+    g = draw(st.integers(1, 6))
+    strata = draw(st.lists(st.sampled_from(["s", "t"]), min_size=g, max_size=g))
+    stratified = draw(st.booleans())
+    # None, every stratum taken whole (fpc 1), or half of it sampled.
+    fpc = draw(st.sampled_from([None, 1.0, 0.5]))
+    same = draw(st.booleans())
+    groups = []
+    for _ in range(2):
+        first = draw(st.tuples(st.integers(0, 40), st.floats(0, 1)))
+        rows = []
+        for i in range(g):
+            x, share = first if same else draw(st.tuples(st.integers(0, 40), st.floats(0, 1)))
+            rows.append(
+                PsuTotals(
+                    i, round(x * share), x, stratum=strata[i] if stratified else None, fpc=fpc
+                )
+            )
+        groups.append(rows)
+    return groups[0], groups[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(paired_groups(), st.sampled_from([0.5, 0.9, 0.95, 0.999]))
+# Found by a sweep of degenerate input: one school in each group with its stratum taken
+# whole has df = 0, and t on 0 df made both limits NaN.
+@example(([PsuTotals(0, 1, 4, fpc=1.0)], [PsuTotals(0, 2, 4, fpc=1.0)]), 0.95)
+@example(
+    (
+        [PsuTotals(0, 1, 4, stratum="s", fpc=1.0), PsuTotals(1, 3, 4, stratum="t", fpc=1.0)],
+        [PsuTotals(0, 2, 4, stratum="s", fpc=1.0), PsuTotals(1, 2, 4, stratum="t", fpc=1.0)],
+    ),
+    0.95,
+)
+def test_contrasts_are_defined_or_refused_by_name(
+    groups: tuple[list[PsuTotals], list[PsuTotals]], confidence: float
+) -> None:
+    a, b = groups
+    for contrast in (difference, odds_ratio):
+        c = _contrast_or_refusal(contrast, a, b, confidence)
+        if isinstance(c, str):
+            assert re.search(KNOWN_REFUSALS, c), c
+            continue
+        values = (c.estimate, c.lower, c.upper, c.se, c.p_value, c.estimate_a, c.estimate_b)
+        assert not any(v is None or math.isnan(v) for v in values), c
+        assert c.lower <= c.estimate <= c.upper
+        assert c.p_value is not None
+        assert 0.0 <= c.p_value <= 1.0
+        if c.se == 0:
+            # no sampling error (schools alike, or strata taken whole): a point interval
+            assert c.lower == c.estimate == c.upper
+
+
+def _contrast_or_refusal(
+    contrast: Callable[[list[PsuTotals], list[PsuTotals], float], Contrast],
+    a: list[PsuTotals],
+    b: list[PsuTotals],
+    confidence: float,
+) -> Contrast | str:
+    try:
+        return contrast(a, b, confidence)
+    except ValueError as error:
+        return str(error)
+
+
+def test_strata_taken_whole_give_a_point_interval() -> None:
+    # A census of schools has no sampling error: se 0, df 0, limits at the estimate
+    # (R survey: svydesign(fpc = ) with every school sampled gives SE 0).
+    c = difference([PsuTotals(0, 1, 4, fpc=1.0)], [PsuTotals(0, 2, 4, fpc=1.0)])
+    assert (c.estimate, c.lower, c.upper, c.se, c.df) == (-0.25, -0.25, -0.25, 0.0, 0)
+    o = odds_ratio([PsuTotals(0, 1, 4, fpc=1.0)], [PsuTotals(0, 2, 4, fpc=1.0)])
+    # (1/3) / (1/1): the odds of 1 in 4 against the odds of 2 in 4
+    assert o.lower == o.estimate == o.upper == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_totals_that_are_not_numbers_are_refused(bad: float) -> None:
+    # Found by a sweep of degenerate input: a NaN total gave a NaN estimate and limits.
+    good = [PsuTotals("a", 2, 4), PsuTotals("b", 1, 4)]
+    for a, b, name in (
+        ([PsuTotals("a", bad, 4), PsuTotals("b", 1, 4)], good, "a"),
+        (good, [PsuTotals("a", 2, bad), PsuTotals("b", 1, 4)], "b"),
+    ):
+        with pytest.raises(ValueError, match=f"^{name} has a total that is not a finite"):
+            difference(a, b)
+        with pytest.raises(ValueError, match=f"^{name} has a total that is not a finite"):
+            odds_ratio(a, b)
+
+
+def test_odds_ratio_beyond_the_floats_is_infinite() -> None:
+    # Found by a sweep of degenerate input: exp() of a log odds ratio (or limit) past
+    # 709.8 raised OverflowError. 1e-323 of 1 against 7 of 8 is odds ratio 7e323.
+    a = [PsuTotals(1, 3, 4), PsuTotals(2, 4, 4)]
+    b = [PsuTotals(1, 1e-323, 0.5), PsuTotals(2, 0.0, 0.5)]
+    c = odds_ratio(a, b)
+    assert c.estimate == c.upper == math.inf
+    # and a coverage so near 1 that t on 1 df is 3e11 leaves the limits at 0 and inf
+    a = [PsuTotals(1, 20, 50), PsuTotals(2, 25, 50)]
+    b = [PsuTotals(1, 15, 50), PsuTotals(2, 22, 50)]
+    wide = odds_ratio(a, b, confidence=1 - 1e-12)
+    assert (wide.lower, wide.upper) == (0.0, math.inf)
+    assert wide.lower <= wide.estimate <= wide.upper
+
+
+@pytest.mark.parametrize(
+    ("counts", "error"),
+    [
+        # Found by a sweep of degenerate input: a NaN count gave NaN limits.
+        ((math.nan, 10, 5, 10), TypeError),
+        ((2.5, 10, 5, 10), TypeError),
+        ((2, 10, 5, True), TypeError),
+        ((10, 10, 5, 10), ValueError),
+        ((2, 10, 0, 10), ValueError),
+    ],
+)
+def test_woolf_refuses_counts_it_cannot_use(
+    counts: tuple[float, float, float, float], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        woolf_odds_ratio(*(cast(Any, v) for v in counts))
+
+
+@given(st.integers(1, 300), st.integers(1, 300), st.data())
+def test_woolf_limits_are_ordered(na: int, nb: int, data: st.DataObject) -> None:
+    ka = data.draw(st.integers(1, max(1, na - 1)))
+    kb = data.draw(st.integers(1, max(1, nb - 1)))
+    if min(ka, na - ka, kb, nb - kb) <= 0:
+        with pytest.raises(ValueError, match="positive"):
+            woolf_odds_ratio(ka, na, kb, nb)
+        return
+    c = woolf_odds_ratio(ka, na, kb, nb)
+    assert 0 < c.lower <= c.estimate <= c.upper < math.inf
+    assert c.p_value is not None
+    assert 0 <= c.p_value <= 1
