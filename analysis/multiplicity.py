@@ -36,7 +36,10 @@ class Adjustment:
 
 
 def _pvalues(pvalues: Sequence[float], level: float) -> np.ndarray:
-    p = np.asarray(pvalues, dtype=float)
+    try:
+        p = np.asarray(pvalues, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("pvalues must be numbers") from exc
     if p.ndim != 1:
         raise ValueError(f"pvalues must be one-dimensional, got shape {p.shape}")
     if np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
@@ -59,7 +62,14 @@ def benjamini_hochberg(pvalues: Sequence[float], level: float = 0.05) -> Adjustm
     Returns
     -------
     Adjustment
-        Adjusted p-values ``min_{j >= i} min(1, m p_(j) / j)`` in input order.
+        Adjusted p-values ``min_{j >= i} min(1, m p_(j) / j)`` in input order; tied
+        p-values get one adjusted value. An empty family gives empty tuples.
+
+    Raises
+    ------
+    ValueError
+        If a p-value is not a number in ``[0, 1]`` (NaN included), ``pvalues`` is not
+        one-dimensional, or ``level`` lies outside ``(0, 1)``.
 
     References
     ----------
@@ -102,6 +112,12 @@ def bonferroni(pvalues: Sequence[float], level: float = 0.05) -> Adjustment:
     Returns
     -------
     Adjustment
+        ``min(1, m p)`` in input order; an empty family gives empty tuples.
+
+    Raises
+    ------
+    ValueError
+        As :func:`benjamini_hochberg`.
 
     References
     ----------

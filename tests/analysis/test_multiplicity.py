@@ -1,6 +1,7 @@
 """Tests for analysis.multiplicity."""
 
 import itertools
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -44,11 +45,46 @@ def test_adjusted_values_by_hand() -> None:
 
 
 @pytest.mark.parametrize(
-    ("p", "level"), [([0.1, 1.2], 0.05), ([float("nan")], 0.05), ([0.1], 0.0), ([[0.1]], 0.05)]
+    ("p", "level", "match"),
+    [
+        ([0.1, 1.2], 0.05, "pvalues"),
+        ([float("nan")], 0.05, "pvalues"),
+        ([float("inf")], 0.05, "pvalues"),
+        ([0.5, None], 0.05, "pvalues"),
+        # Found by a sweep of degenerate input: numpy's own message named no argument.
+        (["0.1x"], 0.05, "pvalues must be numbers"),
+        ([0.1], 0.0, "level"),
+        ([0.1], float("nan"), "level"),
+        ([[0.1]], 0.05, "one-dimensional"),
+        (0.1, 0.05, "one-dimensional"),
+    ],
 )
-def test_bad_input(p: list[float], level: float) -> None:
-    with pytest.raises(ValueError):
-        benjamini_hochberg(p, level)
+def test_bad_input(p: object, level: float, match: str) -> None:
+    for adjust in (benjamini_hochberg, bonferroni):
+        with pytest.raises(ValueError, match=match):
+            adjust(cast(Any, p), level)
+
+
+def test_empty_family_rejects_nothing() -> None:
+    for adjust in (benjamini_hochberg, bonferroni):
+        assert adjust([]).adjusted == ()
+        assert adjust([]).n_rejected == 0
+
+
+@given(st.lists(st.sampled_from([0.0, 0.01, 0.05, 0.5, 1.0]), min_size=1, max_size=30))
+def test_ties_and_extremes(p: list[float]) -> None:
+    # p-values of exactly 0 and 1 and ties, as an all-alike family gives them: tied
+    # p-values share one adjusted value, 0 stays 0 and 1 stays 1 (Benjamini and
+    # Hochberg 1995: m p_(j) / j is 0 at p = 0 and at least 1 at p = 1).
+    for adjust in (benjamini_hochberg, bonferroni):
+        adj = adjust(p)
+        by_p: dict[float, set[float]] = {}
+        for raw, a in zip(p, adj.adjusted, strict=True):
+            by_p.setdefault(raw, set()).add(a)
+            assert raw <= a <= 1.0
+        assert all(len(v) == 1 for v in by_p.values())
+        assert by_p.get(0.0, {0.0}) == {0.0}
+        assert by_p.get(1.0, {1.0}) == {1.0}
 
 
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=40), st.randoms(use_true_random=False))
