@@ -4,7 +4,7 @@ Scoring rules
 -------------
 * Reverse-coded items are scored ``minimum + maximum - x``.
 * A score exists only when at least ``min_fraction`` of the scale's items are answered
-  (``ceil(min_fraction * k)`` items); otherwise it is missing.
+  (``ceil(min_fraction * k)`` items, and at least one); otherwise it is missing.
 * ``scoring="mean"``: the mean of the answered items. ``scoring="sum"``: the prorated
   sum, ``k`` times that mean, so a respondent who skipped an item is not pulled down.
 * Cut-points: a score is *favorable* when ``score >= favorable_at`` and *elevated* when
@@ -56,9 +56,17 @@ class ScaleDefinition:
     minimum, maximum : float
         Range of every item's answer values.
     min_fraction : float
-        Fraction of items that must be answered for a score (0 < f <= 1).
+        Fraction of items that must be answered for a score (0 < f <= 1); at least one
+        item is needed however small it is.
     favorable_at, elevated_at : float or None
-        Cut-points on the score's own scale (mean or sum); None when not used.
+        Cut-points on the score's own scale (mean or sum), finite; None when not used.
+
+    Raises
+    ------
+    ValueError
+        If the items are empty or repeated, ``reverse`` names an unknown item, the
+        range is not finite or empty, ``min_fraction`` lies outside ``(0, 1]``, or a
+        cut-point is NaN or infinite.
     scoring : {"mean", "sum"}
         Mean of items, or prorated sum.
     """
@@ -81,17 +89,24 @@ class ScaleDefinition:
         extra = set(self.reverse) - set(self.items)
         if extra:
             raise ValueError(f"scale {self.id!r}: reverse names unknown items {sorted(extra)}")
+        if not (math.isfinite(self.minimum) and math.isfinite(self.maximum)):
+            raise ValueError(f"scale {self.id!r}: minimum and maximum must be finite")
         if not self.minimum < self.maximum:
             raise ValueError(f"scale {self.id!r}: minimum must be below maximum")
         if not 0 < self.min_fraction <= 1:
             raise ValueError(f"scale {self.id!r}: min_fraction must lie in (0, 1]")
         if self.scoring not in ("mean", "sum"):
             raise ValueError(f"scale {self.id!r}: scoring must be 'mean' or 'sum'")
+        for name, cut in (("favorable_at", self.favorable_at), ("elevated_at", self.elevated_at)):
+            # A NaN cut would leave every flag False without a word.
+            if cut is not None and not math.isfinite(cut):
+                raise ValueError(f"scale {self.id!r}: {name} must be a finite number")
 
     @property
     def min_items(self) -> int:
-        """Fewest answered items that give a score."""
-        return math.ceil(self.min_fraction * len(self.items) - 1e-9)
+        """Fewest answered items that give a score: never fewer than one."""
+        # A score is a mean of answers, so even the smallest min_fraction needs one.
+        return max(1, math.ceil(self.min_fraction * len(self.items) - 1e-9))
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,15 @@ def test_half_of_items_rule() -> None:
         ({"reverse": frozenset({"z"})}, "unknown"),
         ({"minimum": 5, "maximum": 1}, "minimum"),
         ({"min_fraction": 0}, "min_fraction"),
+        ({"min_fraction": math.nan}, "min_fraction"),
         ({"scoring": "median"}, "scoring"),
+        # Found by a sweep of degenerate input: an infinite range made a reversed item
+        # -inf + inf - x = NaN, and a NaN cut-point left every flag False.
+        ({"minimum": -math.inf}, "finite"),
+        ({"maximum": math.inf}, "finite"),
+        ({"minimum": math.nan}, "finite"),
+        ({"favorable_at": math.nan}, "favorable_at must be a finite number"),
+        ({"elevated_at": math.inf}, "elevated_at must be a finite number"),
     ],
 )
 def test_bad_definitions(kwargs: dict[str, Any], match: str) -> None:
@@ -117,7 +125,7 @@ scales = st.builds(
     ),
     st.integers(1, 8),
     st.integers(0, 255),
-    st.sampled_from([0.5, 0.75, 1.0]),
+    st.one_of(st.sampled_from([0.5, 0.75, 1.0, 1e-10]), st.floats(0, 1, exclude_min=True)),
     st.one_of(st.none(), st.floats(1, 40)),
     st.one_of(st.none(), st.floats(1, 40)),
     st.sampled_from(["mean", "sum"]),
@@ -176,3 +184,22 @@ def test_a_respondent_with_no_answers_has_no_score() -> None:
     assert out.scores[1] == 3.5
     assert out.favorable.tolist() == [False, True]
     assert out.answered.tolist() == [0, 2]
+
+
+def test_the_smallest_min_fraction_still_needs_one_answer() -> None:
+    # Found by a sweep of degenerate input: min_fraction 1e-10 made min_items 0, and a
+    # respondent with no answers divided 0 by 0 (ZeroDivisionError).
+    s = ScaleDefinition("x", ("a", "b"), min_fraction=1e-10)
+    assert s.min_items == 1
+    assert score_respondent(s, {}).score is None
+    assert score_respondent(s, {"a": 2}).score == 2.0
+    out = score_matrix(s, [[math.nan, math.nan], [2.0, math.nan]])
+    assert math.isnan(out.scores[0])
+    assert out.scores[1] == 2.0
+
+
+def test_no_respondents_give_empty_totals() -> None:
+    s = ScaleDefinition("x", ("a", "b"), favorable_at=3.0)
+    out = score_matrix(s, np.empty((0, 2)))
+    assert out.scores.shape == (0,)
+    assert scale_totals(out) == ScaleTotals(0, 0.0, 0.0, 0, 0)
