@@ -133,3 +133,23 @@ def test_report_pages_have_no_violations(
         context.close()
     found = {name: issues for name, issues in report.items() if issues}
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_school_report_fits_a_phone(
+    browser: Browser, reports_server: tuple[str, Seeded], lang: str
+) -> None:
+    # At 360 px nothing may push the page sideways: the facts, the alpha table and the
+    # charts stay within the screen (wide tables scroll inside their own box).
+    base, seeded = reports_server
+    context = _signed_in(browser, base, "district_admin", bypass_csp=False)
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": 360, "height": 640})
+        response = page.goto(f"{base}/staff/reports/schools/{seeded.mine}?lang={lang}")
+        assert response is not None
+        assert response.status == 200
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page.locator("#consistency").count() == 1
+    finally:
+        context.close()
