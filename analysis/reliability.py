@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from analysis.logistic import NotEstimable
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -72,9 +74,11 @@ class ItemStatistic:
     item : str
     mean, sd : float
     item_rest : float
-        Correlation of the item with the sum of the other items.
+        Correlation of the item with the sum of the other items; NaN when that sum is
+        the same for every respondent (it has no correlation).
     alpha_if_deleted : float
-        Cronbach's alpha of the scale without this item.
+        Cronbach's alpha of the scale without this item; NaN when the other items
+        cancel out, so that their total is the same for every respondent.
     """
 
     item: str
@@ -93,7 +97,8 @@ class ScaleReliability:
     group : Hashable
     alpha : AlphaResult
     omega : OmegaResult or None
-        None when the one-factor model cannot be fitted (fewer than 3 items).
+        None when the one-factor model cannot be fitted (fewer than 3 items) or does
+        not converge.
     items : tuple of ItemStatistic
     """
 
@@ -132,6 +137,8 @@ def _complete(data: npt.ArrayLike, min_items: int = 2) -> FloatArray:
     x = np.asarray(data, dtype=float)
     if x.ndim != 2:
         raise ValueError(f"data must be a (respondents, items) matrix, got shape {x.shape}")
+    if np.any(np.isinf(x)):
+        raise ValueError("data must hold finite scores (NaN where unanswered)")
     if x.shape[1] < min_items:
         raise ValueError(f"data needs at least {min_items} items, got {x.shape[1]}")
     x = np.asarray(x[~np.isnan(x).any(axis=1)], dtype=np.float64)
@@ -142,8 +149,17 @@ def _complete(data: npt.ArrayLike, min_items: int = 2) -> FloatArray:
     return x
 
 
-def _alpha(x: FloatArray) -> float:
-    return _alpha_of(np.cov(x, rowvar=False))
+def _no_variance(variance: float, scale: float) -> bool:
+    """Whether a variance is 0, or what rounding leaves of a 0 beside ``scale``."""
+    return variance <= 1e-12 * scale
+
+
+def _alpha_or_nan(x: FloatArray) -> float:
+    """Alpha of the items of ``x``; NaN where their total has no variance."""
+    cov = np.cov(x, rowvar=False)
+    if _no_variance(float(cov.sum()), float(np.trace(cov))):
+        return float("nan")
+    return _alpha_of(cov)
 
 
 def _alpha_of(cov: FloatArray) -> float:
@@ -152,7 +168,7 @@ def _alpha_of(cov: FloatArray) -> float:
     total_var = float(cov.sum())
     # Items that cancel out (every respondent has the same total) leave alpha undefined:
     # it tends to minus infinity. Rounding can leave a tiny total variance instead of 0.
-    if total_var <= 1e-12 * item_var:
+    if _no_variance(total_var, item_var):
         raise ValueError("data has items whose total score has no variance; alpha is undefined")
     # Alpha is at most 1; rounding can leave identical items a hair above it.
     return min(k / (k - 1) * (1 - item_var / total_var), 1.0)
@@ -171,6 +187,13 @@ def cronbach_alpha(data: npt.ArrayLike, confidence: float = 0.95) -> AlphaResult
     Returns
     -------
     AlphaResult
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a matrix of at least 2 items, holds an infinite score, has
+        fewer than 3 complete respondents, an item with no variance, or items whose
+        total has no variance.
 
     References
     ----------
@@ -280,7 +303,7 @@ def feldt_interval(alpha: float, n: int, k: int, confidence: float = 0.95) -> tu
     [0.6604, 0.9965]
     """
     _check_confidence(confidence)
-    if n < 2 or k < 2:
+    if not (n >= 2 and k >= 2):
         raise ValueError(f"Feldt limits need at least 2 respondents and 2 items, got {n}, {k}")
     if not alpha <= 1:
         raise ValueError(f"alpha is at most 1, got {alpha}")
@@ -309,7 +332,7 @@ def _from_covariance(cov: FloatArray, n: int, confidence: float) -> AlphaResult:
     return AlphaResult(a, lower, upper, std, n, k, confidence)
 
 
-def mcdonald_omega(data: npt.ArrayLike, tol: float = 1e-9, max_iter: int = 1000) -> OmegaResult:
+def mcdonald_omega(data: npt.ArrayLike, tol: float = 1e-9, max_iter: int = 10_000) -> OmegaResult:
     """McDonald's omega total from a one-factor principal-axis solution.
 
     ``omega = (sum l)^2 / ((sum l)^2 + sum (1 - l^2))`` with standardized loadings
@@ -323,11 +346,29 @@ def mcdonald_omega(data: npt.ArrayLike, tol: float = 1e-9, max_iter: int = 1000)
         At least 3 items.
     tol : float, default 1e-9
         Convergence tolerance on the communalities.
-    max_iter : int, default 1000
+    max_iter : int, default 10000
+        Iteration limit; communalities near the 0.995 cap can take some thousands.
 
     Returns
     -------
     OmegaResult
+        ``omega`` lies in ``[0, 1)``: communalities are capped at 0.995. It does not
+        depend on the order of the respondents.
+
+    Raises
+    ------
+    NotEstimable
+        With reason ``"no convergence"`` when the communalities do not settle within
+        ``max_iter`` iterations (a ``ValueError``).
+    ValueError
+        As :func:`cronbach_alpha`, for fewer than 3 items, and if ``max_iter < 1``.
+
+    Notes
+    -----
+    Items that share no single factor (negatively correlated groups of items, or
+    copies of one item opposed to another) can have several one-factor solutions;
+    omega is then the one the iteration reaches from the squared multiple
+    correlations, and says little about the scale.
 
     References
     ----------
@@ -341,12 +382,22 @@ def mcdonald_omega(data: npt.ArrayLike, tol: float = 1e-9, max_iter: int = 1000)
     >>> round(mcdonald_omega(x).omega, 2)
     0.8
     """
+    if max_iter < 1:
+        raise ValueError(f"max_iter must be at least 1, got {max_iter}")
     x = _complete(data, min_items=3)
+    # Respondents in one fixed order: an iteration that starts on a saddle between
+    # solutions goes the way rounding in r tips it, which must not depend on the order
+    # the respondents came in.
+    x = x[np.lexsort(x.T[::-1])]
     r: FloatArray = np.asarray(np.corrcoef(x, rowvar=False), dtype=np.float64)
+    # Squared multiple correlations start the iteration. For a positive definite r the
+    # diagonal of its inverse is at least 1; a singular r (items that are linear
+    # combinations of others) leaves rounding noise there, even 0, so start from 0.5.
     try:
-        h = 1 - 1 / np.diag(np.linalg.inv(r))
+        inv_diag = np.diag(np.linalg.inv(r))
     except np.linalg.LinAlgError:
-        h = np.full(r.shape[0], 0.5)
+        inv_diag = np.zeros(r.shape[0])
+    h = 1 - 1 / inv_diag if np.all(inv_diag >= 1) else np.full(r.shape[0], 0.5)
     it = 0
     loadings = np.sqrt(np.clip(h, 0, None))
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
@@ -359,6 +410,10 @@ def mcdonald_omega(data: npt.ArrayLike, tol: float = 1e-9, max_iter: int = 1000)
             h = new_h
             break
         h = new_h
+    else:
+        raise NotEstimable(
+            "no convergence", f"the one-factor model did not converge in {max_iter} iterations"
+        )
     if loadings.sum() < 0:
         loadings = -loadings
     loadings = np.sign(loadings) * np.sqrt(h)
@@ -382,6 +437,14 @@ def item_statistics(
     Returns
     -------
     tuple of ItemStatistic
+        One per item; see :class:`ItemStatistic` for when a value is NaN.
+
+    Raises
+    ------
+    ValueError
+        As :func:`cronbach_alpha` (fewer than 3 complete respondents, an item with no
+        variance, an infinite score), for fewer than 3 items, or if ``items`` does not
+        name every column.
 
     References
     ----------
@@ -400,15 +463,18 @@ def item_statistics(
     total = x.sum(axis=1)
     out = []
     for j, name in enumerate(names):
+        others = np.delete(x, j, axis=1)
         rest = total - x[:, j]
-        rest_r = float(np.corrcoef(x[:, j], rest)[0, 1])
+        # A rest score alike for everyone has no correlation (corrcoef would divide by 0).
+        flat = _no_variance(float(rest.var()), float(others.var(axis=0).sum()))
+        rest_r = float("nan") if flat else float(np.corrcoef(x[:, j], rest)[0, 1])
         out.append(
             ItemStatistic(
                 name,
                 float(x[:, j].mean()),
                 float(x[:, j].std(ddof=1)),
                 rest_r,
-                _alpha(np.delete(x, j, axis=1)),
+                _alpha_or_nan(others),
             )
         )
     return tuple(out)
@@ -435,7 +501,13 @@ def scale_reliability(
     Returns
     -------
     tuple of ScaleReliability
-        One per group, in order of first appearance.
+        One per group, in order of first appearance; empty when ``data`` has no rows.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a matrix or ``groups`` has the wrong length, or, naming the
+        group, where :func:`cronbach_alpha` or :func:`item_statistics` raises for it.
 
     Examples
     --------
@@ -445,6 +517,8 @@ def scale_reliability(
     [('en', 0.9485), ('es', 0.9485)]
     """
     x = np.asarray(data, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"data must be a (respondents, items) matrix, got shape {x.shape}")
     labels: Sequence[Hashable] = [None] * x.shape[0] if groups is None else groups
     if len(labels) != x.shape[0]:
         raise ValueError(f"groups has {len(labels)} entries for {x.shape[0]} respondents")
@@ -454,10 +528,23 @@ def scale_reliability(
     out = []
     for g, rows in order.items():
         sub = x[rows]
-        omega = mcdonald_omega(sub) if sub.shape[1] >= 3 else None
-        diag = item_statistics(sub, items) if sub.shape[1] >= 3 else ()
-        out.append(ScaleReliability(g, cronbach_alpha(sub, confidence), omega, diag))
+        try:
+            alpha = cronbach_alpha(sub, confidence)
+            omega = _omega_or_none(sub)
+            diag = item_statistics(sub, items) if sub.shape[1] >= 3 else ()
+        except ValueError as exc:
+            raise ValueError(f"group {g!r}: {exc}") from exc
+        out.append(ScaleReliability(g, alpha, omega, diag))
     return tuple(out)
+
+
+def _omega_or_none(data: FloatArray) -> OmegaResult | None:
+    if data.shape[1] < 3:
+        return None
+    try:
+        return mcdonald_omega(data)
+    except NotEstimable:
+        return None
 
 
 def compare_languages(
@@ -482,7 +569,15 @@ def compare_languages(
     Returns
     -------
     tuple of LanguageCheck
-        One per language other than the reference.
+        One per language other than the reference. When the reference alpha is 1 no
+        language can be shown lower: ``p_value`` is 1.
+
+    Raises
+    ------
+    ValueError
+        If the reference language is missing, an alpha is not a number at most 1 or
+        rests on fewer than 2 respondents (naming the language), ``margin`` is not
+        finite, or ``level`` lies outside ``(0, 1)``.
 
     Notes
     -----
@@ -504,6 +599,16 @@ def compare_languages(
     """
     if reference not in alphas:
         raise ValueError(f"reference language {reference!r} is not among the alphas")
+    if not math.isfinite(margin):
+        raise ValueError(f"margin must be a finite number, got {margin}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie strictly between 0 and 1, got {level}")
+    for lang, res in alphas.items():
+        # Feldt's F needs n - 1 > 0 degrees of freedom, and a NaN alpha no comparison.
+        if not (math.isfinite(res.alpha) and res.alpha <= 1):
+            raise ValueError(f"language {lang!r}: alpha must be a number at most 1")
+        if not res.n >= 2:
+            raise ValueError(f"language {lang!r}: alpha rests on {res.n} respondents")
     ref = alphas[reference]
     out = []
     for lang, res in alphas.items():

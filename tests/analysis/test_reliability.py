@@ -1,6 +1,8 @@
 """Tests for analysis.reliability."""
 
+import math
 from collections.abc import Hashable
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -9,8 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
 
+from analysis.logistic import NotEstimable
 from analysis.reliability import (
     AlphaResult,
+    OmegaResult,
     alpha_from_moments,
     compare_languages,
     cronbach_alpha,
@@ -233,3 +237,190 @@ def test_feldt_interval_widens_as_n_shrinks() -> None:
     narrow = feldt_interval(0.8, 400, 5)
     assert wide[0] < narrow[0] < 0.8 < narrow[1] < wide[1]
     assert feldt_interval(1.0, 10, 3) == (1.0, 1.0)
+
+
+# Degenerate input across omega, item statistics, groups and language checks.
+
+likert = arrays(
+    np.int64, st.tuples(st.integers(3, 40), st.integers(3, 6)), elements=st.integers(1, 5)
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(likert)
+# Found by a sweep of degenerate input: two items that sum to a constant left the third
+# item's rest score alike for everyone (corrcoef divided by 0 and warned), and made the
+# alpha of the scale without that item undefined (ValueError for the whole scale).
+@example(np.array([[1, 1, 5], [2, 2, 4], [3, 3, 3], [4, 4, 2]]))
+@example(np.array([[1, 5, 1], [2, 4, 3], [3, 3, 2], [4, 2, 5]]))
+@example(np.array([[1, 1, 1], [2, 2, 2], [4, 4, 4], [3, 3, 3]]))
+# Found by this property: 3 respondents and 4 items give a singular correlation matrix
+# whose numerical inverse has a 0 on its diagonal (1 / 0 in the starting communalities).
+@example(np.array([[3, 1, 2, 3], [3, 3, 3, 2], [2, 1, 2, 2]]))
+# Found by this property: three items with one answer of 2 each correlate -1/(n - 1)
+# pairwise; the iteration starts on a saddle, and the row order decided which item took
+# the large loading (for n = 10, omega 3e-20 or 0.2433).
+@example(np.vstack([[[1, 1, 2], [2, 1, 1]], np.ones((17, 3), dtype=np.int64), [[1, 2, 1]]]))
+@example(np.vstack([[[1, 1, 2], [2, 1, 1]], np.ones((7, 3), dtype=np.int64), [[1, 2, 1]]]))
+# Two pairs of identical items opposed to each other: a saddle again (omega 0 or 0.456).
+@example(
+    np.array(
+        [[1, 1, 1, 1, 1], [1, 2, 1, 2, 1], [1, 1, 1, 1, 2]]
+        + [[1, 1, 1, 1, 1]] * 9
+        + [[2, 1, 2, 1, 1]]
+    )
+)
+def test_omega_and_item_statistics_are_defined_or_refused(x: np.ndarray) -> None:
+    if np.any(x.var(axis=0) == 0):
+        for f in (mcdonald_omega, item_statistics):
+            with pytest.raises(ValueError, match="no variance"):
+                f(x)
+        return
+    om = _omega_or_error(x)
+    if isinstance(om, NotEstimable):
+        # items that share no single factor can keep the iteration from settling
+        assert om.reason == "no convergence"
+        return
+    assert 0.0 <= om.omega < 1.0
+    assert len(om.loadings) == x.shape[1]
+    assert all(-1.0 <= v <= 1.0 for v in om.loadings)
+    # The same respondents in another order give the same omega, to the last bit.
+    perm = np.random.default_rng(len(x)).permutation(len(x))
+    assert mcdonald_omega(x[perm]).omega == om.omega
+    for j, s in enumerate(item_statistics(x)):
+        others = np.delete(x, j, axis=1)
+        rest = others.sum(axis=1)
+        # NaN exactly where the quantity is undefined, and in range everywhere else
+        assert math.isnan(s.item_rest) == (np.ptp(rest) == 0)
+        if not math.isnan(s.item_rest):
+            assert -1.0 - 1e-12 <= s.item_rest <= 1.0 + 1e-12
+        assert math.isnan(s.alpha_if_deleted) == (np.ptp(rest) == 0)
+        if not math.isnan(s.alpha_if_deleted):
+            assert s.alpha_if_deleted == cronbach_alpha(others).alpha
+
+
+def _omega_or_error(x: np.ndarray) -> OmegaResult | NotEstimable:
+    try:
+        return mcdonald_omega(x)
+    except NotEstimable as error:
+        return error
+
+
+def test_item_statistics_of_items_that_cancel() -> None:
+    # Items 0 and 1 sum to 6 for everyone: item 2's rest score is constant, so its
+    # item-rest correlation and the alpha without it are undefined (NaN). By hand, items
+    # 0 and 2 have variances 5/3 and 35/12 and covariance 11/6, so the alpha without
+    # item 1 is 2 (1 - (55/12) / (99/12)) = 8/9; items 1 and 2 have covariance -11/6,
+    # so the alpha without item 0 is 2 (1 - (55/12) / (11/12)) = -8.
+    out = item_statistics([[1, 5, 1], [2, 4, 3], [3, 3, 2], [4, 2, 5]])
+    assert math.isnan(out[2].item_rest)
+    assert math.isnan(out[2].alpha_if_deleted)
+    assert out[1].alpha_if_deleted == pytest.approx(8 / 9)
+    assert out[0].alpha_if_deleted == pytest.approx(-8)
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        # Found by a sweep of degenerate input: an infinite score warned in np.var.
+        ([[1, 2, 1], [2, math.inf, 2], [4, 4, 4], [3, 3, 5]], "finite"),
+        ([[1, 2, 1], [1, 3, 2], [1, 4, 4]], "no variance"),
+        ([[1, 2], [2, 3], [4, 4]], "at least 3 items"),
+    ],
+)
+def test_omega_bad_input(data: list[list[float]], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        mcdonald_omega(data)
+    with pytest.raises(ValueError, match=match):
+        item_statistics(data)
+
+
+def test_omega_needs_an_iteration() -> None:
+    with pytest.raises(ValueError, match="max_iter"):
+        mcdonald_omega(SMALL, max_iter=0)
+
+
+# Found by a sweep of degenerate input: 14 respondents whose 3 items share no factor; the
+# communalities still move after 10000 iterations, and were returned as if settled.
+UNSETTLED = [
+    [3, 1, 5], [4, 3, 4], [2, 5, 2], [3, 2, 4], [5, 5, 1], [1, 4, 2], [5, 2, 2],
+    [1, 1, 3], [2, 5, 5], [2, 4, 1], [1, 4, 3], [3, 5, 1], [4, 5, 4], [2, 4, 1],
+]  # fmt: skip
+
+
+def test_omega_that_does_not_settle_is_not_estimable() -> None:
+    with pytest.raises(NotEstimable, match="did not converge in 10000") as caught:
+        mcdonald_omega(UNSETTLED)
+    assert caught.value.reason == "no convergence"
+    with pytest.raises(NotEstimable, match="did not converge in 1 iterations"):
+        mcdonald_omega(SMALL, max_iter=1)
+    # a group's report keeps its alpha and item statistics and leaves omega out
+    (group,) = scale_reliability(UNSETTLED)
+    assert group.omega is None
+    assert group.alpha.alpha == cronbach_alpha(UNSETTLED).alpha
+    assert len(group.items) == 3
+
+
+def test_scale_reliability_names_the_group_it_cannot_score() -> None:
+    # Found by a sweep of degenerate input: the error did not say which group was short.
+    data = [[1, 2, 3], [2, 3, 4], [3, 4, 5], [1, 2, 2]]
+    with pytest.raises(ValueError, match=r"^group 'b': data has 1 complete respondents"):
+        scale_reliability(data, ["a", "a", "a", "b"])
+    with pytest.raises(ValueError, match="matrix"):
+        scale_reliability(5)
+    assert scale_reliability(np.empty((0, 3))) == ()
+
+
+def _alpha(value: float, n: int) -> AlphaResult:
+    return AlphaResult(value, value, value, value, n, 6, 0.95)
+
+
+@pytest.mark.parametrize(
+    ("other", "match"),
+    [
+        # Found by a sweep of degenerate input: these gave a NaN p-value, never flagged.
+        (_alpha(0.5, 1), "language 'x': alpha rests on 1 respondents"),
+        (_alpha(math.nan, 40), "language 'x': alpha must be a number"),
+        (_alpha(1.5, 40), "language 'x': alpha must be a number at most 1"),
+    ],
+)
+def test_language_check_refuses_alphas_it_cannot_compare(other: AlphaResult, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        compare_languages({"en": _alpha(0.8, 100), "x": other})
+
+
+@pytest.mark.parametrize(("margin", "level"), [(math.nan, 0.05), (0.1, 0.0), (0.1, math.nan)])
+def test_language_check_refuses_bad_margin_or_level(margin: float, level: float) -> None:
+    with pytest.raises(ValueError, match=r"margin|level"):
+        compare_languages(
+            {"en": _alpha(0.8, 100), "x": _alpha(0.5, 100)}, margin=margin, level=level
+        )
+
+
+@given(
+    st.floats(-5, 1),
+    st.floats(-5, 1),
+    st.integers(2, 5000),
+    st.integers(2, 5000),
+)
+@example(1.0, 0.5, 100, 100)
+@example(0.5, 1.0, 100, 100)
+@example(1.0, 1.0, 2, 2)
+def test_language_check_p_value_is_a_probability(
+    ref: float, other: float, n_ref: int, n_other: int
+) -> None:
+    # An alpha of 1 in the reference leaves nothing to fall below: p = 1, never flagged.
+    check = compare_languages({"en": _alpha(ref, n_ref), "x": _alpha(other, n_other)})[0]
+    assert 0.0 <= check.p_value <= 1.0
+    assert check.drop == ref - other
+    if ref == 1.0:
+        assert check.p_value == 1.0
+        assert not check.flagged
+    if check.flagged:
+        assert check.drop >= 0.10
+
+
+def test_feldt_interval_refuses_a_missing_count() -> None:
+    # Found by a sweep of degenerate input: a NaN n passed `n < 2` and gave NaN limits.
+    with pytest.raises(ValueError, match="at least 2 respondents"):
+        feldt_interval(0.8, cast(Any, math.nan), 5)
