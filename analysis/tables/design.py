@@ -100,6 +100,13 @@ class WaldTest:
     adjusted: bool
 
 
+def _school_tables(w: FloatArray) -> None:
+    """Check per-school weighted counts and their sum over schools."""
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("weighted must hold finite, non-negative counts in every school")
+    _table(w.sum(axis=0), "weighted summed over schools")
+
+
 def _design_effects(
     weighted: npt.ArrayLike,
     counts: npt.ArrayLike | None,
@@ -111,11 +118,16 @@ def _design_effects(
     if w.ndim != 3:
         raise ValueError(f"weighted must have shape (schools, rows, cols), got {w.shape}")
     g, nr, nc = w.shape
-    _table(w.sum(axis=0), "weighted summed over schools")
+    _school_tables(w)
     c = w if counts is None else np.asarray(counts, dtype=float)
     if c.shape != w.shape:
         raise ValueError(f"counts has shape {c.shape}, weighted has {w.shape}")
+    if not np.all(np.isfinite(c)) or np.any(c < 0):
+        raise ValueError("counts must hold finite, non-negative counts")
     n_obs = float(c.sum())
+    # Pearson's X^2 is rescaled to the respondents, so there must be some.
+    if not n_obs > 0:
+        raise ValueError("counts has no respondents")
     # column-major flattening: rows vary fastest, as R's interaction() orders cells
     t_g = w.transpose(0, 2, 1).reshape(g, nr * nc)
     x_g = t_g.sum(axis=1)
@@ -173,7 +185,9 @@ def rao_scott(
     Raises
     ------
     ValueError
-        If the tables have the wrong shape or an empty margin, or no design variance.
+        If the tables have the wrong shape, a negative or non-finite count (in any
+        school), an empty margin, no respondents in ``counts``, a stratum with a single
+        school, or no design variance.
 
     Notes
     -----
@@ -285,9 +299,10 @@ def wald_test(
     Raises
     ------
     ValueError
-        If the tables have the wrong shape or an empty margin, if the covariance of the
-        differences is singular (fewer degrees of freedom ``nu = schools - strata``
-        than ``d = (r - 1)(c - 1)``), or, adjusted, if ``nu - d + 1 <= 0``.
+        If the tables have the wrong shape, a negative or non-finite count (in any
+        school) or an empty margin, if a stratum has a single school, if the covariance
+        of the differences is singular (fewer degrees of freedom ``nu = schools -
+        strata`` than ``d = (r - 1)(c - 1)``), or, adjusted, if ``nu - d + 1 <= 0``.
 
     Notes
     -----
@@ -314,7 +329,7 @@ def wald_test(
     if w.ndim != 3:
         raise ValueError(f"weighted must have shape (schools, rows, cols), got {w.shape}")
     g, nr, nc = w.shape
-    _table(w.sum(axis=0), "weighted summed over schools")
+    _school_tables(w)
     t = w.sum(axis=0)
     n, row, col = t.sum(), t.sum(axis=1), t.sum(axis=0)
     d = (nr - 1) * (nc - 1)

@@ -67,6 +67,12 @@ def pearson_chisq(table: npt.ArrayLike) -> ChiSquareTest:
     -------
     ChiSquareTest
 
+    Raises
+    ------
+    ValueError
+        If the table is not at least 2 x 2, has negative or non-finite counts, or an
+        empty row or column (its expected counts would be 0).
+
     References
     ----------
     Agresti, A. (2002). *Categorical Data Analysis*, 2nd ed., sect. 3.2.
@@ -102,6 +108,13 @@ def linear_trend_test(
     ChiSquareTest
         With one degree of freedom.
 
+    Raises
+    ------
+    ValueError
+        If the table has an empty row or column, negative or non-finite counts, or a
+        total of 1 or less (``n - 1`` would not be positive), or if the scores are not
+        finite or do not vary over occupied categories.
+
     References
     ----------
     Agresti, A. (2002). *Categorical Data Analysis*, 2nd ed., sect. 3.4.
@@ -119,7 +132,11 @@ def linear_trend_test(
     v = np.asarray(col_scores, dtype=float)
     if u.shape != (t.shape[0],) or v.shape != (t.shape[1],):
         raise ValueError("row_scores and col_scores must have one score per row and column")
+    if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
+        raise ValueError("row_scores and col_scores must be finite numbers")
     n = t.sum()
+    if not n > 1:
+        raise ValueError(f"table must hold more than 1 respondent for (n - 1) r^2, got {n}")
     pu, pv = t.sum(axis=1) / n, t.sum(axis=0) / n
     mu, mv = pu @ u, pv @ v
     cov = (t / n * np.outer(u - mu, v - mv)).sum()

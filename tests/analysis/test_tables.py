@@ -6,11 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from analysis.tables import linear_trend_test, pearson_chisq, rao_scott
+from analysis.tables import (
+    linear_trend_test,
+    pearson_chisq,
+    rao_scott,
+    rao_scott_chisq,
+    wald_test,
+)
 
 SharedData = Callable[[str], Path]
 
@@ -119,3 +125,77 @@ def test_rao_scott_invariant_to_school_order(tables: np.ndarray, perm: list[int]
     c = rao_scott(tables.transpose(0, 2, 1))
     assert c.f == pytest.approx(a.f, rel=1e-8)
     assert 0.0 <= a.p_value <= 1.0
+
+
+# Degenerate input: empty categories, one-respondent tables, scores that do not vary.
+
+counts_table = arrays(
+    np.int64, st.tuples(st.integers(2, 5), st.integers(2, 5)), elements=st.integers(0, 30)
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(counts_table)
+@example(np.array([[1, 0], [0, 1]]))
+@example(np.array([[0, 0], [3, 4]]))
+@example(np.array([[5, 5], [5, 5]]))
+def test_simple_tests_are_defined_or_refused_by_name(t: np.ndarray) -> None:
+    empty = bool(np.any(t.sum(axis=0) == 0) or np.any(t.sum(axis=1) == 0))
+    rows, cols = [float(i) for i in range(t.shape[0])], [float(j) for j in range(t.shape[1])]
+    if empty:
+        with pytest.raises(ValueError, match="empty row or column"):
+            pearson_chisq(t)
+        with pytest.raises(ValueError, match="empty row or column"):
+            linear_trend_test(t, rows, cols)
+        return
+    x2 = pearson_chisq(t)
+    assert x2.statistic >= 0
+    assert 0.0 <= x2.p_value <= 1.0
+    # Agresti (2002) sect. 3.2: X^2 is symmetric in rows and columns
+    assert pearson_chisq(t.T).statistic == pytest.approx(x2.statistic, rel=1e-9, abs=1e-12)
+    m2 = linear_trend_test(t, rows, cols)
+    # Agresti (2002) sect. 3.4: M^2 = (n - 1) r^2 lies in [0, n - 1]
+    assert -1e-12 <= m2.statistic <= (m2.n - 1) * (1 + 1e-12)
+    assert 0.0 <= m2.p_value <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("table", "rows", "cols", "match"),
+    [
+        # Found by a sweep of degenerate input: a NaN score gave a NaN statistic and
+        # p-value, and a total below 1 a negative M^2 with p = 1.
+        ([[1, 2], [3, 4]], [0, np.nan], [0, 1], "finite"),
+        ([[1, 2], [3, 4]], [0, 1], [np.inf, 1], "finite"),
+        ([[0.1, 0.2], [0.3, 0.2]], [0, 1], [0, 1], "more than 1 respondent"),
+        ([[1, 2], [3, 4]], [1, 1], [0, 1], "vary"),
+    ],
+)
+def test_linear_trend_refuses_what_it_cannot_use(
+    table: list[list[float]], rows: list[float], cols: list[float], match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        linear_trend_test(table, rows, cols)
+
+
+@pytest.mark.parametrize(
+    ("weighted", "counts", "match"),
+    [
+        # Found by a sweep of degenerate input: counts of 0 divided by 0 with a warning,
+        # NaN counts were called "no between-school variation", and a negative count in
+        # one school passed because only the sum over schools was checked.
+        (np.ones((3, 2, 2)) + np.eye(2), np.zeros((3, 2, 2)), "counts has no respondents"),
+        (np.ones((3, 2, 2)) + np.eye(2), np.full((3, 2, 2), np.nan), "counts must hold finite"),
+        (np.array([[[-3.0, 5], [2, 2]], [[6, 1], [2, 3]]]), None, "every school"),
+        (np.array([[[np.inf, 5], [2, 2]], [[6, 1], [2, 3]]]), None, "every school"),
+    ],
+)
+def test_design_tests_refuse_counts_they_cannot_use(
+    weighted: np.ndarray, counts: np.ndarray | None, match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        rao_scott(weighted, counts)
+    with pytest.raises(ValueError, match=match):
+        rao_scott_chisq(weighted, counts)
+    if counts is None:
+        with pytest.raises(ValueError, match=match):
+            wald_test(weighted)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -141,3 +142,54 @@ def test_invariant_to_school_order_and_transposition(
     assert rao_scott_chisq(w.transpose(0, 2, 1)).statistic == pytest.approx(
         first.statistic, rel=1e-8
     )
+
+
+# Degenerate input: one school, identical schools, empty cells and strata.
+
+KNOWN_REFUSALS = (
+    r"single PSU|no between-school variation|empty row or column|design variance of rank"
+    r"|adjusted Wald test needs"
+)
+
+
+@st.composite
+def school_tables(draw: st.DrawFn) -> tuple[FloatArray, list[str] | None]:
+    """1 to 6 schools' 2 x 2 to 3 x 3 tables, with zeros, copies of one school and strata."""
+    g = draw(st.integers(1, 6))
+    shape = (draw(st.integers(2, 3)), draw(st.integers(2, 3)))
+    if draw(st.booleans()):
+        one = draw(arrays(np.int64, shape, elements=st.integers(0, 30)))
+        tables = np.repeat(one[None], g, axis=0)
+    else:
+        tables = draw(arrays(np.int64, (g, *shape), elements=st.integers(0, 30)))
+    strata = draw(st.none() | st.lists(st.sampled_from(["s", "t"]), min_size=g, max_size=g))
+    return tables.astype(float), strata
+
+
+@settings(max_examples=150, deadline=None)
+@given(school_tables())
+@example((np.ones((4, 2, 3)), None))
+@example((np.arange(1.0, 9.0).reshape(2, 2, 2), ["a", "b"]))
+@example((np.arange(1.0, 5.0).reshape(1, 2, 2), None))
+def test_design_tests_are_defined_or_refused_by_name(
+    tables: tuple[FloatArray, list[str] | None],
+) -> None:
+    w, strata = tables
+    for name, run in (
+        ("rao_scott", lambda: rao_scott(w, strata=strata).p_value),
+        ("rao_scott_chisq", lambda: rao_scott_chisq(w, strata=strata).p_value),
+        ("wald", lambda: wald_test(w, strata, adjusted=False).p_value),
+        ("adjusted wald", lambda: wald_test(w, strata).p_value),
+    ):
+        outcome = _p_value_or_refusal(run)
+        if isinstance(outcome, str):
+            assert re.search(KNOWN_REFUSALS, outcome), (name, outcome)
+        else:
+            assert 0.0 <= outcome <= 1.0, name
+
+
+def _p_value_or_refusal(run: Callable[[], float]) -> float | str:
+    try:
+        return run()
+    except ValueError as error:
+        return str(error)
