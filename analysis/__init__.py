@@ -45,6 +45,7 @@ from analysis.design import (
     sample_mean,
     total_estimate,
 )
+from analysis.frames import Survey, survey
 from analysis.logistic import (
     LogitFit,
     NotEstimable,
@@ -155,6 +156,7 @@ __all__ = [
     "ScaleTotals",
     "ScoreArrays",
     "StratumTotals",
+    "Survey",
     "TrendFit",
     "Unestimability",
     "WaldTest",
@@ -213,6 +215,7 @@ __all__ = [
     "score_respondent",
     "staffing",
     "stratified_estimate",
+    "survey",
     "total_estimate",
     "treatment_columns",
     "trim_weights",
