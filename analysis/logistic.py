@@ -35,6 +35,11 @@ Unestimability = Literal["separation", "no convergence", "no variance"]
 # A fitted share this close to 0 or 1 is one the model fits exactly, which only an
 # infinite coefficient can do: the outcome is separated (R glm.fit's threshold).
 _FITTED_EXACTLY = 10 * float(np.finfo(float).eps)
+# A Newton step below _STALLED_STEP that is not half its predecessor and moves the
+# log-likelihood by no more than _STALLED_GAIN of itself (a few units in its last place)
+# is rounding noise.
+_STALLED_STEP = 1e-6
+_STALLED_GAIN = 8 * float(np.finfo(float).eps)
 
 
 class NotEstimable(ValueError):
@@ -175,7 +180,10 @@ def fit_grouped_logit(
     terms : sequence of str, optional
         Column names; ``x0, x1, ...`` by default.
     tol : float, default 1e-10
-        Convergence tolerance on the largest Newton step.
+        Convergence tolerance on the largest Newton step. A step below 1e-6 that no
+        longer shrinks and moves the log-likelihood by a few units in its last place at
+        most also ends the iteration: rounding keeps the step from shrinking further
+        where a share is close to 0 or 1.
     max_iter : int, default 100
         Iteration limit.
     fpc : array_like, optional
@@ -195,9 +203,10 @@ def fit_grouped_logit(
         has it; or a level's cells are all 0 or all 100 %), so that no finite maximum
         exists, or when Newton's method does not converge.
     ValueError
-        On inconsistent shapes, counts outside ``0 <= events <= trials``, a design
-        that is not of full rank, ``strata`` or ``fpc`` without ``psu``, or a school
-        with two strata or two fpc values.
+        On inconsistent shapes, a design without columns, values that are not finite,
+        counts outside ``0 <= events <= trials``, no respondents at all, a design that
+        is not of full rank, ``strata`` or ``fpc`` without ``psu``, one school, a
+        stratum with a single school, or a school with two strata or two fpc values.
 
     References
     ----------
@@ -217,10 +226,13 @@ def fit_grouped_logit(
     x = np.asarray(design, dtype=float)
     y = np.asarray(events, dtype=float)
     n = np.asarray(trials, dtype=float)
-    if x.ndim != 2:
-        raise ValueError(f"design must be a matrix, got shape {x.shape}")
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise ValueError(f"design must be a matrix with a column, got shape {x.shape}")
     if y.shape != (x.shape[0],) or n.shape != y.shape:
         raise ValueError("events and trials must have one entry per design row")
+    for name, values in (("design", x), ("events", y), ("trials", n)):
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} must hold finite numbers")
     if np.any(n < 0) or np.any(y < 0) or np.any(y > n):
         raise ValueError("cells must satisfy 0 <= events <= trials")
     names = tuple(terms) if terms is not None else tuple(f"x{j}" for j in range(x.shape[1]))
@@ -228,6 +240,8 @@ def fit_grouped_logit(
         raise ValueError(f"terms has {len(names)} names for {x.shape[1]} columns")
     keep = n > 0
     x, y, n = x[keep], y[keep], n[keep]
+    if not keep.any():
+        raise ValueError("trials has no respondents in any cell")
     if np.linalg.matrix_rank(x) < x.shape[1]:
         raise ValueError("design is not of full column rank (a level with no respondents?)")
     if y.sum() == 0 or y.sum() == n.sum():
@@ -237,6 +251,7 @@ def fit_grouped_logit(
     beta[0] = special.logit(min(max(y.sum() / n.sum(), 1e-6), 1 - 1e-6))
     ll = _loglik(x, y, n, beta)
     iterations = 0
+    size = math.inf
     converged = True
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         p = special.expit(x @ beta)
@@ -255,9 +270,16 @@ def fit_grouped_logit(
             if ll_new >= ll - 1e-9 * abs(ll):
                 break
             step /= 2
+        gain = ll_new - ll
         beta = beta + step
         ll = ll_new
-        if float(np.max(np.abs(step))) < tol:
+        size, previous = float(np.max(np.abs(step))), size
+        if size < tol:
+            break
+        # With a share a few 1e-7 from 0 or 1, rounding in y - n p holds Newton's step
+        # near 1e-10 for ever, no longer shrinking, while the likelihood moves by an ulp
+        # or two at most: converged to the precision the data allow.
+        if size < _STALLED_STEP and size > previous / 2 and abs(gain) <= _STALLED_GAIN * abs(ll):
             break
     else:
         converged = False

@@ -1,12 +1,16 @@
 """Tests for analysis.logistic: grouped-cell fits equal student-level fits."""
 
+import re
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from scipy import special
 
 from analysis.logistic import (
+    LogitFit,
     NotEstimable,
     categorical_design,
     fit_grouped_logit,
@@ -205,3 +209,113 @@ def test_a_zero_clustered_variance_has_zero_standard_errors() -> None:
     fit = fit_grouped_logit(x, [10, 20, 10, 20], [100, 100, 100, 100], psu=list("aabb"))
     assert np.all(fit.se >= 0)
     np.testing.assert_allclose(fit.se, 0.0, atol=1e-12)
+
+
+# Degenerate input: empty cells, all-or-nothing levels, one school, strata.
+
+LOGIT_REFUSALS = r"full column rank|no respondents|one school|single PSU"
+
+
+@st.composite
+def grouped_cells(
+    draw: st.DrawFn,
+) -> tuple[np.ndarray, list[int], list[int], list[str] | None, list[str] | None]:
+    """2 to 8 cells of a two-level factor, with empty cells and 0 % or 100 % cells."""
+    m = draw(st.integers(2, 8))
+    level = draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=m, max_size=m))
+    trials = draw(st.lists(st.integers(0, 15), min_size=m, max_size=m))
+    events = [draw(st.integers(0, t)) for t in trials]
+    psu = draw(st.none() | st.lists(st.sampled_from("abc"), min_size=m, max_size=m))
+    strata = None
+    if psu is not None and draw(st.booleans()):
+        by_school = {s: draw(st.sampled_from("st")) for s in "abc"}
+        strata = [by_school[s] for s in psu]
+    return np.column_stack([np.ones(m), level]), events, trials, psu, strata
+
+
+@settings(max_examples=200, deadline=None)
+@given(grouped_cells())
+@example((YEAR, [0, 0], [0, 0], None, None))
+@example((YEAR, [3, 4], [9, 9], ["a", "a"], None))
+def test_fit_is_finite_or_refused_by_name(
+    cells: tuple[np.ndarray, list[int], list[int], list[str] | None, list[str] | None],
+) -> None:
+    x, events, trials, psu, strata = cells
+    outcome = _fit_or_refusal(x, events, trials, psu, strata)
+    if isinstance(outcome, NotEstimable):
+        assert outcome.reason in ("separation", "no convergence")
+        return
+    if isinstance(outcome, str):
+        assert re.search(LOGIT_REFUSALS, outcome), outcome
+        return
+    assert np.all(np.isfinite(outcome.params))
+    assert np.all(np.isfinite(outcome.se))
+    assert np.all(outcome.se >= 0)
+    assert np.isfinite(outcome.loglik)
+    assert outcome.loglik <= 0
+    if psu is not None:
+        assert outcome.df >= 1
+
+
+def _fit_or_refusal(
+    x: np.ndarray,
+    events: list[int],
+    trials: list[int],
+    psu: list[str] | None,
+    strata: list[str] | None,
+) -> LogitFit | NotEstimable | str:
+    try:
+        return fit_grouped_logit(x, events, trials, psu=psu, strata=strata)
+    except NotEstimable as error:
+        return error
+    except ValueError as error:
+        return str(error)
+
+
+@pytest.mark.parametrize(
+    ("design", "events", "trials", "match"),
+    [
+        # Found by a sweep of degenerate input: a NaN in the design raised numpy's
+        # LinAlgError ("SVD did not converge"), a NaN count warned in logaddexp, a design
+        # without columns raised IndexError, and cells with no respondents at all were
+        # called a design not of full rank.
+        ([[1.0, np.nan], [1.0, 1.0]], [1, 2], [5, 5], "design must hold finite"),
+        ([[1.0, 0.0], [1.0, 1.0]], [np.nan, 2], [5, 5], "events must hold finite"),
+        ([[1.0, 0.0], [1.0, 1.0]], [1, 2], [np.inf, 5], "trials must hold finite"),
+        (np.ones((2, 0)), [1, 2], [5, 5], "design must be a matrix with a column"),
+        ([[1.0, 0.0], [1.0, 1.0]], [0, 0], [0, 0], "trials has no respondents"),
+    ],
+)
+def test_fit_refuses_cells_it_cannot_use(
+    design: list[list[float]], events: list[float], trials: list[float], match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        fit_grouped_logit(design, events, trials)
+
+
+def test_a_share_just_short_of_one_converges_to_the_pooled_logits() -> None:
+    # Found by a sweep of degenerate input: one level at 289.99989 of 290 is not
+    # separated, but rounding in y - n p held Newton's step near 1e-10 for ever and the
+    # fit was called "no convergence". Intercept and one dummy for two levels is
+    # saturated, so the maximum is the logit of each level's pooled share (McCullagh and
+    # Nelder 1989, sect. 4.4), which the fit meets to the precision the data allow.
+    x = np.column_stack([np.ones(3), [1.0, 0.0, 1.0]])
+    fit = fit_grouped_logit(x, [109.99989, 82.59013979131676, 180.0], [110, 150, 180])
+    base = special.logit(82.59013979131676 / 150)
+    expected = [base, special.logit(289.99989 / 290) - base]
+    np.testing.assert_allclose(fit.params, expected, rtol=1e-9)
+
+
+def test_ten_million_trials_near_one_converge_to_the_pooled_logits() -> None:
+    # As above with three levels and ten million trials: the log-likelihood (3.4e7)
+    # moves by one unit in its last place each step, which is no progress either.
+    level = np.array([0, 2, 1, 0, 2, 1, 1, 0])
+    x = np.column_stack([np.ones(8), level == 1, level == 2]).astype(float)
+    events = np.array([9999990.0, 4e6, 8999991.0, 2798195.177266491, 3999996.0, 0.0, 10.0])
+    events = np.append(events, 10073502.638159368)
+    trials = np.array([1e7, 4e6, 9e6, 5e6, 4e6, 0.0, 1e7, 1.8e7])
+    fit = fit_grouped_logit(x, events, trials)
+    shares = [events[level == j].sum() / trials[level == j].sum() for j in range(3)]
+    logits = special.logit(shares)
+    expected = [logits[0], logits[1] - logits[0], logits[2] - logits[0]]
+    np.testing.assert_allclose(fit.params, expected, rtol=1e-9)
