@@ -70,7 +70,11 @@ class LinearFit:
 
     @property
     def p_values(self) -> FloatArray:
-        """Two-sided ``t`` p-values on :attr:`df_residual`; NaN where it is not positive."""
+        """Two-sided ``t`` p-values on :attr:`df_residual`.
+
+        NaN where :attr:`df_residual` is not positive, and where the standard error is 0
+        (the model fits every school's scores exactly, so :attr:`t` is undefined).
+        """
         if self.df_residual <= 0:
             return np.full(len(self.terms), np.nan)
         return np.asarray(2 * stats.t.sf(np.abs(self.t), self.df_residual), dtype=float)
@@ -125,9 +129,10 @@ def fit_linear(
     Raises
     ------
     ValueError
-        On inconsistent shapes, values that are not finite, negative weights, a design
-        that is not of full column rank among rows of positive weight, one school, a
-        stratum with a single school, or a school in two strata.
+        On inconsistent shapes, a design without columns, fewer than two rows, values
+        that are not finite, negative weights, a design that is not of full column rank
+        among rows of positive weight, one school, a stratum with a single school, or a
+        school in two strata.
 
     References
     ----------
@@ -144,8 +149,8 @@ def fit_linear(
     """
     x = np.asarray(design, dtype=float)
     y = np.asarray(outcome, dtype=float)
-    if x.ndim != 2:
-        raise ValueError(f"design must be a matrix, got shape {x.shape}")
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise ValueError(f"design must be a matrix with a column, got shape {x.shape}")
     n, k = x.shape
     if y.shape != (n,):
         raise ValueError(f"outcome must have one entry per design row ({n}), got {y.shape}")
@@ -160,6 +165,8 @@ def fit_linear(
     if len(names) != k:
         raise ValueError(f"terms has {len(names)} names for {k} columns")
     index = psu_index(psu, n, strata, fpc)
+    if psu is None and n < 2:
+        raise ValueError(f"design has {n} rows: a design variance needs at least two")
     root = np.sqrt(w)
     q, r = np.linalg.qr(x * root[:, None])
     if np.linalg.matrix_rank(r) < k:
@@ -224,7 +231,8 @@ def fit_linear_columns(
     Raises
     ------
     ValueError
-        If a column is missing or not numeric, and as :func:`fit_linear`.
+        If a column is missing or not numeric, if every row has a missing value, and
+        as :func:`fit_linear`.
 
     Notes
     -----
@@ -253,6 +261,8 @@ def fit_linear_columns(
         raise ValueError("the model has no columns: give predictors or an intercept")
     x = np.column_stack(columns)
     keep = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
+    if not keep.any():
+        raise ValueError(f"every row has a missing value in {outcome!r} or a predictor")
     rows = np.flatnonzero(keep).tolist()
 
     def kept(values: list[Hashable] | None) -> list[Hashable] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -11,10 +12,10 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from analysis.regression import fit_linear, fit_linear_columns
+from analysis.regression import LinearFit, fit_linear, fit_linear_columns
 
 SharedData = Callable[[str], Path]
 Columns = dict[str, list[str]]
@@ -216,3 +217,71 @@ def test_invariant_to_row_order_and_weight_scale(
     # R's svyglm rescales weights to mean 1; neither coefficients nor sandwich notice
     np.testing.assert_allclose(b.params, a.params, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(b.cov, a.cov, rtol=1e-7, atol=1e-12)
+
+
+# Degenerate input: few rows, zero weights, constant outcomes and predictors, one school.
+
+LINEAR_REFUSALS = r"full column rank|one school|single PSU|rows: a design variance"
+
+
+@st.composite
+def small_designs(
+    draw: st.DrawFn,
+) -> tuple[npt.NDArray[np.float64], list[float], list[float], list[str] | None]:
+    """1 to 8 rows: a predictor that may be constant, weights that may be 0, schools."""
+    n = draw(st.integers(1, 8))
+    values = st.sampled_from([0.0, 1.0, 2.0, 5.0])
+    x = np.column_stack([np.ones(n), draw(st.lists(values, min_size=n, max_size=n))])
+    y = draw(st.lists(values, min_size=n, max_size=n))
+    w = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 3.0]), min_size=n, max_size=n))
+    psu = draw(st.none() | st.lists(st.sampled_from("abc"), min_size=n, max_size=n))
+    return x, y, w, psu
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_designs())
+@example((np.ones((1, 2)), [1.0], [1.0], None))
+@example((np.column_stack([np.ones(4), np.arange(4.0)]), [1.0, 3.0, 5.0, 7.0], [1.0] * 4, None))
+def test_linear_fit_is_defined_or_refused_by_name(
+    design: tuple[npt.NDArray[np.float64], list[float], list[float], list[str] | None],
+) -> None:
+    x, y, w, psu = design
+    fit = _linear_or_refusal(x, y, w, psu)
+    if isinstance(fit, str):
+        assert re.search(LINEAR_REFUSALS, fit), fit
+        return
+    assert np.all(np.isfinite(fit.params))
+    assert np.all(np.isfinite(fit.se))
+    assert np.all(fit.se >= 0)
+    limits = fit.conf_int()
+    p = fit.p_values
+    if fit.df_residual <= 0:
+        assert np.isnan(limits.lower).all()
+        assert np.isnan(p).all()
+        return
+    assert np.all(limits.lower <= fit.params)
+    assert np.all(fit.params <= limits.upper)
+    # p is NaN exactly where the standard error is 0, a probability everywhere else
+    np.testing.assert_array_equal(np.isnan(p), fit.se == 0)
+    assert np.all((p[fit.se > 0] >= 0) & (p[fit.se > 0] <= 1))
+
+
+def _linear_or_refusal(
+    x: npt.NDArray[np.float64], y: list[float], w: list[float], psu: list[str] | None
+) -> LinearFit | str:
+    try:
+        return fit_linear(x, y, w, psu)
+    except ValueError as error:
+        return str(error)
+
+
+def test_refusals_name_what_is_missing() -> None:
+    # Found by a sweep of degenerate input: a design without columns gave an empty fit,
+    # one row without schools was said to name "one school", and columns whose every
+    # row has a missing value were said not to be of full rank.
+    with pytest.raises(ValueError, match="design must be a matrix with a column"):
+        fit_linear(np.ones((3, 0)), [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="design has 1 rows"):
+        fit_linear(np.ones((1, 1)), [1.0])
+    with pytest.raises(ValueError, match="every row has a missing value in 'y'"):
+        fit_linear_columns({"y": [np.nan, np.nan], "x": [1.0, 2.0]}, "y", ["x"])
