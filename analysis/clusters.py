@@ -102,7 +102,8 @@ def psu_index(
     Raises
     ------
     ValueError
-        If an argument has the wrong length, or a school has two strata or two fpc values.
+        If there are no rows, an argument has the wrong length, or a school has two
+        strata or two fpc values.
 
     Examples
     --------
@@ -110,6 +111,8 @@ def psu_index(
     >>> index.codes.tolist(), index.labels, index.strata, index.df
     ([0, 0, 1, 2], ('a', 'b', 'c'), ('s', 's', 't'), 1)
     """
+    if n_rows < 1:
+        raise ValueError(f"n_rows must be at least 1, got {n_rows}")
     rows: Sequence[Hashable] = range(n_rows) if psu is None else psu
     if len(rows) != n_rows:
         raise ValueError(f"psu has {len(rows)} entries for {n_rows} rows")
@@ -146,6 +149,11 @@ def psu_totals(values: npt.ArrayLike, index: PsuIndex) -> FloatArray:
     -------
     ndarray, shape (schools, k)
 
+    Raises
+    ------
+    ValueError
+        If ``values`` does not have one row per index row, or holds NaN or an infinity.
+
     Examples
     --------
     >>> psu_totals([1.0, 2.0, 3.0], psu_index(["a", "b", "a"], 3)).tolist()
@@ -156,6 +164,8 @@ def psu_totals(values: npt.ArrayLike, index: PsuIndex) -> FloatArray:
         v = v[:, None]
     if v.ndim != 2 or v.shape[0] != index.codes.size:
         raise ValueError(f"values must have one row per index row, got shape {v.shape}")
+    if not np.all(np.isfinite(v)):
+        raise ValueError("values must be finite numbers")
     totals = np.zeros((index.n_psu, v.shape[1]))
     np.add.at(totals, index.codes, v)
     return totals
@@ -180,7 +190,7 @@ def psu_covariance(scores: npt.ArrayLike, index: PsuIndex) -> FloatArray:
     Raises
     ------
     ValueError
-        If there is one school, or a stratum has a single school.
+        If there is one school, a stratum has a single school, or a score is not finite.
 
     References
     ----------
@@ -282,6 +292,8 @@ def psu_tables(
     """
     row_values, col_values = _labels(data, rows), _labels(data, cols)
     n = len(row_values)
+    if n == 0:
+        raise ValueError(f"column {rows!r} has no rows")
     index = psu_index(
         _labels(data, psu),
         n,

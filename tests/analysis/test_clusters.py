@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from random import Random
 from typing import Any, cast
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.clusters import psu_covariance, psu_index, psu_tables, psu_totals
 from analysis.design import design_covariance
@@ -88,3 +91,51 @@ def test_bad_tables() -> None:
     data["y"] = ["x", "z"]
     with pytest.raises(ValueError, match="non-negative weights"):
         psu_tables(data, "g", "y", "s", weight="w")
+
+
+@pytest.mark.parametrize(
+    ("run", "match"),
+    [
+        # Found by a sweep of degenerate input: no rows made an index with -1 degrees of
+        # freedom, and a NaN score made a NaN covariance without a word.
+        (lambda: psu_index([], 0), "n_rows must be at least 1"),
+        (lambda: psu_totals([1.0, np.nan], psu_index(["a", "b"], 2)), "finite"),
+        (lambda: psu_covariance([1.0, np.inf, 2.0], psu_index(list("abc"), 3)), "finite"),
+        (lambda: psu_tables({"g": [], "y": [], "s": []}, "g", "y", "s"), "'g' has no rows"),
+    ],
+)
+def test_empty_and_missing_input_is_refused(run: Callable[[], object], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        run()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abcd"), st.floats(-100, 100), st.floats(-100, 100)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_covariance_is_defined_for_two_schools_or_refused(
+    rows: list[tuple[str, float, float]], rnd: Random
+) -> None:
+    # One school has no between-school variance (R survey: "Stratum has only one PSU");
+    # from two on, the covariance is symmetric, positive semi-definite and the same for
+    # the rows in any order.
+    psu = [r[0] for r in rows]
+    scores = np.array([[r[1], r[2]] for r in rows])
+    index = psu_index(psu, len(rows))
+    if index.n_psu < 2:
+        with pytest.raises(ValueError, match="one school"):
+            psu_covariance(scores, index)
+        return
+    cov = psu_covariance(scores, index)
+    np.testing.assert_allclose(cov, cov.T)
+    scale = max(1.0, float(np.abs(cov).max()))
+    assert np.linalg.eigvalsh(cov).min() >= -1e-9 * scale
+    order = list(range(len(rows)))
+    rnd.shuffle(order)
+    again = psu_covariance(scores[order], psu_index([psu[i] for i in order], len(rows)))
+    np.testing.assert_allclose(again, cov, rtol=1e-9, atol=1e-9 * scale)
