@@ -57,6 +57,12 @@ def orthogonal_polynomials(scores: Sequence[float], degree: int) -> FloatArray:
         Column ``j`` is the degree ``j + 1`` polynomial, orthogonal to the constant and
         to lower degrees, of unit length, with a positive leading coefficient.
 
+    Raises
+    ------
+    ValueError
+        If a score is NaN or infinite, scores repeat, or ``degree`` lies outside
+        ``[1, len(scores) - 1]``.
+
     References
     ----------
     R Core Team, ``stats::contr.poly``.
@@ -67,7 +73,9 @@ def orthogonal_polynomials(scores: Sequence[float], degree: int) -> FloatArray:
     [-0.6324555, -0.3162278, 0.0, 0.3162278, 0.6324555]
     """
     s = np.asarray(scores, dtype=float)
-    if s.ndim != 1 or np.unique(s).size != s.size:
+    if s.ndim != 1 or not np.all(np.isfinite(s)):
+        raise ValueError("scores must be finite numbers in one dimension")
+    if np.unique(s).size != s.size:
         raise ValueError("scores must be distinct values")
     if not 1 <= degree < s.size:
         raise ValueError(f"degree must lie in [1, {s.size - 1}], got {degree}")
@@ -179,10 +187,11 @@ def fit_trend(
     NotEstimable
         With ``reason`` ``"separation"`` or ``"no convergence"`` when the model has no
         finite fit (see :func:`analysis.fit_grouped_logit`), and ``"no variance"`` when
-        the school-clustered variance of a year term is zero, which would make any
-        change look certain.
+        the school-clustered variance of a year term or of the change is zero, which
+        would make any change look certain.
     ValueError
-        On bad input, such as a single year.
+        On bad input: a year that is NaN or infinite, a single year, ``level`` or
+        ``confidence`` outside ``(0, 1)``, and as :func:`analysis.fit_grouped_logit`.
 
     References
     ----------
@@ -202,11 +211,15 @@ def fit_trend(
     """
     yr = np.asarray(year, dtype=float)
     y = np.asarray(events, dtype=float)
+    if yr.ndim != 1 or not np.all(np.isfinite(yr)):
+        raise ValueError("year must hold one finite number per cell")
     levels = np.unique(yr)
     if levels.size < 2:
         raise ValueError("year must take at least two distinct values")
     if not 0 < level < 1:
         raise ValueError(f"level must lie strictly between 0 and 1, got {level}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     degree = 2 if quadratic and levels.size >= MIN_YEARS_QUADRATIC else 1
     poly = orthogonal_polynomials(levels.tolist(), degree)
     where = np.searchsorted(levels, yr)
@@ -237,9 +250,16 @@ def fit_trend(
     span = float(levels[-1] - levels[0])
     change = 100 * (margins[-1] - margins[0]) / span
     grad = 100 * (grads[-1] - grads[0]) / span
-    change_se = math.sqrt(max(float(grad @ fit.cov @ grad), 0.0))
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+    change_var = float(grad @ fit.cov @ grad)
+    # Two schools give a sandwich of rank 1, which can miss the change's direction
+    # altogether (a school with only the middle year): an interval of width 0.
+    if change_var <= ZERO_VARIANCE * float(grad @ fit.model_cov @ grad):
+        raise NotEstimable(
+            "no variance",
+            "the school-clustered variance of the change is zero: the schools' "
+            "contributions to it cancel exactly",
+        )
+    change_se = math.sqrt(change_var)
     q = float(stats.t.ppf(0.5 + confidence / 2, fit.df))
     coef = float(fit.params[1])
     return TrendFit(

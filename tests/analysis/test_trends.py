@@ -45,6 +45,9 @@ def test_orthogonal_polynomials_bad_input() -> None:
         orthogonal_polynomials([1, 1, 2], 1)
     with pytest.raises(ValueError, match="degree"):
         orthogonal_polynomials([1, 2, 3], 3)
+    # Found by a sweep of degenerate input: a NaN score gave NaN contrasts.
+    with pytest.raises(ValueError, match="finite"):
+        orthogonal_polynomials([1, math.nan, 3], 1)
 
 
 def test_two_years_margins_are_observed_proportions() -> None:
@@ -195,6 +198,14 @@ def test_bad_input() -> None:
         fit_trend([2020, 2020], [1, 2], [5, 5])
     with pytest.raises(ValueError, match="level"):
         fit_trend([2020, 2021], [1, 2], [5, 5], level=1.5)
+    # Found by a sweep of degenerate input: a NaN year raised numpy's LinAlgError ("SVD
+    # did not converge"), and a bad confidence was noticed only after the fit.
+    with pytest.raises(ValueError, match="year must hold one finite number"):
+        fit_trend([2020, math.nan, 2020, math.nan], [1, 2, 3, 4], [10] * 4)
+    with pytest.raises(ValueError, match="year must hold one finite number"):
+        fit_trend([2020, math.inf], [1, 2], [10, 10])
+    with pytest.raises(ValueError, match="confidence"):
+        fit_trend([2020, 2021], [1, 2], [5, 5], confidence=math.nan)
 
 
 @pytest.mark.parametrize(
@@ -205,6 +216,10 @@ def test_bad_input() -> None:
         ([2024, 2025, 2026] * 3, [10, 20, 30] * 3, [100] * 9, [s for s in "abc" for _ in "123"]),
         # Each school in one year only: the saturated model fits each school exactly.
         ([2024, 2025], [10, 20], [100, 100], ["a", "b"]),
+        # Found by the property below: two schools, one with only the middle year. The
+        # year term has a variance, but the rank-1 sandwich misses the change's direction,
+        # so the change had se 0 and an interval of width 0.
+        ([2026, 2024, 2025], [1, 3, 5], [6, 6, 12], ["b", "b", "c"]),
         # The same shares at twice the size: rounding leaves a variance of 1e-31.
         ([2024, 2025] * 2, [1, 2, 2, 4], [10**6, 10**6, 2 * 10**6, 2 * 10**6], list("aabb")),
     ],
@@ -232,7 +247,7 @@ small_cells = st.integers(2, 4).flatmap(
         st.tuples(
             st.integers(0, years - 1),
             st.sampled_from("abc"),
-            st.integers(1, 12).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+            st.integers(0, 12).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
         ),
         min_size=2,
         max_size=12,
@@ -256,8 +271,11 @@ def test_small_cells_give_a_trend_or_a_reason_never_a_warning(
     except NotEstimable as exc:
         reason: str | None = exc.reason
     except ValueError as exc:
-        # Bad input rather than data without an estimate: one year with respondents.
+        # Bad input rather than data without an estimate: one year or one school with
+        # respondents, or none at all.
         reason = "one year" if "distinct" in str(exc) or "rank" in str(exc) else str(exc)
+        reason = "no respondents" if "no respondents" in reason else reason
+        reason = "one school" if "names one school" in reason else reason
     else:
         reason = None
         assert 0 < t.linear_p <= 1
@@ -265,7 +283,17 @@ def test_small_cells_give_a_trend_or_a_reason_never_a_warning(
         assert t.fit.se[1] > 0
         assert math.isfinite(t.change)
         assert t.change_se > 0
-    assert reason in (None, "separation", "no convergence", "no variance", "one year")
+        assert t.change_lower <= t.change <= t.change_upper
+        assert all(0.0 <= m <= 1.0 for m in t.margins)
+    assert reason in (
+        None,
+        "separation",
+        "no convergence",
+        "no variance",
+        "one year",
+        "one school",
+        "no respondents",
+    )
 
 
 @pytest.mark.slow
