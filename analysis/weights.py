@@ -33,6 +33,7 @@ from analysis.design import DesignEstimate, SampleDesign, reliability_flag
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+_LOG_MAX = math.log(float(np.finfo(float).max))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -102,6 +103,12 @@ def trim_weights(
     -------
     ndarray
 
+    Raises
+    ------
+    ValueError
+        If the weights or counts are not finite and non-negative, have different
+        shapes or sum to zero, or if the bounds leave no weight free to take the excess.
+
     References
     ----------
     Potter, F. J. (1990). A study of procedures to identify and trim extreme sampling
@@ -116,6 +123,8 @@ def trim_weights(
     n = np.asarray(counts, dtype=float)
     if w.shape != n.shape or w.ndim != 1:
         raise ValueError("weights and counts must be 1-D with one entry per cell")
+    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(n))):
+        raise ValueError("weights and counts must be finite numbers")
     if np.any(w < 0) or np.any(n < 0):
         raise ValueError("weights and counts must be non-negative")
     if not upper > 1 or not 0 <= lower < 1:
@@ -132,7 +141,10 @@ def trim_weights(
         if free_total <= 0:
             raise ValueError("trimming bounds leave no weight free to absorb the excess")
         scale = (total - float((capped * n)[fixed].sum())) / free_total
-        w = np.where(fixed, capped, capped * scale)
+        # Only free weights are scaled: a capped weight times a vast scale (from free
+        # weights near 0) would overflow, and be thrown away.
+        w = capped.copy()
+        w[~fixed] *= scale
         if np.all(w <= hi * (1 + 1e-12)) and np.all(w >= lo * (1 - 1e-12)):
             break
     return w
@@ -169,6 +181,15 @@ def rake(
     Returns
     -------
     Calibration
+        ``converged`` is False (and ``max_error`` says by how much) when the margins
+        cannot all be met, e.g. a target of 0 for a category with respondents.
+
+    Raises
+    ------
+    ValueError
+        If there are no cells, a count, base weight or target is not a finite number
+        (counts and targets at least 0, base weights above 0), an argument has the wrong
+        length, a category has no target, or a target above 0 has no respondents.
 
     References
     ----------
@@ -186,11 +207,13 @@ def rake(
     (True, 300)
     """
     n = np.asarray(counts, dtype=float)
-    if n.ndim != 1 or np.any(n < 0):
-        raise ValueError("counts must be a 1-D array of non-negative respondent counts")
+    if n.ndim != 1 or not np.all(np.isfinite(n)) or np.any(n < 0):
+        raise ValueError("counts must be a 1-D array of finite, non-negative respondent counts")
+    if n.size == 0:
+        raise ValueError("counts is empty: give at least one cell")
     w = np.ones_like(n) if base_weights is None else np.array(base_weights, dtype=float)
-    if w.shape != n.shape or np.any(w <= 0):
-        raise ValueError("base_weights must be positive with one entry per cell")
+    if w.shape != n.shape or not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise ValueError("base_weights must be finite and positive with one entry per cell")
     if set(margins) != set(targets):
         raise ValueError(f"margins {sorted(margins)} and targets {sorted(targets)} differ")
     if not margins:
@@ -208,8 +231,8 @@ def rake(
                 f"margin {name!r}: categories {sorted(map(str, unknown))} have no target"
             )
         for cat, total in tgt.items():
-            if total < 0:
-                raise ValueError(f"margin {name!r}: target of {cat!r} is negative")
+            if not (math.isfinite(total) and total >= 0):
+                raise ValueError(f"margin {name!r}: target of {cat!r} is not a finite number >= 0")
             if total > 0 and not any(n[i] > 0 for i, v in enumerate(labels) if v == cat):
                 raise ValueError(
                     f"margin {name!r}: category {cat!r} has a target but no respondents"
@@ -328,6 +351,11 @@ def calibrated_design(
     )
 
 
+def _inverse_logit(value: float) -> float:
+    # Below -709.78 exp(-value) is past the largest float: the proportion is 0.
+    return 1 / (1 + math.exp(-value)) if -value <= _LOG_MAX else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class StratumTotals:
     """Respondent-level sums of one school used as a stratum.
@@ -364,6 +392,14 @@ def stratified_estimate(
     DesignEstimate
         ``df = respondents - schools``; ``deff`` is None.
 
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty or has no weight, a school has fewer than 2 respondents, a
+        sum is not finite or a weight sum negative, a proportion's ``wy`` exceeds its
+        weights (its estimate would leave ``[0, 1]``), or ``confidence`` lies outside
+        ``(0, 1)``.
+
     Notes
     -----
     With ``z_i = w_i (y_i - R) / W``, each school contributes
@@ -381,12 +417,22 @@ def stratified_estimate(
     >>> round(stratified_estimate(rows).estimate, 4)
     0.4615
     """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     if not rows:
         raise ValueError("rows is empty")
+    for row in rows:
+        sums = (row.w_sum, row.wy, row.w2, row.w2y, row.w2y2)
+        if not all(math.isfinite(v) for v in sums):
+            raise ValueError(f"stratum {row.stratum!r} has a sum that is not a finite number")
+        if row.w_sum < 0 or row.w2 < 0:
+            raise ValueError(f"stratum {row.stratum!r} has negative weights")
     total_w = sum(r.w_sum for r in rows)
     if total_w <= 0:
         raise ValueError("rows have no weight")
     r_hat = sum(r.wy for r in rows) / total_w
+    if proportion and not 0 <= r_hat <= 1:
+        raise ValueError(f"a proportion needs 0 <= sum wy <= sum w_sum, got estimate {r_hat}")
     var = 0.0
     for row in rows:
         if row.n < 2:
@@ -403,8 +449,8 @@ def stratified_estimate(
     if proportion and 0 < r_hat < 1:
         half = t * se / (r_hat * (1 - r_hat))
         logit = math.log(r_hat / (1 - r_hat))
-        lower = min(r_hat, 1 / (1 + math.exp(-(logit - half))))
-        upper = max(r_hat, 1 / (1 + math.exp(-(logit + half))))
+        lower = min(r_hat, _inverse_logit(logit - half))
+        upper = max(r_hat, _inverse_logit(logit + half))
     else:
         lower, upper = r_hat - t * se, r_hat + t * se
         if proportion:

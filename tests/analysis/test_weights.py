@@ -1,10 +1,12 @@
 """Tests for analysis.weights."""
 
+import math
 from collections.abc import Hashable
 
 import numpy as np
+import numpy.typing as npt
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.design import PsuTotals, ratio_estimate
@@ -75,7 +77,12 @@ def test_rake_bad_input(
 def test_trim_keeps_total_and_bounds(cells: list[tuple[float, int]], upper: float) -> None:
     w = np.array([c[0] for c in cells])
     n = np.array([c[1] for c in cells], dtype=float)
-    out = trim_weights(w, n, upper=upper)
+    out = _trimmed_or_refusal(w, n, upper)
+    if isinstance(out, str):
+        # Spread proportionally, the excess never reaches a weight of 0: when every
+        # positive weight is capped, nothing is left to take it.
+        assert "no weight free" in out
+        return
     mean = (w * n).sum() / n.sum()
     assert (out * n).sum() == pytest.approx((w * n).sum(), rel=1e-9)
     assert out.max() <= upper * mean * (1 + 1e-9)
@@ -125,3 +132,151 @@ def test_stratified_estimate_bad_input() -> None:
         stratified_estimate([])
     with pytest.raises(ValueError, match="fewer than 2"):
         stratified_estimate([StratumTotals("a", 1, 1.0, 1.0, 1.0, 1.0, 1.0)])
+
+
+# Degenerate input: empty cells, zero weights, outcomes all 0 or all 1, NaN sums.
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    # weights of exactly 0, or from 1e-3 to 1e6 (a spread of 1e9)
+    st.lists(
+        st.tuples(st.just(0.0) | st.floats(1e-3, 1e6), st.integers(0, 50)),
+        min_size=2,
+        max_size=200,
+    ).filter(lambda cells: sum(w * n for w, n in cells) > 0),
+    st.floats(1.01, 6),
+)
+# A geometric spread of 300 weights under a cap of 1.5 times the mean: each pass caps
+# more of them, the case that needs the most passes.
+@example([(float(w), 1) for w in np.geomspace(1, 1e6, 300)], 1.5)
+# Found by this property: the only uncapped respondent has weight 0.
+@example([(0.0, 1), (5.0, 1), (100.0, 0), (1e6, 1)], 1.5)
+def test_trim_meets_its_bounds_at_any_spread(cells: list[tuple[float, int]], upper: float) -> None:
+    w = np.array([c[0] for c in cells])
+    n = np.array([c[1] for c in cells], dtype=float)
+    out = _trimmed_or_refusal(w, n, upper)
+    if isinstance(out, str):
+        # Spread proportionally, the excess never reaches a weight of 0: when every
+        # positive weight is capped, nothing is left to take it.
+        assert "no weight free" in out
+        return
+    mean = (w * n).sum() / n.sum()
+    assert np.all(np.isfinite(out))
+    assert (out * n).sum() == pytest.approx((w * n).sum(), rel=1e-9)
+    assert out[n > 0].max() <= upper * mean * (1 + 1e-9)
+
+
+def _trimmed_or_refusal(
+    w: npt.NDArray[np.float64], n: npt.NDArray[np.float64], upper: float
+) -> npt.NDArray[np.float64] | str:
+    try:
+        return trim_weights(w, n, upper=upper)
+    except ValueError as error:
+        return str(error)
+
+
+@pytest.mark.parametrize(
+    ("weights", "counts"),
+    # Found by a sweep of degenerate input: an infinite weight warned (inf - inf), and a
+    # NaN count was said to leave "no weight free".
+    [([1.0, np.inf], [1, 1]), ([1.0, 2.0], [np.nan, 1]), ([np.nan, 2.0], [1, 1])],
+)
+def test_trim_refuses_weights_that_are_not_numbers(
+    weights: list[float], counts: list[float]
+) -> None:
+    with pytest.raises(ValueError, match="finite"):
+        trim_weights(weights, counts, upper=2.0)
+
+
+@pytest.mark.parametrize(
+    ("counts", "targets", "base", "match"),
+    [
+        # Found by a sweep of degenerate input: a NaN target or base weight gave NaN
+        # weights (converged False, max_error NaN), and no cells a numpy error about a
+        # zero-size array.
+        ([5, 5], {"a": np.nan, "b": 10.0}, None, "target of 'a' is not a finite number"),
+        ([5, 5], {"a": np.inf, "b": 10.0}, None, "target of 'a' is not a finite number"),
+        ([5, 5], {"a": 10.0, "b": 10.0}, [np.nan, 1.0], "base_weights must be finite"),
+        ([np.nan, 5], {"a": 10.0, "b": 10.0}, None, "counts must be a 1-D array of finite"),
+    ],
+)
+def test_rake_refuses_numbers_it_cannot_use(
+    counts: list[float], targets: dict[Hashable, float], base: list[float] | None, match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        rake(counts, {"g": ["a", "b"]}, {"g": targets}, base_weights=base)
+    with pytest.raises(ValueError, match="counts is empty"):
+        rake([], {"g": []}, {"g": {}})
+
+
+def test_rake_to_a_zero_target_says_it_did_not_converge() -> None:
+    # A category with respondents and a target of 0 zeroes their weights, which leaves
+    # the other margin's category x empty: its target of 5 cannot be met.
+    cal = rake(
+        [5, 5],
+        {"g": ["a", "b"], "h": ["x", "y"]},
+        {"g": {"a": 0.0, "b": 10.0}, "h": {"x": 5.0, "y": 5.0}},
+    )
+    assert not cal.converged
+    assert np.isfinite(cal.max_error)
+    assert np.all(np.isfinite(cal.weights))
+
+
+@st.composite
+def school_strata(draw: st.DrawFn) -> list[StratumTotals]:
+    """1 to 5 schools of 2 to 30 weighted respondents, outcomes possibly all 0 or all 1."""
+    rows = []
+    for s in range(draw(st.integers(1, 5))):
+        n = draw(st.integers(2, 30))
+        w = np.array(draw(st.lists(st.floats(0.1, 10), min_size=n, max_size=n)))
+        share = draw(st.sampled_from([0.0, 1.0, 0.3]))
+        y = (np.arange(n) < round(share * n)).astype(float)
+        rows.append(
+            StratumTotals(
+                s, n, w.sum(), (w * y).sum(), (w * w).sum(), (w * w * y).sum(), (w * w * y).sum()
+            )
+        )
+    return rows
+
+
+@settings(max_examples=100, deadline=None)
+@given(school_strata(), st.sampled_from([0.5, 0.95, 0.999]))
+def test_stratified_limits_are_ordered_inside_the_unit_interval(
+    rows: list[StratumTotals], confidence: float
+) -> None:
+    est = stratified_estimate(rows, confidence=confidence)
+    assert math.isfinite(est.se)
+    assert est.se >= 0
+    assert 0.0 <= est.lower <= est.estimate <= est.upper <= 1.0
+
+
+def test_stratified_estimate_of_a_vanishing_share_has_limits() -> None:
+    # Found by a sweep of degenerate input: an estimate of 1e-301 made the survey-logit
+    # half-width 1e301, and exp() of it raised OverflowError. The lower limit is 0.
+    rows = [
+        StratumTotals("a", 4, 8.0, 1e-300, 16.0, 1e-300, 1e-300),
+        StratumTotals("b", 4, 8.0, 0.0, 16.0, 0.0, 0.0),
+    ]
+    est = stratified_estimate(rows)
+    assert est.lower == 0.0
+    assert est.lower <= est.estimate <= est.upper <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("rows", "confidence", "match"),
+    [
+        # Found by a sweep of degenerate input: a NaN sum gave NaN limits, a NaN
+        # confidence a zero-width interval, and wy above the weights an estimate of 1.5
+        # above its upper limit of 1.
+        ([StratumTotals("a", 4, 8.0, np.nan, 16.0, 8.0, 8.0)], 0.95, "stratum 'a' has a sum"),
+        ([StratumTotals("a", 4, 8.0, 4.0, 16.0, 8.0, 8.0)], np.nan, "confidence"),
+        ([StratumTotals("a", 4, 8.0, 12.0, 16.0, 8.0, 8.0)], 0.95, "a proportion needs"),
+        ([StratumTotals("a", 4, -8.0, 4.0, 16.0, 8.0, 8.0)], 0.95, "negative weights"),
+    ],
+)
+def test_stratified_estimate_refuses_sums_it_cannot_use(
+    rows: list[StratumTotals], confidence: float, match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        stratified_estimate(rows, confidence=confidence)
