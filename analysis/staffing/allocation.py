@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.staffing.plan import RoleRecommendation, StaffingPlan
+from analysis.staffing.plan import RoleRecommendation, StaffingPlan, _need_score
 from analysis.staffing.policy import ROLES
 
 __all__ = ["STEP_FTE", "Allocation", "AllocationRow", "allocate"]
@@ -271,7 +271,7 @@ def allocate(
         budget=float(budget) if budget is not None else None,
         salaries=dict(salaries or {}),
         spent=spent,
-        need_before=sum(r.need_weight * max(r.gap, 0.0) for r in plan.recommendations),
+        need_before=sum(_need_score(r) for r in plan.recommendations),
         need_closed=closed,
     )
 

@@ -34,7 +34,9 @@ students per FTE (ASCA 250, NASP 500, SSWAA 250 by default):
 A school whose estimate is hidden by disclosure control, or that has no
 survey data, gets a ratio-only recommendation with a note saying why. The
 district ranking orders school-role rows by ``max(gap, 0) * p / b`` (need
-weight 1 for ratio-only rows, or when the baseline is 0). Every assumption
+weight 1 for ratio-only rows, or when the baseline is 0; a row without a gap
+scores 0, even when a baseline within rounding of 0 makes its weight
+infinite). Every assumption
 above is returned in :attr:`StaffingPlan.assumptions` for a methods sheet.
 """
 
@@ -242,6 +244,13 @@ def _recommend(
     )
 
 
+def _need_score(rec: RoleRecommendation) -> float:
+    """``max(gap, 0) * need_weight``: 0 without a gap even for an infinite weight."""
+    # A baseline near the smallest float makes share / baseline infinite, and 0 * inf is
+    # NaN, which would scramble the ranking.
+    return rec.gap * rec.need_weight if rec.gap > 0 else 0.0
+
+
 def rank(recommendations: Sequence[RoleRecommendation]) -> tuple[RankedEntry, ...]:
     """Order school-role rows by ``max(gap, 0) * need_weight``, largest first.
 
@@ -255,7 +264,7 @@ def rank(recommendations: Sequence[RoleRecommendation]) -> tuple[RankedEntry, ..
     """
     keyed = sorted(
         recommendations,
-        key=lambda r: (-max(r.gap, 0.0) * r.need_weight, -r.gap, r.school_id, r.role),
+        key=lambda r: (-_need_score(r), -r.gap, r.school_id, r.role),
     )
     return tuple(
         RankedEntry(
@@ -265,7 +274,7 @@ def rank(recommendations: Sequence[RoleRecommendation]) -> tuple[RankedEntry, ..
             role=r.role,
             gap=r.gap,
             need_weight=r.need_weight,
-            score=max(r.gap, 0.0) * r.need_weight,
+            score=_need_score(r),
             flag=r.flag,
         )
         for i, r in enumerate(keyed, start=1)

@@ -265,3 +265,37 @@ def test_three_roles_budget_hand_worked() -> None:
     salaries = {"counselor": 70_000.0, "psychologist": 60_000.0, "social_worker": 40_000.0}
     result = allocate(plan, budget=13_000, salaries=salaries)
     assert result.added_fte == {"counselor": 0.0, "psychologist": 0.0, "social_worker": 0.3}
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        {"extra_fte": {"counselor": 0.0}},
+        {"extra_fte": {"counselor": 0.05}},  # less than one step
+        {"budget": 0.0, "salaries": {"counselor": 60_000.0}},
+        {"budget": 5_999.99, "salaries": {"counselor": 60_000.0}},  # a cent short of a step
+        {"budget": 0.0, "salaries": {"counselor": 60_000.0, "psychologist": 80_000.0}},
+    ],
+)
+def test_nothing_to_give_gives_nothing(scenario: dict[str, Any]) -> None:
+    result = allocate(district(), **scenario)
+    assert all(r.fte_added == 0 for r in result.rows)
+    assert result.need_closed == 0
+    assert result.need_before > 0
+    if result.spent is not None:
+        assert result.spent == 0
+
+
+def test_no_students_need_no_staff() -> None:
+    # Zero enrollment: the ratio standard needs 0 FTE, so there is no gap to close and a
+    # school with no staff either has no ratio to report.
+    plan = plan_staffing([SchoolYear("E", 2024, 0), SchoolYear("F", 2024, 0, {"counselor": 1.0})])
+    for result in (
+        allocate(plan, extra_fte={"counselor": 3.0}),
+        allocate(plan, budget=1e6, salaries={"counselor": 60_000.0}),
+    ):
+        assert result.need_before == 0
+        assert result.need_closed == 0
+        assert all(r.fte_added == 0 for r in result.rows)
+        assert all(r.ratio_before is None and r.ratio_after is None for r in result.rows)
+    assert allocate(plan, extra_fte={"counselor": 3.0}).unallocated_fte["counselor"] == 3.0

@@ -5,15 +5,17 @@ fraction 0.05 / (0.15 + 0.05) = 0.25 (MTSS shares), caseload 50, role share 1/3,
 so one student above the baseline adds 0.25 * (1/3) / 50 = 1/600 FTE per role.
 """
 
+import math
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.staffing import (
     NeedEstimate,
     SchoolYear,
+    allocate,
     default_policy,
     plan_staffing,
     policy_from_mapping,
@@ -270,3 +272,34 @@ def test_invariants(schools: list[SchoolYear]) -> None:
     assert again.ranking == plan.ranking
     assert set(again.recommendations) == set(plan.recommendations)
     assert default_policy() == plan.policy
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(school_years, min_size=1, max_size=6, unique_by=lambda s: s.school_id),
+    st.one_of(st.none(), st.floats(0, 1), st.sampled_from([0.0, 5e-324, 1e-310, 1.0])),
+)
+# Found by a sweep of degenerate input: a baseline of 5e-324 made share / baseline
+# infinite, and a school that meets the standard scored 0 * inf = NaN.
+@example(
+    [
+        SchoolYear("A", 2024, 500, {}, need(1.0, 1.0, 1.0)),
+        SchoolYear("B", 2024, 500, {"counselor": 5.0}, need(0.0, 0.0, 0.0)),
+        SchoolYear("C", 2024, 500, {"counselor": 9.0}, need(1.0, 1.0, 1.0)),
+    ],
+    5e-324,
+)
+def test_ranking_scores_are_numbers_at_any_baseline(
+    schools: list[SchoolYear], baseline: float | None
+) -> None:
+    plan = plan_staffing(schools, baseline=None if baseline is None else {DISTRESS: baseline})
+    scores = [e.score for e in plan.ranking]
+    assert not any(math.isnan(v) for v in scores)
+    assert all(v >= 0 for v in scores)
+    # largest first, and a row without a gap scores 0 whatever its need weight
+    assert scores == sorted(scores, reverse=True)
+    assert all(e.score == 0 for e in plan.ranking if e.gap <= 0)
+    result = allocate(plan, extra_fte={"counselor": 2.0})
+    assert not math.isnan(result.need_before)
+    assert not math.isnan(result.need_closed)
+    assert result.need_closed <= result.need_before
