@@ -12,18 +12,17 @@ categorical columns into the per-school tables of the design-based tests of asso
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from analysis.columns import BoolArray, Columns, codes, labels, levels, missing, numbers
 from analysis.design import design_covariance, design_df
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
-#: Columns by name, one entry per row: a dict of lists or arrays, or a data frame.
-Columns = Mapping[str, Sequence[object] | npt.ArrayLike]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -116,23 +115,20 @@ def psu_index(
     rows: Sequence[Hashable] = range(n_rows) if psu is None else psu
     if len(rows) != n_rows:
         raise ValueError(f"psu has {len(rows)} entries for {n_rows} rows")
-    found: dict[Hashable, int] = {}
-    codes = np.fromiter(
-        (found.setdefault(v, len(found)) for v in rows), dtype=np.intp, count=n_rows
-    )
-    labels = tuple(found)
+    row_codes = codes(rows)
+    names = tuple(dict.fromkeys(rows))
     psu_strata = None
     if strata is not None:
         if len(strata) != n_rows:
             raise ValueError(f"strata has {len(strata)} entries for {n_rows} rows")
-        psu_strata = tuple(_per_psu(strata, codes, labels, "strata"))
+        psu_strata = tuple(_per_psu(strata, row_codes, names, "strata"))
     psu_fpc = None
     if fpc is not None:
         f = np.asarray(fpc, dtype=float)
         if f.shape != (n_rows,):
             raise ValueError(f"fpc must have one entry per row ({n_rows}), got shape {f.shape}")
-        psu_fpc = np.array(_per_psu(f.tolist(), codes, labels, "fpc"), dtype=float)
-    return PsuIndex(codes, labels, psu_strata, psu_fpc)
+        psu_fpc = np.array(_per_psu(f.tolist(), row_codes, names, "fpc"), dtype=float)
+    return PsuIndex(row_codes, names, psu_strata, psu_fpc)
 
 
 def psu_totals(values: npt.ArrayLike, index: PsuIndex) -> FloatArray:
@@ -235,20 +231,10 @@ class PsuTables:
     fpc: FloatArray | None
 
 
-def _labels(data: Columns, name: str) -> list[Hashable]:
-    if name not in data:
-        raise ValueError(f"data has no column {name!r}")
-    values: list[Hashable] = np.asarray(data[name], dtype=object).tolist()
-    return values
-
-
-def _levels(values: list[Hashable], name: str) -> tuple[list[Hashable], list[bool]]:
-    present = [not (v is None or (isinstance(v, float) and math.isnan(v))) for v in values]
-    levels = {v for v, ok in zip(values, present, strict=True) if ok}
-    try:
-        ordered = sorted(levels)  # type: ignore[type-var]
-    except TypeError:
-        ordered = sorted(levels, key=str)
+def _factor(values: list[Hashable], name: str) -> tuple[list[Hashable], BoolArray]:
+    """The sorted levels of a column and whether each value is one (not missing)."""
+    present = ~missing(np.array(values, dtype=object))
+    ordered = levels({v for v, ok in zip(values, present.tolist(), strict=True) if ok})
     if len(ordered) < 2:
         raise ValueError(f"column {name!r} has fewer than two levels")
     return ordered, present
@@ -290,24 +276,24 @@ def psu_tables(
     >>> t.weighted.tolist(), t.rows, t.cols
     ([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]], ('a', 'b'), (0, 1))
     """
-    row_values, col_values = _labels(data, rows), _labels(data, cols)
+    row_values, col_values = labels(data, rows).tolist(), labels(data, cols).tolist()
     n = len(row_values)
     if n == 0:
         raise ValueError(f"column {rows!r} has no rows")
     index = psu_index(
-        _labels(data, psu),
+        labels(data, psu).tolist(),
         n,
-        None if strata is None else _labels(data, strata),
-        None if fpc is None else np.asarray(_labels(data, fpc), dtype=float),
+        None if strata is None else labels(data, strata).tolist(),
+        None if fpc is None else numbers(data, fpc),
     )
-    w = np.ones(n) if weight is None else np.asarray(_labels(data, weight), dtype=float)
+    w = np.ones(n) if weight is None else numbers(data, weight)
     if w.shape != (n,) or len(col_values) != n:
         raise ValueError("every column must have one entry per respondent")
     if np.any(~np.isfinite(w)) or np.any(w < 0):
         raise ValueError(f"column {weight!r} must hold finite, non-negative weights")
-    row_levels, row_ok = _levels(row_values, rows)
-    col_levels, col_ok = _levels(col_values, cols)
-    keep = np.array(row_ok) & np.array(col_ok)
+    row_levels, row_ok = _factor(row_values, rows)
+    col_levels, col_ok = _factor(col_values, cols)
+    keep = row_ok & col_ok
     r_at = {v: i for i, v in enumerate(row_levels)}
     c_at = {v: i for i, v in enumerate(col_levels)}
     ri = np.array([r_at[v] if ok else 0 for v, ok in zip(row_values, keep, strict=True)])

@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from analysis.clusters import Columns, psu_covariance, psu_index
+from analysis.clusters import psu_covariance, psu_index
+from analysis.columns import Columns, labels, numbers
 from analysis.proportions import Limits
 
 FloatArray = npt.NDArray[np.float64]
@@ -179,24 +180,6 @@ def fit_linear(
     return LinearFit(names, params, cov, index.df, index.n_psu, n)
 
 
-def _numbers(data: Columns, name: str) -> FloatArray:
-    if name not in data:
-        raise ValueError(f"data has no column {name!r}")
-    try:
-        return np.asarray(data[name], dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"column {name!r} must hold numbers") from exc
-
-
-def _labels(data: Columns, name: str | None) -> list[Hashable] | None:
-    if name is None:
-        return None
-    if name not in data:
-        raise ValueError(f"data has no column {name!r}")
-    values: list[Hashable] = np.asarray(data[name], dtype=object).tolist()
-    return values
-
-
 def fit_linear_columns(
     data: Columns,
     outcome: str,
@@ -247,12 +230,14 @@ def fit_linear_columns(
     >>> fit.terms, fit.params.round(3).tolist(), fit.n
     (('Intercept', 'x'), [-0.02, 2.02], 6)
     """
-    y = _numbers(data, outcome)
-    columns = [_numbers(data, name) for name in predictors]
-    labels = {name: _labels(data, name) for name in (psu, strata) if name is not None}
-    extra = [_numbers(data, name) for name in (weight, fpc) if name is not None]
+    y = numbers(data, outcome)
+    columns = [numbers(data, name) for name in predictors]
+    groups: dict[str, list[Hashable]] = {
+        name: labels(data, name).tolist() for name in (psu, strata) if name is not None
+    }
+    extra = [numbers(data, name) for name in (weight, fpc) if name is not None]
     sizes = {c.shape for c in columns + extra}
-    sizes |= {(len(v),) for v in labels.values() if v is not None}
+    sizes |= {(len(v),) for v in groups.values()}
     if sizes - {y.shape}:
         raise ValueError(f"every column must have one entry per row ({y.size})")
     if intercept:
@@ -275,8 +260,8 @@ def fit_linear_columns(
         x[keep],
         y[keep],
         weights,
-        kept(None if psu is None else labels[psu]),
-        kept(None if strata is None else labels[strata]),
+        kept(None if psu is None else groups[psu]),
+        kept(None if strata is None else groups[strata]),
         fpcs,
         terms,
     )

@@ -10,9 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.clusters import Columns
+from analysis.columns import Columns, Frame, labels, numbers, read_columns
 from analysis.design import SampleDesign, sample_design
-from analysis.frames.columns import Frame, labels, numbers, read_columns
 from analysis.frames.estimates import Estimates
 from analysis.frames.models import Models
 from analysis.weights import calibrated_design

@@ -13,8 +13,8 @@ from typing import Literal, TypeVar, overload
 
 import numpy as np
 
+from analysis.columns import BoolArray, Frame, equal, labels, levels, missing, numbers
 from analysis.design import DesignEstimate, SampleDesign, design_mean, design_total
-from analysis.frames.columns import BoolArray, Frame, equal, labels, levels, missing, numbers
 from analysis.proportions import KornGraubardInterval, korn_graubard_interval
 
 #: A subgroup: a column and the value its members have there, e.g. ``("stype", "E")``.

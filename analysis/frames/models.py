@@ -18,8 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis.clusters import psu_tables
-from analysis.design import SampleDesign
-from analysis.frames.columns import (
+from analysis.columns import (
     AnyArray,
     FloatArray,
     Frame,
@@ -31,6 +30,7 @@ from analysis.frames.columns import (
     missing,
     numbers,
 )
+from analysis.design import SampleDesign
 from analysis.logistic import LogitFit, fit_grouped_logit, treatment_columns
 from analysis.regression import LinearFit, fit_linear_columns
 from analysis.reliability import AlphaResult, cronbach_alpha

@@ -1,4 +1,11 @@
-"""Columns by name: copied once, read as numbers or as labels, with errors that name them."""
+"""Columns by name: copied once, read as numbers or as labels, with errors that name them.
+
+The one reader of named columns for the whole library: the models' column front
+(:func:`analysis.regression.fit_linear_columns`), the per-school tables
+(:func:`analysis.tables.psu_tables`) and the data-frame front (:mod:`analysis.frames`)
+all read their columns here. It imports nothing else from the library, so any module
+may import it.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +17,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.clusters import Columns
-
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 AnyArray = npt.NDArray[Any]
+#: Columns by name, one entry per row: a dict of lists or arrays, or a data frame.
+Columns = Mapping[str, Sequence[object] | npt.ArrayLike]
 #: Read-only columns by name, all of one length.
 Frame = Mapping[str, AnyArray]
 
@@ -59,6 +66,13 @@ def column(columns: Frame, name: str) -> AnyArray:
     ...
     ValueError: data has no column 'api0'; did you mean 'api00'?
     """
+    values: AnyArray = _find(columns, name)
+    return values
+
+
+def _find(columns: Columns, name: str) -> Any:
+    # The values as given: converting before choosing a dtype would turn mixed labels
+    # into text and tuple labels into a second axis.
     if name not in columns:
         near = difflib.get_close_matches(str(name), [str(c) for c in columns], n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -66,18 +80,30 @@ def column(columns: Frame, name: str) -> AnyArray:
     return columns[name]
 
 
-def numbers(columns: Frame, name: str) -> FloatArray:
-    """A column as floats (NaN where missing); a ``ValueError`` naming it if it is not numeric."""
-    values = column(columns, name)
+def numbers(columns: Columns, name: str) -> FloatArray:
+    """A column as floats (NaN where missing); a ``ValueError`` naming it if it is not numeric.
+
+    Examples
+    --------
+    >>> numbers({"y": [1, 2.5]}, "y").tolist()
+    [1.0, 2.5]
+    """
+    values = _find(columns, name)
     try:
         return np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"column {name!r} must hold numbers (NaN where missing)") from exc
 
 
-def labels(columns: Frame, name: str) -> AnyArray:
-    """A column as Python objects, for comparing and grouping values of any kind."""
-    return np.asarray(column(columns, name), dtype=object)
+def labels(columns: Columns, name: str) -> AnyArray:
+    """A column as Python objects, for comparing and grouping values of any kind.
+
+    Examples
+    --------
+    >>> labels({"school": [1, "a"]}, "school").tolist()
+    [1, 'a']
+    """
+    return np.asarray(_find(columns, name), dtype=object)
 
 
 def equal(values: AnyArray, value: Hashable) -> BoolArray:
