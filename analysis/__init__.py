@@ -6,14 +6,7 @@ staffing are the subpackages :mod:`analysis.disclosure` and :mod:`analysis.staff
 """
 
 from analysis import disclosure, plots, staffing
-from analysis.clusters import (
-    PsuIndex,
-    PsuTables,
-    psu_covariance,
-    psu_index,
-    psu_tables,
-    psu_totals,
-)
+from analysis.clusters import PsuTables, psu_tables
 from analysis.comparisons import (
     Contrast,
     difference,
@@ -26,6 +19,7 @@ from analysis.design import (
     RSE_UNRELIABLE,
     WORKING_ICC,
     DesignEstimate,
+    PsuIndex,
     PsuTotals,
     RatioScores,
     SampleDesign,
@@ -36,6 +30,9 @@ from analysis.design import (
     design_total,
     domain_df,
     multistage_covariance,
+    psu_covariance,
+    psu_index,
+    psu_totals,
     ratio_estimate,
     ratio_limits,
     ratio_scores,

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from analysis.clusters import psu_covariance, psu_index
+from analysis.design import psu_covariance, psu_index
 
 FloatArray = npt.NDArray[np.float64]
 #: Why a model has no estimate: the outcome is separated by the predictors (its

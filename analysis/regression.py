@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from analysis.clusters import psu_covariance, psu_index
 from analysis.columns import Columns, labels, numbers
+from analysis.design import psu_covariance, psu_index
 from analysis.proportions import Limits
 
 FloatArray = npt.NDArray[np.float64]

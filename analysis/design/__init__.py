@@ -21,6 +21,7 @@ Designs that per-school totals cannot express are held row by row in a
 :func:`design_mean` estimate from them.
 """
 
+from analysis.design.clusters import PsuIndex, psu_covariance, psu_index, psu_totals
 from analysis.design.domains import WORKING_ICC, domain_df
 from analysis.design.estimates import (
     RSE_CAUTION,
@@ -44,6 +45,7 @@ __all__ = [
     "RSE_UNRELIABLE",
     "WORKING_ICC",
     "DesignEstimate",
+    "PsuIndex",
     "PsuTotals",
     "RatioScores",
     "SampleDesign",
@@ -54,6 +56,9 @@ __all__ = [
     "design_total",
     "domain_df",
     "multistage_covariance",
+    "psu_covariance",
+    "psu_index",
+    "psu_totals",
     "ratio_estimate",
     "ratio_limits",
     "ratio_scores",

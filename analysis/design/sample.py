@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from analysis.design.clusters import psu_index
 from analysis.design.domains import domain_df
 from analysis.design.estimates import DesignEstimate, EstimateKind, reliability_flag
 from analysis.design.limits import _logit_limits, _t
@@ -279,17 +280,17 @@ def design_mean(
 
 def _domain_df(design: SampleDesign, counts: FloatArray) -> float:
     """:func:`domain_df` over the first-stage units of the respondents ``counts`` counts."""
-    units: dict[Hashable, int] = {}
-    at = np.array([units.setdefault(u, len(units)) for u in design.clusters[0]], dtype=np.intp)
+    units = psu_index(design.clusters[0], counts.size)
+    at = units.codes
     first = np.unique(at, return_index=True)[1]
-    x = np.bincount(at, weights=design.weights * counts, minlength=len(units))
-    n = np.bincount(at, weights=counts, minlength=len(units))
+    x = np.bincount(at, weights=design.weights * counts, minlength=units.n_psu)
+    n = np.bincount(at, weights=counts, minlength=units.n_psu)
     strata = None if design.strata is None else [design.strata[i] for i in first.tolist()]
     fpc = design.fpc[0]
     df = domain_df(x, n, strata, None if fpc is None else fpc[first])
     if df < 1:
         raise ValueError(
-            f"domain: members in {int(np.count_nonzero(x > 0))} of {len(units)} first-stage "
+            f"domain: members in {int(np.count_nonzero(x > 0))} of {units.n_psu} first-stage "
             "units are too few to leave a degree of freedom for an interval"
         )
     return df

@@ -15,6 +15,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from analysis.design.clusters import psu_index, psu_totals
 from analysis.design.totals import _sampling_fraction, design_covariance
 
 FloatArray = npt.NDArray[np.float64]
@@ -142,12 +143,10 @@ def _stage(
     k: int,
 ) -> FloatArray:
     """Variance contributed by stage ``k`` and the stages below it, over rows ``index``."""
-    units: dict[Path, list[int]] = {}
-    for i in index.tolist():
-        units.setdefault(paths[k][i], []).append(i)
-    members = [np.array(r, dtype=np.intp) for r in units.values()]
+    units = psu_index([paths[k][i] for i in index.tolist()], index.size)
+    members = [index[units.codes == c] for c in range(units.n_psu)]
     firsts = [int(r[0]) for r in members]
-    totals = np.array([z[r].sum(axis=0) for r in members])
+    totals = psu_totals(z[index], units)
     # Below the first stage, the stratum of a unit is the unit above it.
     unit_strata: list[Hashable] | None = None
     if k > 0:
@@ -157,9 +156,10 @@ def _stage(
     f = fpcs[k]
     unit_fpc = None if f is None else f[firsts]
     if f is not None:
-        for u, r in zip(units, members, strict=True):
+        for r in members:
             if not np.allclose(f[r], f[r[0]]):
-                raise ValueError(f"fpc of stage {k + 1} varies within unit {u[-1]!r}")
+                unit = paths[k][int(r[0])][-1]
+                raise ValueError(f"fpc of stage {k + 1} varies within unit {unit!r}")
     if k > 0 and len(members) == 1:
         whole = unit_fpc is not None and _sampling_fraction(unit_fpc, paths[k - 1][firsts[0]]) == 1
         if not whole:

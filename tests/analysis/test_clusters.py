@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.clusters import psu_covariance, psu_index, psu_tables, psu_totals
-from analysis.design import design_covariance
+from analysis.clusters import psu_tables
+from analysis.design import design_covariance, psu_covariance, psu_index, psu_totals
 
 
 def test_index_maps_rows_to_schools_and_their_strata() -> None:
