@@ -6,6 +6,9 @@ release spans the lattice of its dimensions (each dimension at one of its
 categories or at its total), and tables share cells, so ``school=A`` in a
 ``school x grade`` table is the same cell as ``school=A`` in a ``school x sex``
 table and has one status everywhere.
+
+A dimension's combined groups (a recode before suppression) are categories of
+their own, each the total of a relation ``combined = sum(members)``.
 """
 
 from __future__ import annotations
@@ -78,14 +81,22 @@ def answered_name(item: str) -> str:
 class Dimension:
     """A subgroup dimension (school, grade, year, ...) and its categories.
 
+    ``combined`` lists ``(name, members)`` pairs: groups of two or more
+    categories published together as a category of their own, each category
+    in one group at most. Their cells are given like any other (the caller
+    adds up the members), and the structure checks that they add up.
+
     Examples
     --------
     >>> Dimension("sex", ("F", "M")).categories
     ('F', 'M')
+    >>> Dimension("grade", ("10", "11", "12"), combined=(("11+12", ("11", "12")),)).groups
+    ('10', '11', '12', '11+12')
     """
 
     name: str
     categories: tuple[str, ...]
+    combined: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -94,6 +105,30 @@ class Dimension:
             raise ValueError(f"Dimension {self.name!r} has no categories")
         if len(set(self.categories)) != len(self.categories):
             raise ValueError(f"Dimension {self.name!r} has repeated categories")
+        owner: dict[str, str] = {}
+        names: set[str] = set()
+        for name, members in self.combined:
+            where = f"Dimension {self.name!r}: combined group {name!r}"
+            if not name or name in self.categories or name in names:
+                raise ValueError(f"{where} needs a name of its own (no category's or group's)")
+            names.add(name)
+            unknown = [m for m in members if m not in self.categories]
+            if unknown:
+                raise ValueError(f"{where}: unknown categories {unknown}")
+            if len(members) < 2 or len(set(members)) != len(members):
+                raise ValueError(f"{where} needs at least two distinct categories")
+            for m in members:
+                if m in owner:
+                    raise ValueError(
+                        f"{where}: category {m!r} is already in combined group {owner[m]!r} "
+                        "(a category may be in one combined group at most)"
+                    )
+                owner[m] = name
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Every category a cell key may name: the categories, then the combined groups."""
+        return (*self.categories, *(name for name, _ in self.combined))
 
 
 @dataclass(frozen=True)
@@ -276,7 +311,8 @@ class Structure:
     """Cells of a release in a fixed order, with the one global relation matrix.
 
     ``matrix`` has one row per relation ``total - sum(parts) = 0`` and one
-    column per cell; ``members[r]`` lists the total first, then the parts.
+    column per cell; ``members[r]`` lists the total first, then the parts. A
+    combined group is the total of its own relation, its members the parts.
     """
 
     release: Release
@@ -324,11 +360,13 @@ class Structure:
         """Build the relation system of ``release``; check that cells add up."""
         order = {d.name: i for i, d in enumerate(release.dimensions)}
         cats = {d.name: d.categories for d in release.dimensions}
+        groups = {d.name: d.groups for d in release.dimensions}
+        combined = {d.name: d.combined for d in release.dimensions}
         keyset: set[CellKey] = set()
         table_keys: dict[str, list[CellKey]] = {}
         for table in release.tables:
             dims = sorted(table.dimensions, key=order.__getitem__)
-            choices = [(None, *cats[d]) for d in dims]
+            choices = [(None, *groups[d]) for d in dims]
             lattice = []
             for combo in itertools.product(*choices):
                 lattice.append(
@@ -350,7 +388,7 @@ class Structure:
         squares = {scale.name: np.zeros(size) for scale in release.scales}
         seen: set[CellKey] = set()
         for cell in release.cells:
-            key = _canonical(cell.key, order, cats)
+            key = _canonical(cell.key, order, groups)
             if key not in index:
                 raise ValueError(f"Cell {_show(key)} is in no table of the release")
             if key in seen:
@@ -390,8 +428,10 @@ class Structure:
                 for d in table.dimensions:
                     if d in fixed:
                         continue
-                    parts = [index[_canonical((*key, (d, c)), order, cats)] for c in cats[d]]
-                    relation_set[(index[key], *parts)] = None
+                    at = {c: index[_canonical((*key, (d, c)), order, groups)] for c in groups[d]}
+                    relation_set[(index[key], *(at[c] for c in cats[d]))] = None
+                    for name, parts in combined[d]:
+                        relation_set[(at[name], *(at[c] for c in parts))] = None
         members = tuple(np.array(r, dtype=np.int64) for r in relation_set)
         rows, cols, vals = [], [], []
         for r, mem in enumerate(members):
