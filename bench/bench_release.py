@@ -21,13 +21,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from analysis.disclosure import Policy, protect
+from analysis.disclosure import protect
 from climate import db
 from climate.demo.district import seed_district
 from climate.exports import select_rows, write_csv, write_json, write_xlsx
 from climate.models import response
 from climate.release.catalogue import build_release, cell_data
 from climate.release.gather import gather, sources
+from climate.release.pipeline import release_policy
 from climate.release.result import YearRelease
 from climate.release.rows import published_rows
 from climate.settings import Settings
@@ -62,8 +63,7 @@ async def run(schools: int, students: int, years: int, folder: Path) -> None:
             t = time.perf_counter()
             data = cell_data(source.instrument, gathered.schools, gathered.cells)
             release = build_release(source.instrument, gathered.schools, data)
-            # As the pipeline protects: school groups' intervals need the answered bands.
-            policy = Policy(answered_bands=True)
+            policy = release_policy()
             protected = protect(release, policy, release_id=f"bench-{year}")
             stages["protection and audit"] = time.perf_counter() - t
             t = time.perf_counter()
@@ -71,6 +71,7 @@ async def run(schools: int, students: int, years: int, folder: Path) -> None:
                 source.instrument,
                 protected,
                 data,
+                policy=policy,
                 release_id=f"bench-{year}",
                 year=year,
                 names=gathered.names,

@@ -18,6 +18,7 @@ from analysis.disclosure.cells import (
 )
 from analysis.disclosure.codes import Codes, published_codes
 from analysis.disclosure.complementary import complementary_suppression
+from analysis.disclosure.denominators import fewest_answered
 from analysis.disclosure.ledger import Ledger, LedgerEntry
 from analysis.disclosure.policy import (
     HIDDEN,
@@ -38,6 +39,7 @@ from analysis.disclosure.publish import (
     PublishedTable,
     protect,
 )
+from analysis.disclosure.reasons import provably_small
 from analysis.disclosure.tables import TidyResult, protect_tidy
 
 __all__ = [
@@ -71,10 +73,12 @@ __all__ = [
     "code_percent",
     "complementary_suppression",
     "count_interval",
+    "fewest_answered",
     "n_interval",
     "primary_suppression",
     "protect",
     "protect_tidy",
+    "provably_small",
     "published_codes",
     "quantity_name",
 ]

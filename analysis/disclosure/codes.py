@@ -47,8 +47,10 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
     ('15%', '15%', '15%')
     """
     hidden = pattern.hidden()
+    exact = [policy.exact_for(key) for key in structure.keys]
     n_codes = tuple(
-        HIDDEN if hidden[c] else code_n(int(structure.n[c]), policy) for c in range(structure.size)
+        HIDDEN if hidden[c] else code_n(int(structure.n[c]), policy, exact=exact[c])
+        for c in range(structure.size)
     )
     counts: dict[str, tuple[str, ...]] = {}
     for q, values in structure.counts.items():
@@ -69,7 +71,7 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
         size = structure.denominator(quantity_name(name, item.answered[0]))
         options = [counts[quantity_name(name, o)] for o in item.answered]
         answered[name] = tuple(
-            code_n(int(size[c]), policy)
+            code_n(int(size[c]), policy, exact=exact[c])
             if any(codes[c] not in ("", HIDDEN) for codes in options)
             else ""
             for c in range(structure.size)

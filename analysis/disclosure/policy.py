@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -86,6 +87,12 @@ class Policy:
         Bands in which n is published unless ``exact_n``.
     exact_n : bool
         Publish n exactly (as many enrollment tables do).
+    exact_n_depth : int, optional
+        Publish n exactly for the cells that fix at most this many dimensions (with one
+        ``(school, group)`` table per dimension, 1 gives the grand total, each school's
+        total and each district group exactly, and bands below them). The audit holds
+        every exact n as an equation, so it hides more where that would expose a group.
+        The band of those who answered an item follows the same rule.
     mean_decimals : int
         Decimals of published means.
     sensitive_count_k : int
@@ -116,6 +123,7 @@ class Policy:
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
     n_bands: tuple[tuple[int, int | None], ...] = DEFAULT_BANDS
     exact_n: bool = False
+    exact_n_depth: int | None = None
     mean_decimals: int = 1
     sensitive_count_k: int = 10
     min_width: int = 1
@@ -138,6 +146,8 @@ class Policy:
             raise ValueError("sensitive_count_k must not be negative")
         if self.total_cost <= 0:
             raise ValueError("total_cost must be positive")
+        if self.exact_n_depth is not None and self.exact_n_depth < 0:
+            raise ValueError("exact_n_depth must not be negative")
         if self.mean_decimals < 0:
             raise ValueError("mean_decimals must not be negative")
         if not self.tiers or min(t.min_n for t in self.tiers) > self.k:
@@ -153,6 +163,18 @@ class Policy:
             if n >= t.min_n:
                 return t
         raise ValueError(f"n={n} is below every tier")
+
+    def exact_for(self, key: Sequence[object]) -> bool:
+        """Whether the n of the cell with ``key`` is published exactly.
+
+        Examples
+        --------
+        >>> Policy(exact_n_depth=1).exact_for((("school", "A"),))
+        True
+        >>> Policy(exact_n_depth=1).exact_for((("school", "A"), ("grade", "9")))
+        False
+        """
+        return self.exact_n or (self.exact_n_depth is not None and len(key) <= self.exact_n_depth)
 
     def band(self, n: int) -> tuple[int, int | None]:
         """The published band that holds ``n``."""
@@ -173,8 +195,8 @@ class Policy:
         return hashlib.sha256(msgspec.json.encode(self.settings(), order="sorted")).hexdigest()
 
 
-def code_n(n: int, policy: Policy) -> str:
-    """Published form of a shown group's n.
+def code_n(n: int, policy: Policy, *, exact: bool = False) -> str:
+    """Published form of a shown group's n (exact when ``exact`` or the policy says so).
 
     Examples
     --------
@@ -184,8 +206,10 @@ def code_n(n: int, policy: Policy) -> str:
     '25'
     >>> code_n(512, Policy())
     '300+'
+    >>> code_n(512, Policy(), exact=True)
+    '512'
     """
-    if n == 0 or policy.exact_n:
+    if n == 0 or exact or policy.exact_n:
         return str(n)
     low, high = policy.band(n)
     return f"{low}+" if high is None else f"{low}-{high}"

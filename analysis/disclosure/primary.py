@@ -27,6 +27,10 @@ __all__ = ["Pattern", "Reason", "primary_suppression"]
 class Reason(IntEnum):
     """Why a cell or value has its status (internal only).
 
+    ``FIXED`` marks a cell that the release holds but does not publish (the data of an
+    earlier edition, or what changed since): hidden, never audited for its own sake,
+    never a complement.
+
     Examples
     --------
     >>> Reason.SMALL.hidden
@@ -45,6 +49,7 @@ class Reason(IntEnum):
     SMALL_COUNT = 7
     SMALL_ANSWERED = 8
     UNIFORM = 9
+    FIXED = 10
 
     @property
     def hidden(self) -> bool:
@@ -165,9 +170,11 @@ def primary_suppression(structure: Structure, policy: Policy) -> Pattern:
             size = int(size_of[c])
             if not 1 <= y < policy.sensitive_count_k or size == 0:
                 continue
-            # The denominator is not published beside an item with a missing
-            # option; coding it like n errs on the side of hiding.
-            low, high = count_interval(code_n(size, policy), code_percent(y, size, policy))
+            # Those who answered are published as n is: exactly or in a band.
+            exact = policy.exact_for(structure.keys[c])
+            low, high = count_interval(
+                code_n(size, policy, exact=exact), code_percent(y, size, policy)
+            )
             if low == high:
                 own[c] = Reason.SMALL_COUNT
     return Pattern(cells, values)

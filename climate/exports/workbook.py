@@ -28,8 +28,11 @@ READING = (
     (">=N", "Shown only as 'N percent or more' (top-coded), for the same reason."),
     (
         "n_band",
-        "Respondents in the group, in bands (10-19, 20-39, 40-99, 100-299, 300+), never "
-        "exactly: an exact n beside a whole percentage would reveal counts.",
+        "Respondents in the group: exactly for the district, each district group and each "
+        "whole school; in bands (10-19, 20-39, 40-99, 100-299, 300+) for groups within a "
+        "school. * for a hidden group, or <10 where the published numbers already show "
+        "that it has fewer than 10 students (a * group may be small, or hidden to protect "
+        "another group).",
     ),
     ("percent", "Of the students who answered the item (skips are not counted)."),
     ("percent_favorable / percent_elevated", "Of the students with a scale score."),
@@ -44,10 +47,13 @@ READING = (
     (
         "ci_low / ci_high",
         "95% confidence interval, shown only beside a value shown exactly. "
-        "School groups: computed from the published value and the smallest number of "
-        "students its band allows (Wilson for percentages; t with the widest spread the "
-        "mean allows), so it reveals nothing more and is never narrower than the exact "
-        "interval. District groups: design-based, with schools as clusters.",
+        "Every interval is computed from published values alone, so it reveals nothing "
+        "more. School groups: from the value and the smallest number of students who "
+        "answered that the published values allow (Wilson for percentages; t with the "
+        "widest spread the mean allows), never narrower than the exact interval. District "
+        "groups: widened for students clustered in schools by the design effect measured "
+        "from the published school totals, on the degrees of freedom of the schools the "
+        "group is in (Korn-Graubard for percentages).",
     ),
 )
 

@@ -102,6 +102,7 @@ def _made(
         instrument,
         protected,
         data,
+        policy=policy,
         release_id=release_id,
         year=source.year,
         names=gathered.names,
@@ -109,6 +110,13 @@ def _made(
     )
     rows += alpha_rows(instrument, gathered.moments, rows, policy=policy)
     return instrument, data, protected, rows
+
+
+def release_policy(policy: Policy | None = None) -> Policy:
+    """The policy a year's release is protected under, from the district's settings."""
+    # The intervals are computed from the number of those who answered, so it is published
+    # and audited; whole schools, district groups and the district publish every n exactly.
+    return replace(policy or Policy(), answered_bands=True, exact_n_depth=1)
 
 
 async def release_for(
@@ -121,9 +129,7 @@ async def release_for(
     sensitive: bool = True,
 ) -> YearRelease:
     """The protected release of one administration, from the cache or made and stored."""
-    # The intervals beside school groups are computed from the band of those who
-    # answered, so that band is published and audited.
-    policy = replace(policy or Policy(), answered_bands=True)
+    policy = release_policy(policy)
     extra = f"{district_name}|sensitive={sensitive}"
     async with engine.connect() as conn:
         # The fingerprint is two cheap queries; a cached release needs no aggregation at all.

@@ -10,18 +10,26 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
-from analysis.disclosure import HIDDEN, CellKey, Protected, PublishedRow, n_interval, quantity_name
+from analysis.disclosure import (
+    HIDDEN,
+    CellKey,
+    Policy,
+    Protected,
+    PublishedRow,
+    fewest_answered,
+    provably_small,
+    quantity_name,
+)
 from climate.instruments import Instrument
 from climate.release.catalogue import (
     FLAGGED,
-    MISSING_SUPPORTED,
     SCHOOL,
     CellData,
     flag_item,
     item_options,
     statistic_of,
 )
-from climate.release.intervals import clustered, published_limits
+from climate.release.intervals import design_effects, district_limits, published_limits
 from climate.release.result import ALL, DISTRICT, ScaleTotal, Statistic, is_number
 
 FloatArray = npt.NDArray[np.float64]
@@ -114,43 +122,6 @@ class _Marks(dict[str, "str | None"]):
         return shown
 
 
-@dataclass(frozen=True, slots=True)
-class _SchoolCells:
-    """Every school cell's events (or score sums) and denominators, for district limits."""
-
-    row: dict[CellKey, int]
-    y: FloatArray
-    d: FloatArray
-
-    @classmethod
-    def of(cls, data: Mapping[CellKey, CellData], quantities: Sequence[_Quantity]) -> _SchoolCells:
-        """Per quantity (columns) and school cell (rows), as one matrix each."""
-        keys = [k for k in data if any(d == SCHOOL for d, _ in k)]
-        size = len(quantities)
-        if not keys:
-            empty = np.zeros((0, size))
-            return cls({}, empty, empty)
-        cells = [data[k] for k in keys]
-        items = list(dict.fromkeys(q.item for q in quantities))
-        blocks = [np.array([c.counts[i] for c in cells], dtype=float) for i in items]
-        ends = np.cumsum([b.shape[1] for b in blocks])
-        start = {i: int(e) - b.shape[1] for i, e, b in zip(items, ends, blocks, strict=True)}
-        counts = np.hstack(blocks)
-        n = np.array([c.n for c in cells], dtype=float)[:, None]
-        # The last option of each item is the missing one (skipped or unscored).
-        missing = [start[q.item] + len(cells[0].counts[q.item]) - 1 for q in quantities]
-        answered = n - counts[:, missing]
-        is_mean = np.array([q.index < 0 for q in quantities], dtype=bool)
-        y = counts[:, [start[q.item] + max(q.index, 0) for q in quantities]]
-        d = answered if MISSING_SUPPORTED else np.where(is_mean, answered, n)
-        means = np.flatnonzero(is_mean)
-        if len(means):
-            scales = [quantities[j].indicator for j in means.tolist()]
-            sums = np.array([[c.sums[s] for s in scales] for c in cells])
-            y[:, means] = sums[:, :, 0]
-        return cls({k: i for i, k in enumerate(keys)}, y, d)
-
-
 class _Labels(dict[int, str]):
     """Published limits by key: twice the step in percent or tenths, plus one for a mean."""
 
@@ -184,45 +155,67 @@ class _Entry:
     marks: list[str | None]
     shown: npt.NDArray[np.bool_]
 
+    @property
+    def key(self) -> CellKey:
+        """The row's cell key."""
+        return self.published.key
+
 
 def published_rows(
     instrument: Instrument,
     protected: Protected,
     data: Mapping[CellKey, CellData],
     *,
+    policy: Policy,
     release_id: str,
     year: int,
     names: Mapping[str, str],
     district_name: str,
 ) -> tuple[Statistic, ...]:
-    """Every published statistic of a protected release, one row each, in lattice order."""
+    """Every published statistic of a protected release, one row each, in lattice order.
+
+    Every interval is a function of published values alone (see :mod:`climate.release.
+    intervals`), so it tells an attacker nothing the values beside it do not.
+    """
     quantities = _quantities(instrument)
     columns = _Columns.of(quantities)
-    entries = _entries(protected, columns, names, district_name)
-    needed = [i for i, e in enumerate(entries) if e.org[0] == SCHOOL and e.published.key in data]
-    school_limits = _school_limits(protected, quantities, [entries[i] for i in needed])
-    at = {i: j for j, i in enumerate(needed)}
-    schools = _SchoolCells.of(data, quantities)
-    values, labels = _Values(), _Labels()
+    entries = [e for e in _entries(protected, columns, names, district_name) if e.key in data]
+    numbers = _Numbers()
+    value = np.array([list(map(numbers.__getitem__, e.codes)) for e in entries]).reshape(
+        len(entries), len(quantities)
+    )
+    shown = np.array([e.shown for e in entries], dtype=bool).reshape(value.shape)
+    size = _answered(protected, quantities, entries, policy)
+    value[~shown] = np.nan
+    is_mean = columns.is_mean
+    ranges = _ranges(protected, quantities)
+    school = np.array([e.org[0] == SCHOOL for e in entries], dtype=bool)
+    lows, highs = np.full(value.shape, np.nan), np.full(value.shape, np.nan)
+    if school.any():
+        lows[school], highs[school] = published_limits(
+            value[school], size[school], is_mean, *ranges
+        )
+    district = np.flatnonzero(~school)
+    if district.size:
+        totals = np.flatnonzero(school & np.array([len(e.key) == 1 for e in entries], dtype=bool))
+        deff = design_effects(value[totals], size[totals], _flag_columns(quantities))
+        reach = _reach(entries)
+        df = np.array([reach.get(entries[i].key, 0) - 1 for i in district], dtype=float)
+        lows[district], highs[district] = district_limits(
+            value[district], size[district], deff, df, is_mean, *ranges
+        )
+    labels = _Labels()
+    values = _Values()
+    small = provably_small(protected.structure, protected.codes.n, policy)
+    fewer = f"<{policy.k}"
     rows: list[Statistic] = []
     for i, entry in enumerate(entries):
+        n_band = fewer if small[protected.structure.index[entry.key]] else entry.published.n
         marks = entry.marks
-        ci_low = ci_high = ["" if m is None else m for m in marks]
-        if entry.shown.any() and entry.published.key in data:
-            if i in at:
-                lows, highs = school_limits[0][at[i]], school_limits[1][at[i]]
-            else:
-                lows, highs = _district_limits(
-                    entry.published.key, schools, names, entry.shown, columns.is_mean
-                )
-            ci_low = [
-                label if m is None else m
-                for m, label in zip(marks, labels.of(lows, columns.is_mean), strict=True)
-            ]
-            ci_high = [
-                label if m is None else m
-                for m, label in zip(marks, labels.of(highs, columns.is_mean), strict=True)
-            ]
+        low_labels = labels.of(lows[i], is_mean)
+        high_labels = labels.of(highs[i], is_mean)
+        ci_low = [label if m is None else m for m, label in zip(marks, low_labels, strict=True)]
+        ci_high = [label if m is None else m for m, label in zip(marks, high_labels, strict=True)]
         rows.extend(
             map(
                 Statistic,
@@ -238,10 +231,63 @@ def published_rows(
                 map(values.__getitem__, entry.codes),
                 ci_low,
                 ci_high,
-                repeat(entry.published.n),
+                repeat(n_band),
             )
         )
     return tuple(rows)
+
+
+def _flag_columns(quantities: Sequence[_Quantity]) -> npt.NDArray[np.int64]:
+    """For each quantity, the column whose design effect it takes: a mean its scale's share."""
+    share = {
+        q.indicator: j
+        for j, q in enumerate(quantities)
+        if q.index == 0 and q.item.endswith(":flag")
+    }
+    return np.array(
+        [share[q.indicator] if q.index < 0 else j for j, q in enumerate(quantities)],
+        dtype=np.int64,
+    )
+
+
+def _reach(entries: Sequence[_Entry]) -> dict[CellKey, int]:
+    """Per district group, the schools it has respondents in (published: empty groups show 0)."""
+    found: dict[CellKey, int] = {}
+    for e in entries:
+        if e.org[0] == SCHOOL:
+            rest = tuple(p for p in e.key if p[0] != SCHOOL)
+            found[rest] = found.get(rest, 0) + 1
+    return found
+
+
+def _answered(
+    protected: Protected,
+    quantities: Sequence[_Quantity],
+    entries: Sequence[_Entry],
+    policy: Policy,
+) -> FloatArray:
+    """Per row and quantity: the fewest who answered that the row's published values allow."""
+    answered = protected.codes.answered
+    index = protected.structure.index
+    items = list(dict.fromkeys(q.item for q in quantities))
+    percent = {
+        item: [j for j, q in enumerate(quantities) if q.item == item and q.index >= 0]
+        for item in items
+    }
+    of_item = {item: [j for j, q in enumerate(quantities) if q.item == item] for item in items}
+    size = np.full((len(entries), len(quantities)), np.nan)
+    for r, e in enumerate(entries):
+        if not e.shown.any():
+            continue
+        at = index[e.key]
+        for item in items:
+            columns = of_item[item]
+            if not e.shown[columns].any():
+                continue
+            band = answered[item][at] if item in answered else e.published.n
+            codes = [e.codes[j] for j in percent[item]]
+            size[r, columns] = fewest_answered(band, codes, policy)
+    return size
 
 
 def _entries(
@@ -285,71 +331,6 @@ class _Numbers(dict[str, float]):
         shown = is_number(code[:-1] if code.endswith("%") else code)
         number = self[code] = float(code.rstrip("%")) if shown else math.nan
         return number
-
-
-class _Sizes(dict[str, float]):
-    """The lower end of a published band of n."""
-
-    def __missing__(self, code: str) -> float:
-        size = self[code] = float(n_interval(code)[0])
-        return size
-
-
-def _school_limits(
-    protected: Protected, quantities: Sequence[_Quantity], entries: Sequence[_Entry]
-) -> tuple[FloatArray, FloatArray]:
-    # A school group's limits come from its published values and the band of those who
-    # answered (published with them), never from its exact counts: those would give
-    # its n away, and subtraction the n of the groups hidden beside it.
-    size = len(quantities)
-    if not entries:
-        return np.zeros((0, size)), np.zeros((0, size))
-    numbers, sizes = _Numbers(), _Sizes()
-    answered = protected.codes.answered
-    items = list(dict.fromkeys(q.item for q in quantities))
-    item_of = np.array([items.index(q.item) for q in quantities])
-    shown = np.array([e.shown for e in entries])
-    value = np.array([list(map(numbers.__getitem__, e.codes)) for e in entries])
-    # An item's band stands beside each of its shown values; read where one is shown.
-    member = item_of[:, None] == np.arange(len(items))[None, :]
-    has_shown = (shown.astype(float) @ member.astype(float)) > 0
-    at = [protected.structure.index[e.published.key] for e in entries]
-    bands = np.full(has_shown.shape, np.nan)
-    for column, item in enumerate(items):
-        rows = np.flatnonzero(has_shown[:, column]).tolist()
-        if rows:
-            codes = answered[item]
-            bands[rows, column] = [sizes[codes[at[r]]] for r in rows]
-    ranges = _ranges(protected, quantities)
-    is_mean = np.array([q.index < 0 for q in quantities], dtype=bool)
-    band = np.where(shown, bands[:, item_of], np.nan)
-    return published_limits(np.where(shown, value, np.nan), band, is_mean, *ranges)
-
-
-def _district_limits(
-    key: CellKey,
-    schools: _SchoolCells,
-    names: Mapping[str, str],
-    shown: npt.NDArray[np.bool_],
-    is_mean: npt.NDArray[np.bool_],
-) -> tuple[FloatArray, FloatArray]:
-    # A district cell: the same group in each school is one PSU's totals.
-    size = len(shown)
-    lows, highs = np.full(size, np.nan), np.full(size, np.nan)
-    parts = [schools.row[k] for s in names if (k := _with_school(key, s)) in schools.row]
-    if not parts:
-        return lows, highs
-    wanted = np.flatnonzero(shown)
-    pick = np.ix_(np.array(parts), wanted)
-    # A group's interval is a domain's, however many schools it reaches; the total's is not.
-    lows[wanted], highs[wanted] = clustered(
-        schools.y[pick].T, schools.d[pick].T, is_mean[wanted], subgroup=key != ()
-    )
-    return lows, highs
-
-
-def _with_school(key: CellKey, school: str) -> CellKey:
-    return ((SCHOOL, school), *key)
 
 
 def scale_totals(

@@ -73,9 +73,11 @@ class Formatter:
         return f"{self.number(low, unit)} – {self.number(high, unit)}"
 
     def band(self, text: str) -> str:
-        """A band of respondents (``100-299``, ``300+``) in local digits."""
+        """A number or band of respondents (``89``, ``100-299``, ``300+``) in local digits."""
         if text in ("", HIDDEN):
             return text or "–"
+        if text.isdigit():
+            return self.integer(int(text))
         if text.endswith("+") and text[:-1].isdigit():
             return self.integer(int(text[:-1])) + "+"
         low, sep, high = text.partition(BAND_SEPARATOR)

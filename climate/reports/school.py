@@ -320,9 +320,11 @@ def school_report(
 
 
 def response_rate(band: str, enrollment: int | None, fmt: Formatter) -> str:
-    """The share of enrolled students who responded, as the range the published band allows."""
+    """The share of enrolled students who responded: exact, or the range a band allows."""
     if not enrollment or band in ("", HIDDEN):
         return HIDDEN if band == HIDDEN else "–"
+    if band.isdigit():
+        return fmt.share(min(1.0, int(band) / enrollment))
     if band.endswith("+") and band[:-1].isdigit():
         return "≥" + fmt.share(min(1.0, int(band[:-1]) / enrollment))
     low, sep, high = band.partition("-")

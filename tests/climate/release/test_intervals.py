@@ -9,9 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import PsuTotals, domain_df, ratio_estimate, sample_mean, wilson_interval
-from analysis.design.estimates import EstimateKind
-from climate.release.intervals import clustered, published_limits
+from analysis import (
+    PsuTotals,
+    korn_graubard_interval,
+    ratio_estimate,
+    sample_mean,
+    wilson_interval,
+)
+from climate.release.intervals import design_effects, district_limits, published_limits
 
 
 def test_published_percentages_get_wilson_limits_at_the_band_floor() -> None:
@@ -65,19 +70,29 @@ def test_published_mean_limits_hold_the_t_interval_of_the_divisor_n_spread(
     assert b[0] >= exact.estimate + shrink * (exact.upper - exact.estimate) - 1e-9 or b[0] == 4.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the widest spread bounds the divisor-n variance; the sample variance of scores "
-    "at both ends of the scale is n / (n - 1) times larger, so the t interval is narrower",
-)
 def test_published_mean_limits_hold_the_exact_t_interval_at_both_ends() -> None:
-    # 12 students, half at 0 and half at 4: mean 2, sample sd sqrt(48 / 11) = 2.089 > 2.
+    # 12 students, half at 0 and half at 4: mean 2, sample sd sqrt(48 / 11) = 2.089, above
+    # the divisor-n bound of 2; the sample-variance bound (Bhatia and Davis, 2000, times
+    # n / (n - 1)) still holds it.
     values = np.array([0.0, 4.0] * 6)
     exact = sample_mean(12, float(values.sum()), float((values**2).sum()))
     one = np.ones(1)
     a, b = published_limits(np.array([2.0]), np.array([12.0]), one.astype(bool), 0 * one, 4 * one)
     assert a[0] <= exact.lower
     assert b[0] >= exact.upper
+
+
+@given(st.lists(st.integers(0, 8), min_size=2, max_size=60))
+def test_published_mean_limits_hold_the_exact_t_interval(scores: list[int]) -> None:
+    values = np.array(scores, dtype=float) / 2
+    n = len(values)
+    exact = sample_mean(n, float(values.sum()), float((values**2).sum()))
+    one = np.ones(1)
+    a, b = published_limits(
+        np.array([exact.estimate]), np.array([float(n)]), one.astype(bool), 0 * one, 4 * one
+    )
+    assert a[0] <= exact.lower + 1e-9 or a[0] == 0.0
+    assert b[0] >= exact.upper - 1e-9 or b[0] == 4.0
 
 
 def test_hidden_values_have_no_limits() -> None:
@@ -89,45 +104,58 @@ def test_hidden_values_have_no_limits() -> None:
     assert np.isnan(high).all()
 
 
-def test_district_limits_are_ratio_estimates_over_schools() -> None:
-    # ratio_estimate's own example (0.3641 over four schools) and a mean of scores.
-    x = np.array([[40.0, 60, 50, 45], [10, 12, 9, 11]])
-    y = np.array([[12.0, 30, 9, 20], [31.5, 30.25, 27, 29.75]])
-    low, high = clustered(y, x, np.array([False, True]), subgroup=False)
-    kinds: tuple[EstimateKind, ...] = ("proportion", "mean")
-    for i, kind in enumerate(kinds):
-        cells = [PsuTotals(s, y[i, s], x[i, s], int(x[i, s])) for s in range(4)]
-        est = ratio_estimate(cells, kind)
-        assert est.df == 3
-        assert (low[i], high[i]) == (est.lower, est.upper)
-    assert low[0] == pytest.approx(0.165, abs=5e-4)
+def test_design_effects_are_the_ratio_estimators_over_a_simple_samples() -> None:
+    # ratio_estimate's linearization variance over four schools, divided by p (1 - p) / n
+    # (Kish 1965, section 8.2): the oracle is analysis.ratio_estimate on the same totals.
+    d = np.array([40.0, 60, 50, 45])
+    p = np.array([30.0, 50, 18, 44])
+    deff = design_effects(p[:, None], d[:, None], np.array([0]))
+    cells = [PsuTotals(s, p[s] / 100 * d[s], d[s], int(d[s])) for s in range(4)]
+    est = ratio_estimate(cells, "proportion")
+    simple = est.estimate * (1 - est.estimate) / d.sum()
+    assert deff[0] == pytest.approx(est.se**2 / simple, rel=1e-12)
+    assert deff[0] > 1
 
 
-def test_district_limits_of_a_group_take_a_domains_degrees_of_freedom() -> None:
-    # A group with most of its members in two of five schools: analysis.domain_df gives
-    # it fewer degrees of freedom than the 4 of its schools, so wider limits; the same
-    # totals as the district's whole keep the design's 4.
-    x = np.array([[30.0, 25, 3, 2, 1], [30, 25, 3, 2, 1]])
-    y = np.array([[9.0, 10, 1, 1, 0], [75.0, 70, 8, 6, 3]])
+def test_design_effects_leave_out_coded_values_and_never_shrink() -> None:
+    # Alike schools give a ratio below 1: no effect is smaller than a simple sample's. A
+    # school whose value is coded or hidden (NaN) is left out; one school is not a design.
+    d = np.array([[50.0, 50], [50, 50], [50, 50]])
+    p = np.array([[40.0, math.nan], [40, math.nan], [40, 30]])
+    deff = design_effects(p, d, np.array([0, 1, 0]))
+    assert deff.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_district_limits_are_korn_graubard_at_the_design_effect() -> None:
+    # One percentage, 30 % of 400 with a design effect of 2.5 on 7 df: Korn-Graubard with
+    # se sqrt(2.5 * 0.3 * 0.7 / 400) (NCHS standard, Parker et al. 2017).
+    value = np.array([[30.0, 2.5]])
+    size = np.array([[400.0, 400.0]])
     is_mean = np.array([False, True])
-    low, high = clustered(y, x, is_mean, subgroup=True)
-    whole_low, whole_high = clustered(y, x, is_mean, subgroup=False)
-    kinds: tuple[EstimateKind, ...] = ("proportion", "mean")
-    for i, kind in enumerate(kinds):
-        cells = [PsuTotals(s, y[i, s], x[i, s], int(x[i, s])) for s in range(5)]
-        est = ratio_estimate(cells, kind, domain=True)
-        assert est.df == domain_df(x[i]) < 4
-        assert (low[i], high[i]) == (est.lower, est.upper)
-        assert low[i] < whole_low[i] < whole_high[i] < high[i]
+    low, high = district_limits(
+        value, size, np.array([2.5, 2.5]), np.array([7.0]), is_mean, np.zeros(2), np.array([100, 4])
+    )
+    expected = korn_graubard_interval(0.3, math.sqrt(2.5 * 0.3 * 0.7 / 400), 400, 7)
+    assert (low[0, 0], high[0, 0]) == (expected.lower, expected.upper)
+    # The mean is wider than at a simple sample of the same size.
+    flat_low, flat_high = district_limits(
+        value, size, np.array([1.0, 1.0]), np.array([7.0]), is_mean, np.zeros(2), np.array([100, 4])
+    )
+    assert low[0, 1] < flat_low[0, 1] < 2.5 < flat_high[0, 1] < high[0, 1]
 
 
 def test_a_group_in_one_school_has_no_district_limits() -> None:
-    # One school's spread says nothing of the spread between schools: no interval,
-    # published as empty, where the design's degrees of freedom gave one of width 0.
-    x = np.array([[40.0, 0, 0], [40, 0, 0]])
-    y = np.array([[10.0, 0, 0], [100, 0, 0]])
-    low, high = clustered(y, x, np.array([False, True]), subgroup=True)
+    # One school's spread says nothing of the spread between schools: no interval.
+    value = np.array([[30.0, 2.5]])
+    size = np.array([[40.0, 40.0]])
+    low, high = district_limits(
+        value,
+        size,
+        np.array([1.0, 1.0]),
+        np.array([0.0]),
+        np.array([False, True]),
+        np.zeros(2),
+        np.array([100, 4]),
+    )
     assert np.isnan(low).all()
     assert np.isnan(high).all()
-    flat_low, flat_high = clustered(y, x, np.array([False, True]), subgroup=False)
-    assert (flat_low == flat_high).all()

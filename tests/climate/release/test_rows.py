@@ -6,9 +6,8 @@ import asyncio
 import math
 from dataclasses import dataclass
 
-from analysis import PsuTotals, ratio_estimate
-from analysis.design.estimates import EstimateKind
-from analysis.disclosure import CellKey, Policy, protect
+from analysis import PsuTotals, korn_graubard_interval, ratio_estimate
+from analysis.disclosure import CellKey, Protected, protect
 from climate import db
 from climate.instruments import Instrument
 from climate.release.catalogue import (
@@ -17,15 +16,16 @@ from climate.release.catalogue import (
     build_release,
     cell_data,
     flag_item,
-    item_options,
 )
 from climate.release.gather import gather, sources
+from climate.release.pipeline import release_policy
 from climate.release.result import Statistic
 from climate.release.rows import published_rows
 from climate.settings import Settings
 from tests.climate.release.seeded import seed
 
 Rows = tuple[Statistic, ...]
+POLICY = release_policy()
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class _Published:
     after: Rows
     data: dict[CellKey, CellData]
     instrument: Instrument
+    protected: Protected
 
 
 def _rows(settings: Settings, schools: int = 4) -> _Published:
@@ -50,7 +51,7 @@ def _rows(settings: Settings, schools: int = 4) -> _Published:
             await engine.dispose()
         data = cell_data(source.instrument, gathered.schools, gathered.cells)
         release = build_release(source.instrument, gathered.schools, data)
-        protected = protect(release, Policy(answered_bands=True), release_id="r")
+        protected = protect(release, POLICY, release_id="r")
         # One more respondent in every group, who gave every item's first answer: the
         # counts change, the protected codes are taken as they were.
         grown = {
@@ -66,6 +67,7 @@ def _rows(settings: Settings, schools: int = 4) -> _Published:
                 source.instrument,
                 protected,
                 cells,
+                policy=POLICY,
                 release_id="r",
                 year=planted.year,
                 names=gathered.names,
@@ -73,24 +75,22 @@ def _rows(settings: Settings, schools: int = 4) -> _Published:
             )
             for cells in (data, grown)
         )
-        return _Published(before, after, data, source.instrument)
+        return _Published(before, after, data, source.instrument, protected)
 
     return asyncio.run(run())
 
 
-def test_school_intervals_follow_from_published_values_alone(settings: Settings) -> None:
-    # Intervals from a school group's exact counts give its exact n away: eight Wilson
-    # intervals in whole percents leave one n in the band 40-99 (measured when this was
-    # written). Computed from the published value and band they cannot.
+def test_every_interval_follows_from_published_values_alone(settings: Settings) -> None:
+    # Intervals from exact counts are equations on them: a school group's gave its exact n
+    # away (eight Wilson intervals in whole percents left one n in the band 40-99), and a
+    # district group's design-based interval, computed from every school group's counts,
+    # let an attacker solve for the hidden school groups. Other counts behind the same
+    # published codes must give the same intervals, school and district alike.
     published = _rows(settings)
     true, grown = published.before, published.after
-    before = [r for r in true if r.org_type == "school"]
-    after = [r for r in grown if r.org_type == "school"]
-    assert len([r for r in before if r.ci_low not in ("", "*")]) > 100
-    assert [(r.ci_low, r.ci_high) for r in before] == [(r.ci_low, r.ci_high) for r in after]
-    # The district's design-based intervals do use the school groups' counts.
-    district = [(r.ci_low, r.ci_high) for r in true if r.org_type == "district"]
-    assert district != [(r.ci_low, r.ci_high) for r in grown if r.org_type == "district"]
+    assert len([r for r in true if r.org_type == "school" and r.ci_low not in ("", "*")]) > 100
+    assert len([r for r in true if r.org_type == "district" and r.ci_low not in ("", "*")]) > 50
+    assert [(r.ci_low, r.ci_high) for r in true] == [(r.ci_low, r.ci_high) for r in grown]
 
 
 def _label(limit: float, mean: bool) -> str:
@@ -99,56 +99,55 @@ def _label(limit: float, mean: bool) -> str:
     return f"{step / 10:.1f}" if mean else str(step)
 
 
-def _school_totals(row: Statistic, published: _Published) -> tuple[list[PsuTotals], EstimateKind]:
-    """Per school holding the row's group: its events (or score sum) and who answered."""
-    group: CellKey = () if row.dimension == "all" else ((row.dimension, row.group),)
-    cells = {
-        k[0][1]: c for k, c in published.data.items() if k and k[0][0] == SCHOOL and k[1:] == group
-    }
-    totals = []
-    for school, cell in sorted(cells.items()):
-        if row.statistic == "mean":
-            flagged, not_flagged, _ = cell.counts[flag_item(row.indicator)]
-            y, x = cell.sums[row.indicator][0], flagged + not_flagged
-        else:
-            item, option = row.indicator.rsplit(":", 1)
-            values = cell.counts[item]
-            # Options in response-set order, then the skipped ones, who did not answer.
-            y = values[item_options(published.instrument, item).index(option)]
-            x = sum(values[:-1])
-        totals.append(PsuTotals(school, float(y), float(x), int(x)))
-    return totals, "mean" if row.statistic == "mean" else "proportion"
+def test_district_percentages_take_the_design_effect_of_the_published_school_totals(
+    settings: Settings,
+) -> None:
+    # The oracle, from published values only: each school total's percentage of those who
+    # answered (exact for school totals) as analysis.PsuTotals, ratio_estimate's
+    # linearization variance over the simple random sample's as the design effect
+    # (Kish 1965, section 8.2), then Korn-Graubard limits at the district group's own
+    # percentage and answered count, on the schools it has respondents in less one.
+    published = _rows(settings, schools=6)
+    rows = published.before
+    protected = published.protected
+    answered = protected.codes.answered
+    index = protected.structure.index
 
+    def size(row: Statistic, key: CellKey) -> int:
+        item = row.indicator.rsplit(":", 1)[0] if row.statistic == "percent" else row.indicator
+        code = answered[item if row.statistic == "percent" else flag_item(item)][index[key]]
+        assert code.isdigit(), code  # exact at the school and district level
+        return int(code)
 
-def test_district_groups_take_the_degrees_of_freedom_of_a_domain(settings: Settings) -> None:
-    # The district total has the design's schools - 1 degrees of freedom; a group's
-    # interval those of analysis.domain_df, fewer where a few schools hold most of it,
-    # and none where it lives in one school. The oracle: ratio_estimate over the
-    # schools that hold the group, their respondents and answers counted anew.
-    published = _rows(settings, schools=10)
-    district = [
-        r
-        for r in published.before
-        if r.org_type == "district"
-        and r.exact()
-        and (r.statistic == "mean" or r.statistic == "percent")
-    ]
-    checked = narrower = 0
-    for row in district:
-        totals, kind = _school_totals(row, published)
-        subgroup = row.dimension != "all"
-        if sum(t.x > 0 for t in totals) < 2:
+    schools = [r for r in rows if r.org_type == "school" and r.dimension == "all"]
+    checked = 0
+    for row in rows:
+        if row.org_type != "district" or row.statistic != "percent" or not row.exact():
+            continue
+        parts = [
+            s
+            for s in schools
+            if (s.indicator, s.statistic) == (row.indicator, row.statistic) and s.exact()
+        ]
+        totals = []
+        for s in parts:
+            d = size(s, ((SCHOOL, s.org_id),))
+            totals.append(PsuTotals(s.org_id, float(s.value) / 100 * d, float(d), d))
+        estimate = ratio_estimate(totals, "proportion")
+        simple = estimate.estimate * (1 - estimate.estimate) / sum(t.x for t in totals)
+        deff = max(1.0, estimate.se**2 / simple) if simple > 0 and len(totals) >= 2 else 1.0
+        key: CellKey = () if row.dimension == "all" else ((row.dimension, row.group),)
+        reach = {
+            r.org_id
+            for r in rows
+            if r.org_type == "school" and (r.dimension, r.group) == (row.dimension, row.group)
+        }
+        if len(reach) < 2:
             assert (row.ci_low, row.ci_high) == ("", ""), row
             continue
-        est = ratio_estimate(totals, kind, domain=subgroup)
-        mean = kind == "mean"
-        assert (row.ci_low, row.ci_high) == (_label(est.lower, mean), _label(est.upper, mean))
+        d = size(row, key)
+        p = float(row.value) / 100
+        ci = korn_graubard_interval(p, math.sqrt(deff * p * (1 - p) / d), d, len(reach) - 1)
+        assert (row.ci_low, row.ci_high) == (_label(ci.lower, False), _label(ci.upper, False))
         checked += 1
-        if subgroup:
-            design = ratio_estimate(totals, kind, domain=False)
-            assert est.df <= design.df
-            shown = (_label(design.lower, mean), _label(design.upper, mean))
-            narrower += est.df < design.df and shown != (row.ci_low, row.ci_high)
     assert checked > 50
-    # The design's degrees of freedom would have published narrower intervals here.
-    assert narrower > 0

@@ -66,6 +66,8 @@ def test_response_rate_is_the_range_the_band_allows() -> None:
     # 100-299 respondents of 400 enrolled: 25% to 75%.
     assert response_rate("100-299", 400, fmt) == "25% – 75%"
     assert response_rate("300+", 400, fmt) == "≥75%"
+    # Whole schools publish their respondents exactly: 89 of 124 enrolled is 72 %.
+    assert response_rate("89", 124, fmt) == "72%"
     assert response_rate("*", 400, fmt) == "*"
     assert response_rate("10-19", None, fmt) == "–"
 
