@@ -51,6 +51,11 @@ def _candidates(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Key, ...], obje
                 ("demographics", index, "options", position, "label"),
                 _table(option).get("label"),
             )
+        for position, group in enumerate(_list(_table(demographic).get("combined"))):
+            yield (
+                ("demographics", index, "combined", position, "label"),
+                _table(group).get("label"),
+            )
 
 
 def _describe(path: tuple[Key, ...]) -> str:

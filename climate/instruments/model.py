@@ -7,6 +7,7 @@ from typing import Literal
 import msgspec
 
 __all__ = [
+    "CombinedGroup",
     "Demographic",
     "DemographicOption",
     "Instrument",
@@ -98,12 +99,25 @@ class DemographicOption(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
     prefer_not_to_say: bool = False
 
 
+class CombinedGroup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Answers of a demographic question also published together, as one more group.
+
+    `options` are answer values; `not_reported = true` adds the students who did not say
+    (prefer not to say, or no answer). Releases name the group by its members, `11+12`.
+    """
+
+    options: list[int]
+    label: str
+    not_reported: bool = False
+
+
 class Demographic(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A demographic question, asked after the last section."""
+    """A demographic question, asked after the last section, and its combined groups."""
 
     id: str
     text: str
     options: list[DemographicOption]
+    combined: list[CombinedGroup] = []
 
 
 class Licence(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

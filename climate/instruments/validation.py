@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from climate.instruments.model import Instrument, Scale
+from climate.instruments.model import Demographic, Instrument, Scale
 from climate.models.surveys import MAX_DEMOGRAPHICS, MAX_ITEMS, MAX_SCALES
 
 __all__ = [
@@ -351,6 +351,7 @@ def _demographics(instrument: Instrument) -> list[Found]:
             )
         if len(options) - prefer < 1:
             found.append((f"{path}.options", "needs at least one answer besides prefer not to say"))
+        found += _combined(path, demographic)
         if demographic.id == "grade" and _band_ok(instrument.grade_band):
             grades = sorted(option.value for option in options if not option.prefer_not_to_say)
             low, high = instrument.grade_band
@@ -362,4 +363,54 @@ def _demographics(instrument: Instrument) -> list[Found]:
                         f"of the grade band, got {grades}",
                     )
                 )
+    return found
+
+
+def _combined(path: str, demographic: Demographic) -> list[Found]:
+    """Combined groups: answers of the question, two or more, each in one group at most."""
+    found: list[Found] = []
+    answers = {o.value for o in demographic.options if not o.prefer_not_to_say}
+    opt_out = {o.value for o in demographic.options if o.prefer_not_to_say}
+    # Where each member was first combined; None stands for not_reported.
+    owner: dict[int | None, str] = {}
+    for index, group in enumerate(demographic.combined):
+        where = f"{path}.combined[{index}]"
+        found += _text(f"{where}.label", group.label)
+        members: list[tuple[int | None, str]] = []
+        for position, value in enumerate(group.options):
+            at = f"{where}.options[{position}]"
+            if value in opt_out:
+                found.append(
+                    (
+                        at,
+                        f"value {value} is the prefer-not-to-say answer; "
+                        "combine those who did not say with not_reported = true",
+                    )
+                )
+            elif value not in answers:
+                found.append((at, f"{demographic.id!r} has no answer with value {value}"))
+            elif value in {m for m, _ in members}:
+                found.append((at, f"value {value} is listed twice"))
+            else:
+                members.append((value, at))
+        if group.not_reported:
+            members.append((None, f"{where}.not_reported"))
+        written = len(set(group.options)) + group.not_reported
+        if written < 2:
+            found.append(
+                (where, "needs two or more groups to combine (answers, or not_reported = true)")
+            )
+        elif len(members) == len(answers) + 1:
+            found.append((where, "combines every answer and not_reported: that is all students"))
+        for member, at in members:
+            name = "not_reported" if member is None else f"value {member}"
+            if member in owner:
+                found.append(
+                    (
+                        at,
+                        f"{name} is already in {owner[member]} "
+                        "(an answer may be in one combined group at most)",
+                    )
+                )
+            owner.setdefault(member, where)
     return found

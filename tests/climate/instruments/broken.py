@@ -58,6 +58,14 @@ _HOME_LANGUAGE = (
     '\n[[demographics]]\nid = "home_language"\ntext = "Language at home?"\noptions = [\n'
     '  { value = 1, label = "English" },\n  { value = 2, label = "Spanish" },\n' + _OPT_OUT + "]\n"
 )
+_GRADES = '  { value = 8, label = "8" },\n' + _OPT_OUT + "]\n"
+_GENDERS = '  { value = 2, label = "Boy" },\n' + _OPT_OUT + "]\n"
+
+
+def _combined(anchor: str, *groups: str) -> tuple[str, str]:
+    return _after(anchor, "combined = [\n" + "".join(f"  {g},\n" for g in groups) + "]\n")
+
+
 _PRIVATE = (
     '[[sections]]\nid = "private"\ntitle = "Harder questions"\nitems = ["hurt"]\n'
     'module = "sensitive"\n\n'
@@ -333,6 +341,68 @@ BROKEN = (
         "prefer_not_to_say_only",
         (_drop('  { value = 1, label = "Girl" },\n  { value = 2, label = "Boy" },\n'),),
         "{file}:116: demographics[1].options: needs at least one answer besides prefer not to say",
+    ),
+    Broken(
+        "combined_unknown_answer",
+        (_combined(_GRADES, '{ options = [7, 9], label = "7 and 9" }'),),
+        "{file}:113: demographics[0].combined[0].options[1]: 'grade' has no answer with value 9",
+    ),
+    Broken(
+        "combined_prefer_not_to_say",
+        (_combined(_GENDERS, '{ options = [2, 99], label = "Boy or not said" }'),),
+        "{file}:122: demographics[1].combined[0].options[1]: value 99 is the prefer-not-to-say "
+        "answer; combine those who did not say with not_reported = true",
+    ),
+    Broken(
+        "combined_listed_twice",
+        (_combined(_GRADES, '{ options = [7, 8, 7], label = "7 and 8" }'),),
+        "{file}:113: demographics[0].combined[0].options[2]: value 7 is listed twice",
+    ),
+    Broken(
+        "combined_one_group",
+        (_combined(_GRADES, '{ options = [8], label = "8" }'),),
+        "{file}:113: demographics[0].combined[0]: needs two or more groups to combine "
+        "(answers, or not_reported = true)",
+    ),
+    Broken(
+        "combined_everyone",
+        (_combined(_GENDERS, '{ options = [1, 2], not_reported = true, label = "All" }'),),
+        "{file}:122: demographics[1].combined[0]: combines every answer and not_reported: "
+        "that is all students",
+    ),
+    Broken(
+        "combined_overlap",
+        (
+            _combined(
+                _GRADES,
+                '{ options = [6, 7], label = "6 and 7" }',
+                '{ options = [7, 8], label = "7 and 8" }',
+            ),
+        ),
+        "{file}:114: demographics[0].combined[1].options[0]: value 7 is already in "
+        "demographics[0].combined[0] (an answer may be in one combined group at most)",
+    ),
+    Broken(
+        "combined_not_reported_twice",
+        (
+            _combined(
+                _GRADES,
+                '{ options = [6], not_reported = true, label = "6 or not said" }',
+                '{ options = [8], not_reported = true, label = "8 or not said" }',
+            ),
+        ),
+        "{file}:114: demographics[0].combined[1].not_reported: not_reported is already in "
+        "demographics[0].combined[0] (an answer may be in one combined group at most)",
+    ),
+    Broken(
+        "combined_empty_label",
+        (_combined(_GRADES, '{ options = [7, 8], label = " " }'),),
+        "{file}:113: demographics[0].combined[0].label: must not be empty",
+    ),
+    Broken(
+        "combined_unknown_field",
+        (_combined(_GRADES, '{ options = [7, 8], label = "7 and 8", name = "7+8" }'),),
+        "{file}:113: demographics[0].combined[0].name: unknown field",
     ),
     Broken(
         "missing_demographic",

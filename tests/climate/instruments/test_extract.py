@@ -23,6 +23,7 @@ def _visible_strings(instrument: Instrument) -> list[str]:
     out += [scale.title for scale in instrument.scales]
     for demographic in instrument.demographics:
         out += [demographic.text, *(option.label for option in demographic.options)]
+        out += [group.label for group in demographic.combined]
     return out
 
 
