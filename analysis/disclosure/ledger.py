@@ -1,8 +1,13 @@
 """The ledger: every value ever published, with the release that published it.
 
 A new release is audited together with the ledger, so an attacker who
-subtracts last year's tables (or the first version of a revised one) from this
-release learns nothing the audit has not allowed.
+subtracts last year's tables from this release learns nothing the audit has not
+allowed. An entry constrains the data it was published of: a release of other
+respondents (another year) may share its cells, but a release of the same
+respondents and more (a year published again after responses were added) must
+not, since the earlier values describe fewer respondents. Such a release places
+the earlier entries on cells of their own (:meth:`Ledger.placed`, and
+:mod:`analysis.disclosure.editions`).
 """
 
 from __future__ import annotations
@@ -61,6 +66,21 @@ class Ledger(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
                 if values[c]
             )
         return Ledger((*self.entries, *fresh))
+
+    def placed(self, prefix: CellKey) -> Ledger:
+        """The same entries with ``prefix`` put before every key.
+
+        Examples
+        --------
+        >>> ledger = Ledger((LedgerEntry("2024", (("school", "A"),), "n", "20-39"),))
+        >>> ledger.placed((("edition", "before"),)).entries[0].key
+        (('edition', 'before'), ('school', 'A'))
+        """
+        return Ledger(
+            tuple(
+                LedgerEntry(e.release, (*prefix, *e.key), e.quantity, e.code) for e in self.entries
+            )
+        )
 
     def to_json(self) -> bytes:
         """Serialise to JSON bytes."""

@@ -27,9 +27,10 @@ __all__ = ["Pattern", "Reason", "primary_suppression"]
 class Reason(IntEnum):
     """Why a cell or value has its status (internal only).
 
-    ``FIXED`` marks a cell that the release holds but does not publish (the data of an
-    earlier edition, or what changed since): hidden, never audited for its own sake,
-    never a complement.
+    ``KEPT`` and ``FIXED`` mark a cell or value whose status this release does not
+    choose (the data of an earlier edition, shown or hidden as it was then, or what
+    changed since, never shown): never a complement, and audited only when marked
+    primary instead.
 
     Examples
     --------
@@ -39,6 +40,7 @@ class Reason(IntEnum):
     False
     """
 
+    KEPT = -1
     SHOWN = 0
     EMPTY = 1
     SMALL = 2

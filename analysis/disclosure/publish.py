@@ -10,8 +10,8 @@ only coded values and the one public symbol.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import msgspec
@@ -102,6 +102,8 @@ def protect(
     release_id: str = "release",
     ledger: Ledger | None = None,
     exact: bool = False,
+    primary: Callable[[Structure, Policy], Pattern] = primary_suppression,
+    redirect: Callable[[Pattern, Finding], int] | None = None,
 ) -> Protected:
     """Protect every table of ``release`` jointly and audit the result.
 
@@ -117,6 +119,13 @@ def protect(
         Values published before; audited together with this release.
     exact : bool
         Report exact integer intervals for every audited value.
+    primary : callable, optional
+        The pattern to start from (primary suppression by default). Only cells and
+        values it leaves ``SHOWN`` can become complements; a cell it marks ``FIXED``
+        keeps its status.
+    redirect : callable, optional
+        The cell in whose relations a complement is sought for a failed finding
+        (the finding's own cell by default).
 
     Returns
     -------
@@ -136,7 +145,7 @@ def protect(
     """
     policy = policy or Policy()
     structure = release.structure()
-    pattern = primary_suppression(structure, policy)
+    pattern = primary(structure, policy)
     rounds = 0
     programs = 0
     counts = False
@@ -182,6 +191,8 @@ def protect(
         if not failures or rounds > policy.max_rounds:
             break
         block = rounds == policy.max_rounds
+        if redirect is not None:
+            failures = [replace(f, cell=redirect(pattern, f)) for f in failures]
         cells_before = pattern.cells.copy()
         if _repair(structure, pattern, failures, policy, block=block):
             only = (
