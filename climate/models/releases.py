@@ -2,8 +2,10 @@
 
 Each row is one protected release of one instrument and year, taken in one state of its
 administration (the fingerprint). It keeps the values the release published (the ledger
-entries that audit every later release of that year), the internal audit report, and the
-published statistics, so that a page view reads them instead of protecting the year again.
+entries that audit every later release of that year), the internal audit report, the
+published statistics, so that a page view reads them instead of protecting the year again,
+and the internal cell data it was made from (never published), so that a later release of
+the year, made after responses were added, is audited against what this one described.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from climate.models.base import Base
 
 
 class PublishedRelease(Base):
-    """One protected release: its ledger entries, audit report and published statistics."""
+    """One protected release: its ledger entries, audit report, published statistics and data."""
 
     __tablename__ = "published_release"
     __table_args__ = (Index(None, "instrument_id", "year"),)
@@ -31,3 +33,5 @@ class PublishedRelease(Base):
     ledger: Mapped[bytes] = mapped_column(LargeBinary)
     report: Mapped[bytes] = mapped_column(LargeBinary)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
+    # None for releases stored before the data were kept (revision 0005).
+    cells: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
