@@ -193,8 +193,8 @@ def protect_edition(
     ...     return Release((Dimension("g", ("a", "b", "c")),), (Table("t", ("g",)),),
     ...                    data(a, b, c))
     >>> first = protect(release(30, 40, 50), release_id="one")
-    >>> [row.n for row in first.tables[0].rows]
-    ['100-299', '20-39', '40-99', '40-99']
+    >>> [row.n for row in first.tables[0].rows[1:]]
+    ['20-39', '40-99', '40-99']
     >>> then = Edition("one", data(30, 40, 50), first.ledger)
     >>> again = protect_edition(release(34, 40, 50), [then], release_id="two")
     >>> [row.n for row in again.tables[0].rows], again.report.ok

@@ -286,7 +286,8 @@ def nested_states(
 def _check(
     shape: Shape, before: Mapping[CellKey, Data], after: Mapping[CellKey, Data], what: str
 ) -> None:
-    for key in before.keys() | after.keys():
+    # The most detailed cell first: it says best where the responses went.
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (-len(k), k)):
         shape.minus(after.get(key, shape.zero), before.get(key, shape.zero), key, what)
 
 
