@@ -11,7 +11,12 @@ Exceptions::
         ├── InvalidSubmission   422: answers that do not fit the instrument, one message per field
         ├── BadRequest          400: a body that cannot be read
         ├── RateLimited         429: too many attempts; try again shortly
-        └── Unavailable         503: the answers could not be stored; the client retries
+        ├── Unavailable         503: the answers could not be stored; the client retries
+        └── ReleaseError        503: a year's results cannot be published until an admin acts
+
+A ``ReleaseError`` is raised by the release pipeline (and is a ``ValueError`` too); staff
+pages answer it with a page of their own, the JSON API with its advice and the pipeline's
+detail, the command line with the detail. None of them answers 500.
 
 Messages are English source strings marked with ``_`` so that the catalogs pick them up;
 they are translated when the page or JSON answer is rendered, in the student's language.
@@ -116,6 +121,57 @@ class Unavailable(ClimateError):
     message = _("Your answers could not be saved just now. Please try again.")
 
 
+# Why a year's results cannot be published (each answer explains its own).
+REMOVED = "removed"  # responses were removed or changed after the year was published
+UNKEPT = "unkept"  # an earlier release of the year was stored without its data
+AUDIT = "audit"  # the disclosure audit cannot protect the release
+SETUP = "setup"  # the year's administrations cannot make one release per instrument
+
+
+class ReleaseError(ClimateError, ValueError):
+    """A year's results cannot be published: nothing was, and an admin has to act first.
+
+    ``reason`` says why (``advice`` is what to do, translatable); the message (``str``
+    of the error, and ``detail``) is the pipeline's own, in English with release ids, for
+    an admin at the command line or a script.
+    """
+
+    status_code = 503
+    name = "release_unavailable"
+    message = _("These results cannot be published right now, so nothing new was published.")
+
+    def __init__(self, detail: str, reason: str = AUDIT) -> None:
+        Exception.__init__(self, detail)
+        self.detail = detail
+        self.reason = reason
+        self.advice = RELEASE_ADVICE.get(reason, RELEASE_ADVICE[AUDIT])
+
+
+RELEASE_ADVICE = {
+    REMOVED: _(
+        "Responses were removed or changed after this year's results were published. "
+        "Published results cannot be taken back. An administrator can restore the removed "
+        "responses from a backup: responses can be added to a published year, never removed."
+    ),
+    UNKEPT: _(
+        "This year's responses changed after an older version of the platform published it, "
+        "and that version did not keep what is needed to check a new release. An administrator "
+        "can restore the responses as they were, open this report once, and then import the "
+        "new responses again."
+    ),
+    AUDIT: _(
+        "The privacy check could not protect every small group in the new results. If the "
+        "minimum group size was raised after this year was first published, an administrator "
+        "can set it back."
+    ),
+    SETUP: _(
+        "This year has more than one closed survey window for the same survey. An "
+        "administrator can reopen or remove the extra one."
+    ),
+}
+"""Why a year's results cannot be published, and what an admin can do, by pipeline reason."""
+
+
 API_PREFIX = "/api/"
 
 
@@ -172,7 +228,11 @@ def json_error(
         fields = None
         if isinstance(exc, InvalidSubmission):
             fields = {path: translate(text) for path, text in exc.fields.items()}
-        body = ApiError(exc.name, translate(exc.message), fields=fields)
+        message = translate(exc.message)
+        detail = None
+        if isinstance(exc, ReleaseError):
+            message, detail = f"{message} {translate(exc.advice)}", exc.detail
+        body = ApiError(exc.name, message, detail=detail, fields=fields)
         return Response(body, status_code=exc.status_code, headers=headers_of(exc))
     if isinstance(exc, ValidationException):
         # Litestar's messages name the field and the type it expected; they stay in English.

@@ -100,6 +100,11 @@ async def staff_export(
     responses={
         **error_responses(400, 401, 403),
         404: ResponseSpec(ApiError, description="no survey that year, or an unknown school"),
+        503: ResponseSpec(
+            ApiError,
+            description="the year's results cannot be published until an administrator acts; "
+            "the message says why and what to do, the detail gives the release ids",
+        ),
     },
     cache=False,
     media_type="application/octet-stream",

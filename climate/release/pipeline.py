@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from analysis.disclosure import CellKey, Ledger, Policy, Protected, protect
 from analysis.disclosure.editions import Edition, NestingError, protect_edition
+from climate.errors import REMOVED, SETUP, UNKEPT, ReleaseError
 from climate.instruments import Instrument
 from climate.models.releases import PublishedRelease
 from climate.release.catalogue import CellData, answered_only, build_release, cell_data
@@ -33,21 +34,6 @@ from climate.release.gather import Gathered, Source, fingerprint, gather, source
 from climate.release.reliability import alpha_rows
 from climate.release.result import Statistic, YearRelease
 from climate.release.rows import published_rows, scale_totals
-
-# Why a release cannot be published (each page explains its own, in the page's language).
-REMOVED = "removed"  # responses were removed or changed after the year was published
-UNKEPT = "unkept"  # an earlier release of the year was stored without its data
-AUDIT = "audit"  # the disclosure audit cannot protect the release
-SETUP = "setup"  # the year's administrations cannot make one release per instrument
-
-
-class ReleaseError(ValueError):
-    """A release cannot be published, and nothing was; ``reason`` says why, and the message
-    what the district's admin can do."""
-
-    def __init__(self, message: str, reason: str = AUDIT) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 def release_id_for(source: Source, fingerprint: str, policy: Policy) -> str:

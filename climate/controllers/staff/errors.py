@@ -1,4 +1,8 @@
-"""How staff pages answer errors: a page in the caller's language, or a trip to sign-in."""
+"""How staff pages answer errors: a page in the caller's language, or a trip to sign-in.
+
+A year whose results cannot be published (a ``ReleaseError`` from a report, the dashboard or
+an export) answers 503 with a page that says what happened and what an admin can do.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 
-from climate.errors import RateLimited
+from climate.errors import RateLimited, ReleaseError
 from climate.pages import pages_of
 from climate.security.guards import SignInRequired
 
@@ -21,6 +25,18 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         return Redirect(f"/staff/sign-in?next={quote(target, safe='/')}", status_code=303)
     return pages_of(request).render(
         request, "staff/error.html", status_code=exc.status_code, status=exc.status_code
+    )
+
+
+def release_failed(request: Request[Any, Any, Any], exc: ReleaseError) -> Response[Any]:
+    """A year's results cannot be published: say why and what an admin can do."""
+    return pages_of(request).render(
+        request,
+        "staff/error.html",
+        status_code=exc.status_code,
+        status=exc.status_code,
+        message=exc.message,
+        advice=exc.advice,
     )
 
 
@@ -41,4 +57,5 @@ def rate_limited(request: Request[Any, Any, Any], exc: RateLimited) -> Response[
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     HTTPException: http_error,
     RateLimited: rate_limited,
+    ReleaseError: release_failed,
 }
