@@ -8,7 +8,8 @@ categories or at its total), and tables share cells, so ``school=A`` in a
 table and has one status everywhere.
 
 A dimension's combined groups (a recode before suppression) are categories of
-their own, each the total of a relation ``combined = sum(members)``.
+their own, each the total of a relation ``combined = sum(members)`` and a part
+of the recoded margin ``total = combined + other categories``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+
+from analysis.disclosure.recodes import check_combined, recoded_margins
 
 __all__ = [
     "Cell",
@@ -105,25 +108,7 @@ class Dimension:
             raise ValueError(f"Dimension {self.name!r} has no categories")
         if len(set(self.categories)) != len(self.categories):
             raise ValueError(f"Dimension {self.name!r} has repeated categories")
-        owner: dict[str, str] = {}
-        names: set[str] = set()
-        for name, members in self.combined:
-            where = f"Dimension {self.name!r}: combined group {name!r}"
-            if not name or name in self.categories or name in names:
-                raise ValueError(f"{where} needs a name of its own (no category's or group's)")
-            names.add(name)
-            unknown = [m for m in members if m not in self.categories]
-            if unknown:
-                raise ValueError(f"{where}: unknown categories {unknown}")
-            if len(members) < 2 or len(set(members)) != len(members):
-                raise ValueError(f"{where} needs at least two distinct categories")
-            for m in members:
-                if m in owner:
-                    raise ValueError(
-                        f"{where}: category {m!r} is already in combined group {owner[m]!r} "
-                        "(a category may be in one combined group at most)"
-                    )
-                owner[m] = name
+        check_combined(self.name, self.categories, self.combined)
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -312,7 +297,9 @@ class Structure:
 
     ``matrix`` has one row per relation ``total - sum(parts) = 0`` and one
     column per cell; ``members[r]`` lists the total first, then the parts. A
-    combined group is the total of its own relation, its members the parts.
+    combined group is the total of its own relation, its members the parts,
+    and a part of the recoded margin ``total = combined + other categories``:
+    implied by the others, but suppression reasons one relation at a time.
     """
 
     release: Release
@@ -432,6 +419,8 @@ class Structure:
                     relation_set[(index[key], *(at[c] for c in cats[d]))] = None
                     for name, parts in combined[d]:
                         relation_set[(at[name], *(at[c] for c in parts))] = None
+                    for recode in recoded_margins(cats[d], combined[d]):
+                        relation_set[(index[key], *(at[c] for c in recode))] = None
         members = tuple(np.array(r, dtype=np.int64) for r in relation_set)
         rows, cols, vals = [], [], []
         for r, mem in enumerate(members):
