@@ -71,6 +71,7 @@ from analysis.disclosure.primary import Pattern, Reason, primary_suppression
 from analysis.disclosure.publish import AuditReport, Protected, _tables, protect
 from analysis.disclosure.states import (
     BEFORE,
+    CHANGE,
     CHANGED,
     MARGIN,
     STATE,
@@ -227,6 +228,7 @@ def protect_edition(
         roles,
         [_Earlier([earlier[at] for at in state.members]) for state in states],
         _Earlier([earlier[at] for at in same]),
+        names,
     )
     protected = protect(
         combined,
@@ -267,16 +269,26 @@ class _Start:
     """The starting pattern of a combined release, and where its failures are repaired.
 
     Margin cells start from primary suppression; every other cell is fixed as
-    the module docstring says. ``margin[c]`` is the margin cell of cell ``c``,
-    set when the pattern is made.
+    the module docstring says. A margin cell whose data are those of the newest
+    earlier release (nothing was added to it) keeps that release's pattern: what
+    it hid stays hidden, and what it showed is known already, so it is shown
+    again (``KEPT``) and never a complement, unless primary suppression hides it
+    now. Hiding it would protect nothing, and a pattern that differs from the
+    earlier one would let the two together expose what each protects.
+    ``margin[c]`` is the margin cell of cell ``c``, set when the pattern is made.
     """
 
     def __init__(
-        self, roles: Mapping[CellKey, Role], states: Sequence[_Earlier], same: _Earlier
+        self,
+        roles: Mapping[CellKey, Role],
+        states: Sequence[_Earlier],
+        same: _Earlier,
+        names: Sequence[str],
     ) -> None:
         self.roles = roles
         self.states = states
         self.same = same
+        self.names = names
         self.margin = np.zeros(0, dtype=np.int64)
 
     def __call__(self, structure: Structure, policy: Policy) -> Pattern:
@@ -286,6 +298,7 @@ class _Start:
             role = self.roles.get(key, Role(MARGIN, key))
             if role.kind == MARGIN:
                 _mark(structure, pattern, c, self.same.primary.get(key, ()))
+                self._unchanged(structure, pattern, c, key)
                 continue
             self.margin[c] = structure.index[role.base]
             for own in pattern.values.values():
@@ -302,6 +315,23 @@ class _Start:
                         if 1 <= structure.counts[q][c] < policy.sensitive_count_k:
                             _own(structure, pattern, q)[c] = Reason.SMALL_COUNT
         return pattern
+
+    def _unchanged(self, structure: Structure, pattern: Pattern, c: int, key: CellKey) -> None:
+        """Keep the pattern of the newest earlier release of this cell's data."""
+        earlier = self.same
+        if not self.same.shown and self.names:
+            added = structure.index.get(((self.names[-1], CHANGE), *key))
+            if added is not None and structure.n[added] > 0:
+                return
+            earlier = self.states[-1]
+        shown = earlier.shown.get(key, {})
+        if "n" in shown and pattern.cells[c] == Reason.SHOWN:
+            pattern.cells[c] = Reason.KEPT if shown["n"] else Reason.COMPLEMENT
+        for q, was in shown.items():
+            if not was and q in structure.item_of:
+                own = _own(structure, pattern, q)
+                if own[c] < Reason.SMALL:
+                    own[c] = Reason.COMPLEMENT
 
     def _state(self, structure: Structure, pattern: Pattern, c: int, role: Role) -> None:
         earlier = self.states[role.state]
