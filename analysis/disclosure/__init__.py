@@ -1,7 +1,8 @@
 """Disclosure control: primary and complementary suppression, audit, ledger.
 
 Every published number passes through :func:`protect`, run jointly over all
-tables of a release; :func:`protect_tidy` is the front end for tidy tables.
+tables of a release; :func:`protect_tidy` is the front end for tidy tables, and
+:func:`protect_edition` publishes data again after respondents were added.
 """
 
 from analysis.disclosure.audit import Finding, LayerAudit, audit_pattern
@@ -19,6 +20,7 @@ from analysis.disclosure.cells import (
 from analysis.disclosure.codes import Codes, published_codes
 from analysis.disclosure.complementary import complementary_suppression
 from analysis.disclosure.denominators import fewest_answered
+from analysis.disclosure.editions import Edition, NestingError, primary_values, protect_edition
 from analysis.disclosure.ledger import Ledger, LedgerEntry
 from analysis.disclosure.policy import (
     HIDDEN,
@@ -50,11 +52,13 @@ __all__ = [
     "CellKey",
     "Codes",
     "Dimension",
+    "Edition",
     "Finding",
     "Item",
     "LayerAudit",
     "Ledger",
     "LedgerEntry",
+    "NestingError",
     "Pattern",
     "Policy",
     "Protected",
@@ -76,7 +80,9 @@ __all__ = [
     "fewest_answered",
     "n_interval",
     "primary_suppression",
+    "primary_values",
     "protect",
+    "protect_edition",
     "protect_tidy",
     "provably_small",
     "published_codes",
