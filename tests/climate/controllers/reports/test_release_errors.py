@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -14,6 +15,7 @@ from sqlalchemy import delete, select
 
 from climate import db
 from climate.app import create_app
+from climate.cli import main
 from climate.errors import AUDIT, RELEASE_ADVICE, REMOVED, SETUP, UNKEPT
 from climate.i18n import Catalogs
 from climate.models import response
@@ -104,6 +106,29 @@ def test_pages_explain_a_year_that_cannot_be_published(
     # The detail names the release and the cell that lost a response, for the admin.
     assert "responses were removed or changed since it was published" in body["detail"]
     assert f"school={planted.school}" in body["detail"]
+
+
+def test_pages_show_a_year_again_after_paper_surveys_are_imported(
+    admin: Client,
+    settings: Settings,
+    planted: Planted,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The documented workflow that answered 500: view the year, import paper surveys, view.
+    district = f"/staff/reports/district?year={planted.year}"
+    school = f"/staff/reports/schools/{planted.school}?year={planted.year}"
+    assert admin.get(district).status_code == 200
+    paper = tmp_path / "paper.csv"
+    paper.write_text(
+        "school_id,grade,gender,conn_belong\n" + f"{planted.school},4,1,2\n" * 3, encoding="utf-8"
+    )
+    monkeypatch.setenv("CLIMATE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CLIMATE_MODE", "demo")
+    args = ["import", "responses", "--survey", "elementary", "--year", str(planted.year)]
+    assert main([*args, str(paper)]) == 0
+    assert admin.get(district).status_code == 200
+    assert admin.get(school).status_code == 200
 
 
 def test_every_reason_has_its_advice() -> None:
