@@ -50,6 +50,7 @@ from analysis.disclosure.means import audit_means
 from analysis.disclosure.policy import Policy
 from analysis.disclosure.primary import Pattern, Reason
 from analysis.disclosure.programs import item_program, n_program, view
+from analysis.disclosure.propagation import propagation_findings
 from analysis.disclosure.witnesses import (
     Finding,
     LayerAudit,
@@ -133,6 +134,8 @@ def audit_pattern(
     scales = [s for s in structure.scales.values() if only is None or s.item in only]
     if scales and n_targets:
         audit_means(seen, pattern, scales, n_targets, exact, out)
+    # Values the integer programs audit: the propagating attacker leaves them to them.
+    proven: set[tuple[int, str]] = set()
     for item in structure.items.values() if counts else ():
         if only is not None and item.name not in only:
             continue
@@ -152,6 +155,7 @@ def audit_pattern(
                     own is not None and Reason(int(own[c])).primary
                 ):
                     minus = None if m_var is None else m_var + c
+                    proven.add((c, q))
                     if (c, q) not in done:
                         targets.append(Target(c, (1 + j) * size + c, c, minus, 1, q))
         if not targets:
@@ -184,4 +188,13 @@ def audit_pattern(
                 )
         else:
             audit_program(program, targets, exact, out)
+    if counts:
+        # Every item's counts, sensitive or not, against the attacker who propagates bounds.
+        for f in propagation_findings(seen, pattern):
+            if (f.cell, f.quantity) in proven:
+                continue
+            if f.failure:
+                out.findings.append(f)
+            else:
+                out.cleared.add((f.cell, f.quantity))
     return out

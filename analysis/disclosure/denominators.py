@@ -18,7 +18,7 @@ import numpy as np
 
 from analysis.disclosure.policy import HIDDEN, Policy, denominator_range, n_interval
 
-__all__ = ["fewest_answered"]
+__all__ = ["answered_range", "fewest_answered"]
 
 _REACH = 400
 """Sizes tried above a band's floor; past it the floor is as good as any."""
@@ -59,12 +59,30 @@ def fewest_answered(band: str, codes: Sequence[str], policy: Policy) -> float:
     low, high = n_interval(band)
     if low == high:
         return float(low)
+    return float(answered_range(band, codes, policy)[0])
+
+
+def answered_range(band: str, codes: Sequence[str], policy: Policy) -> tuple[int, float]:
+    """The fewest and the most who answered that a band and the item's percent codes allow.
+
+    Examples
+    --------
+    >>> answered_range("10-19", ("40%", "33%", "27%"), Policy())
+    (15, 15.0)
+    >>> answered_range("300+", ("40%", "60%"), Policy())
+    (300, inf)
+    """
+    low, high = n_interval(band)
+    if low == high:
+        return int(low), high
     shown = tuple(sorted(c for c in codes if c not in ("", HIDDEN)))
-    return float(_fewest(int(low), high, shown, len(shown) < len(codes), policy))
+    return _allowed(int(low), high, shown, len(shown) < len(codes), policy)
 
 
 @lru_cache(maxsize=65536)
-def _fewest(low: int, high: float, codes: tuple[str, ...], partial: bool, policy: Policy) -> int:
+def _allowed(
+    low: int, high: float, codes: tuple[str, ...], partial: bool, policy: Policy
+) -> tuple[int, float]:
     top = int(min(high, low + _REACH))
     d = np.arange(max(low, 1), top + 1, dtype=np.int64)
     ok = np.ones(d.shape, dtype=bool)
@@ -91,4 +109,8 @@ def _fewest(low: int, high: float, codes: tuple[str, ...], partial: bool, policy
     if not partial and codes:
         ok &= d <= most
     found = np.flatnonzero(ok)
-    return int(d[found[0]]) if found.size else low
+    if not found.size:
+        return low, high
+    # Past the sizes tried every size may fit: the most is known only inside them.
+    largest = float(d[found[-1]]) if top == high else high
+    return int(d[found[0]]), largest

@@ -87,12 +87,11 @@ class Policy:
         Bands in which n is published unless ``exact_n``.
     exact_n : bool
         Publish n exactly (as many enrollment tables do).
-    exact_n_depth : int, optional
-        Publish n exactly for the cells that fix at most this many dimensions (with one
-        ``(school, group)`` table per dimension, 1 gives the grand total, each school's
-        total and each district group exactly, and bands below them). The audit holds
-        every exact n as an equation, so it hides more where that would expose a group.
-        The band of those who answered an item follows the same rule.
+    exact_n_dimensions : tuple of str
+        Publish n exactly for the cells that fix no dimension outside these (with
+        ``("school",)``: the grand total and each school's total), and in bands
+        elsewhere. The audit holds every exact n as an equation. The number of those who
+        answered an item follows the same rule.
     mean_decimals : int
         Decimals of published means.
     sensitive_count_k : int
@@ -123,7 +122,7 @@ class Policy:
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
     n_bands: tuple[tuple[int, int | None], ...] = DEFAULT_BANDS
     exact_n: bool = False
-    exact_n_depth: int | None = None
+    exact_n_dimensions: tuple[str, ...] = ()
     mean_decimals: int = 1
     sensitive_count_k: int = 10
     min_width: int = 1
@@ -146,8 +145,6 @@ class Policy:
             raise ValueError("sensitive_count_k must not be negative")
         if self.total_cost <= 0:
             raise ValueError("total_cost must be positive")
-        if self.exact_n_depth is not None and self.exact_n_depth < 0:
-            raise ValueError("exact_n_depth must not be negative")
         if self.mean_decimals < 0:
             raise ValueError("mean_decimals must not be negative")
         if not self.tiers or min(t.min_n for t in self.tiers) > self.k:
@@ -164,17 +161,19 @@ class Policy:
                 return t
         raise ValueError(f"n={n} is below every tier")
 
-    def exact_for(self, key: Sequence[object]) -> bool:
+    def exact_for(self, key: Sequence[tuple[str, str]]) -> bool:
         """Whether the n of the cell with ``key`` is published exactly.
 
         Examples
         --------
-        >>> Policy(exact_n_depth=1).exact_for((("school", "A"),))
+        >>> Policy(exact_n_dimensions=("school",)).exact_for((("school", "A"),))
         True
-        >>> Policy(exact_n_depth=1).exact_for((("school", "A"), ("grade", "9")))
+        >>> Policy(exact_n_dimensions=("school",)).exact_for((("grade", "9"),))
         False
         """
-        return self.exact_n or (self.exact_n_depth is not None and len(key) <= self.exact_n_depth)
+        if self.exact_n:
+            return True
+        return bool(self.exact_n_dimensions) and all(d in self.exact_n_dimensions for d, _ in key)
 
     def band(self, n: int) -> tuple[int, int | None]:
         """The published band that holds ``n``."""

@@ -19,6 +19,7 @@ from scipy import sparse
 
 from analysis.disclosure.cells import Scale, Structure, answered_name, mean_name, quantity_name
 from analysis.disclosure.codes import Codes
+from analysis.disclosure.denominators import answered_range
 from analysis.disclosure.domains import Domain, n_domains
 from analysis.disclosure.ledger import Ledger
 from analysis.disclosure.policy import (
@@ -184,20 +185,23 @@ def item_program(seen: View, quantities: list[str], missing: str | None) -> Prog
             low_d, high_d = denominator_range(code, seen.policy)
             rows.add([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
     if m_col is not None:
-        # The band of those who answered, published beside the item's percentages.
+        # The band of those who answered, published beside the item's percentages; with
+        # them it leaves only the sizes at which every percentage is a whole count and the
+        # counts add up.
         item = structure.item_of[quantities[0]]
-        bands = list(enumerate(codes.answered.get(item, ())))
+        answered = [q for q in quantities if q != missing]
+        for c, code in enumerate(codes.answered.get(item, ())):
+            if code not in ("", HIDDEN):
+                shown = [codes.counts[q][c] for q in answered]
+                low_d, high_d = answered_range(code, shown, seen.policy)
+                rows.add([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
         if seen.ledger is not None:
             name = answered_name(item)
-            bands += [
-                (structure.index[e.key], e.code)
-                for e in seen.ledger.entries
-                if e.quantity == name and e.key in structure.index
-            ]
-        for c, code in bands:
-            if code not in ("", HIDDEN):
-                low_d, high_d = n_interval(code)
-                rows.add([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
+            for e in seen.ledger.entries:
+                if e.quantity == name and e.key in structure.index and e.code not in ("", HIDDEN):
+                    low_d, high_d = n_interval(e.code)
+                    c = structure.index[e.key]
+                    rows.add([(c, 1.0), (m_col + c, -1.0)], low_d, high_d)
     blocks.append(rows.matrix(size * layers))
     lows.append(np.array(rows.lo))
     highs.append(np.array(rows.hi))

@@ -179,6 +179,10 @@ def protect(
             if (f.cell, f.quantity) not in latest or f.failure:
                 latest[(f.cell, f.quantity)] = f
         known.update(latest)
+        for key in result.cleared - latest.keys():
+            # Failed in an earlier round, passed now: nothing holds it exposed any more.
+            if key in known and known[key].failure:
+                del known[key]
         result.findings[:] = known.values()
         failures = sorted(result.failures, key=lambda f: (f.quantity != "n", f.quantity, f.cell))
         if not failures and not counts:

@@ -51,6 +51,8 @@ class LayerAudit:
 
     findings: list[Finding] = field(default_factory=list)
     programs: int = 0
+    cleared: set[tuple[int, str]] = field(default_factory=set)
+    """Values (cell, quantity) a cheaper attacker's pass found protected this time."""
 
     @property
     def failures(self) -> list[Finding]:

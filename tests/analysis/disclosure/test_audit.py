@@ -410,7 +410,7 @@ def _banded(with_items: bool) -> list[tuple[float, float, str]]:
     s = rel.structure()
     pattern = primary_suppression(s, policy)
     result = audit_pattern(s, pattern, published_codes(s, pattern, policy), policy, exact=True)
-    return [(f.lower, f.upper, f.failure) for f in result.findings]
+    return [(f.lower, f.upper, f.failure) for f in result.findings if f.quantity == "n"]
 
 
 def test_percentages_beside_bands_pin_the_n_they_hide() -> None:
@@ -420,6 +420,29 @@ def test_percentages_beside_bands_pin_the_n_they_hide() -> None:
     # 15 % (3 of 20, 4 of 26 or 27, 5 of 33 or 34, 6 of 39), so T = 27. Then
     # c + d = 2 with both hidden and non-empty: c = d = 1.
     assert _banded(with_items=True) == [(1, 1, "point"), (1, 1, "point")]
+
+
+def test_counts_of_every_item_are_audited_not_only_sensitive_ones() -> None:
+    # The same table: u and v are not sensitive, yet c and d (one student each) are
+    # pinned, so each one's answer is too: T's 2 of 27 less a's 1 and b's 1 leaves 0 for
+    # c and d on u (7 % of 27 is 2; 8 % of 12 and of 13 is 1). The propagating attacker
+    # proves it and the audit fails those counts.
+    cells = {"": (27, 2, 4), "a": (12, 1, 2), "b": (13, 1, 2), "c": (1, 0, 0), "d": (1, 0, 0)}
+    rel = Release(
+        (Dimension("g", ("a", "b", "c", "d")),),
+        (Table("t", ("g",)),),
+        tuple(
+            Cell((("g", g),) if g else (), n, {"u": (u,), "v": (v,)})
+            for g, (n, u, v) in cells.items()
+        ),
+        items=(Item("u"), Item("v")),
+    )
+    policy = Policy(k=2, tiers=(Tier(1, 0, 100),), sensitive_count_k=0)
+    s = rel.structure()
+    pattern = primary_suppression(s, policy)
+    result = audit_pattern(s, pattern, published_codes(s, pattern, policy), policy)
+    exposed = {(s.keys[f.cell], f.quantity) for f in result.failures if f.quantity != "n"}
+    assert exposed == {((("g", g),), q) for g in ("c", "d") for q in ("u", "v")}
 
 
 def test_bands_alone_leave_the_hidden_cells_wide() -> None:
