@@ -3,8 +3,10 @@
 Dimensions are ``school`` and every demographic of the instrument; each demographic's
 categories are its option values plus ``not_reported``. One table per demographic,
 ``(school, d)``, whose lattice gives school x category, school totals, district x category
-and the district total, all linked. Each item counts its options plus ``skipped``; each
-scale has a cut-point item (flagged, not flagged, unscored) and a mean.
+and the district total, all linked. A question's combined groups are categories too, named
+by their members (``11+12``), their cells the sums of their members'. Each item counts its
+options plus ``skipped``; each scale has a cut-point item (flagged, not flagged, unscored)
+and a mean.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import msgspec
 
 from analysis.disclosure import Cell, CellKey, Dimension, Item, Release, Scale, Table
-from climate.instruments import Instrument, scale_range
+from climate.instruments import Demographic, Instrument, scale_range
 from climate.responses.cells import ALL, Cells
 
 SCHOOL = "school"
@@ -63,12 +65,29 @@ def _scale(name: str, low: float, high: float, item: str, cut: float | None) -> 
     return Scale(name, low, high, **extra)
 
 
+def categories(question: Demographic) -> tuple[str, ...]:
+    """A demographic's categories in the release: its answers, then ``not_reported``."""
+    values = (str(o.value) for o in question.options if not o.prefer_not_to_say)
+    return (*values, NOT_REPORTED)
+
+
+def combined_groups(question: Demographic) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A demographic's combined groups: (published name, members in category order)."""
+    result = []
+    for group in question.combined:
+        wanted = {str(v) for v in group.options} | ({NOT_REPORTED} if group.not_reported else set())
+        members = tuple(c for c in categories(question) if c in wanted)
+        result.append(("+".join(members), members))
+    return tuple(result)
+
+
 def dimensions(instrument: Instrument, schools: tuple[str, ...]) -> tuple[Dimension, ...]:
-    """The release's dimensions: schools, then every demographic with ``not_reported``."""
+    """The release's dimensions: schools, then every demographic and its combined groups."""
     result = [Dimension(SCHOOL, schools)]
     for question in instrument.demographics:
-        values = tuple(str(o.value) for o in question.options if not o.prefer_not_to_say)
-        result.append(Dimension(question.id, (*values, NOT_REPORTED)))
+        result.append(
+            Dimension(question.id, categories(question), combined=combined_groups(question))
+        )
     return tuple(result)
 
 
@@ -140,7 +159,7 @@ def _row_cells(instrument: Instrument, cells: Cells, row: int) -> CellData:
 def cell_data(
     instrument: Instrument, schools: tuple[str, ...], by_dimension: Mapping[str, Cells]
 ) -> dict[CellKey, CellData]:
-    """Every non-empty cell of the lattice, district cells summed from school cells."""
+    """Every non-empty cell of the lattice, district and combined cells summed from others."""
     known = set(schools)
     result: dict[CellKey, CellData] = {}
 
@@ -163,6 +182,12 @@ def cell_data(
                 group = (dimension, category_name(cells.categories[row]))
                 put(((SCHOOL, school), group), data)
                 put((group,), data)
+    combined = {q.id: combined_groups(q) for q in instrument.demographics}
+    for key, data in list(result.items()):
+        for dimension, category in key:
+            for name, members in combined.get(dimension, ()):
+                if category in members:
+                    put(tuple((d, name if d == dimension else c) for d, c in key), data)
     return result
 
 

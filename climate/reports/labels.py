@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from climate.instruments import Instrument
-from climate.release.catalogue import NOT_REPORTED, item_options
+from climate.release.catalogue import NOT_REPORTED, combined_groups, item_options
 
 Translate = Callable[[str], str]
 
@@ -58,7 +58,7 @@ class Labels:
         return dimension
 
     def group(self, dimension: str, group: str) -> str:
-        """A category of a demographic question, as students saw it."""
+        """A category of a demographic question as students saw it, or a combined group's label."""
         if group == NOT_REPORTED:
             return self._("Not reported")
         if self.instrument is not None:
@@ -68,6 +68,10 @@ class Labels:
                 for option in question.options:
                     if str(option.value) == group:
                         return self.text(option.label)
+                names = (name for name, _ in combined_groups(question))
+                for name, combined in zip(names, question.combined, strict=True):
+                    if name == group:
+                        return self.text(combined.label)
         return group
 
     def item(self, item_id: str) -> str:
