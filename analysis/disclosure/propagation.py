@@ -152,24 +152,15 @@ def with_answered(program: Program, size: int, m_col: int) -> Program:
     )
 
 
-def propagation_findings(seen: View, pattern: Pattern) -> list[Finding]:
-    """The propagating attacker's verdict on every hidden count of every item.
-
-    Failures are ``"point"`` for a small group's count pinned, ``"zero"`` and ``"all"``
-    for any hidden group's count proved 0 or all of those who answered, where anyone may
-    have answered.
-    """
+def _programs(seen: View) -> list[tuple[str, list[str], int | None, Program]]:
+    """Every item's program (a scale's cut-point item with its means), answered counts apart."""
     structure = seen.structure
     size = structure.size
-    found: list[Finding] = []
     flag_items = {s.item: s for s in structure.scales.values() if s.item is not None}
+    found = []
     for item in structure.items.values():
         quantities = [quantity_name(item.name, o) for o in item.options]
         missing = structure.missing(item.name)
-        answered = [q for q in quantities if q != missing]
-        watch = [q for q in answered if pattern.value_hidden(q)[structure.n > 0].any()]
-        if not watch:
-            continue
         scale = flag_items.get(item.name)
         program = (
             scale_program(seen, scale)
@@ -177,8 +168,54 @@ def propagation_findings(seen: View, pattern: Pattern) -> list[Finding]:
             else item_program(seen, quantities, missing)
         )
         m_col = None if missing is None else (1 + quantities.index(missing)) * size
-        lb, ub = propagated(program if m_col is None else with_answered(program, size, m_col))
-        x_ub = ub[:size]
+        if m_col is not None:
+            program = with_answered(program, size, m_col)
+        found.append((item.name, quantities, m_col, program))
+    return found
+
+
+def _with_sizes(program: Program, lb: FloatArray, ub: FloatArray) -> Program:
+    low, high = program.lb.copy(), program.ub.copy()
+    size = len(lb)
+    low[:size] = np.maximum(low[:size], lb)
+    high[:size] = np.minimum(high[:size], ub)
+    return program.bounded(low, high)
+
+
+def propagation_findings(seen: View, pattern: Pattern, *, passes: int = 3) -> list[Finding]:
+    """The propagating attacker's verdict on every hidden count of every item.
+
+    Each item's program bounds every group's n (a group holds at least those who
+    answered each item); the bounds found in one item's program are carried into every
+    other's, ``passes`` times over, so the items constrain one another as they do in the
+    one program that holds them all.
+
+    Failures are ``"point"`` for a small group's count pinned, ``"zero"`` and ``"all"``
+    for any hidden group's count proved 0 or all of those who answered, where anyone may
+    have answered.
+    """
+    structure = seen.structure
+    size = structure.size
+    programs = _programs(seen)
+    n_lb, n_ub = seen.lb.copy(), seen.ub.copy()
+    bounds: dict[str, tuple[FloatArray, FloatArray]] = {}
+    for _ in range(passes):
+        before = (n_lb.copy(), n_ub.copy())
+        for name, _q, _m, program in programs:
+            lb, ub = propagated(_with_sizes(program, n_lb, n_ub))
+            bounds[name] = (lb, ub)
+            n_lb, n_ub = np.maximum(n_lb, lb[:size]), np.minimum(n_ub, ub[:size])
+        if np.array_equal(before[0], n_lb) and np.array_equal(before[1], n_ub):
+            break
+    found: list[Finding] = []
+    for name, quantities, m_col, _p in programs:
+        missing = structure.missing(name)
+        answered = [q for q in quantities if q != missing]
+        watch = [q for q in answered if pattern.value_hidden(q)[structure.n > 0].any()]
+        if not watch:
+            continue
+        lb, ub = bounds[name]
+        x_ub = np.minimum(ub[:size], n_ub)
         m_lb = np.zeros(size) if m_col is None else lb[m_col : m_col + size]
         # The most who may have answered.
         a_ub = x_ub if m_col is None else np.minimum(x_ub - m_lb, ub[-size:])

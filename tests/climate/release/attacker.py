@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +34,7 @@ from analysis import bounded_mean_limits, korn_graubard_limits, wilson_limits
 from analysis.disclosure import CellKey, Policy, Release, Structure, Table, n_interval
 from analysis.disclosure.policy import denominator_range
 from climate.instruments import Instrument, scale_range
-from climate.release.catalogue import SCHOOL, dimensions, item_options
+from climate.release.catalogue import SCHOOL, CellData, dimensions, flag_item, item_options
 from climate.release.result import ALL, DISTRICT, Statistic
 
 INF = math.inf
@@ -163,13 +163,19 @@ class Verdict:
 
 
 def attack(
-    rows: Sequence[Statistic], instrument: Instrument, policy: Policy, small: Collection[CellKey]
+    rows: Sequence[Statistic],
+    instrument: Instrument,
+    policy: Policy,
+    truth: Mapping[CellKey, CellData],
 ) -> Verdict:
     """Propagate everything published in ``rows`` and count the hidden quantities exposed.
 
-    ``small`` names the groups of 1 to k-1 students (from the data: the attacker does not
-    know them; they only say which pinned counts are disclosures).
+    ``truth`` is the data behind the rows. The attacker never reads it: it only says which
+    groups have 1 to k-1 students (whose pinned counts are disclosures), and checks that
+    every bound the attacker proves holds the true value, so that a mistaken model of
+    the methods cannot pass for a disclosure, or hide one.
     """
+    small = {key for key, cell in truth.items() if 0 < cell.n < policy.k}
     schools = tuple(sorted({r.org_id for r in rows if r.org_type == SCHOOL}))
     structure = Release(
         dimensions(instrument, schools),
@@ -205,6 +211,7 @@ def attack(
     }
     # Items: answered, and each answered option.
     answered_vars: dict[tuple[str, int], Var] = {}
+    count_vars: dict[tuple[str, int, int], Var] = {}
     for item in instrument.items:
         options = item_options(instrument, item.id)
         a = [system.var(f"a:{item.id}{structure.keys[c]}") for c in range(size)]
@@ -217,6 +224,8 @@ def attack(
             _relations(system, structure.members, y[o])
         for c in range(size):
             answered_vars[(item.id, c)] = a[c]
+            for j, o in enumerate(options):
+                count_vars[(item.id, j, c)] = y[o][c]
             system.add([(a[c], 1.0), (n_var[c], -1.0)], -INF, 0)
             system.add([(y[o][c], 1.0) for o in options] + [(a[c], -1.0)], 0, 0)
             cell = by_cell.get(structure.keys[c], {})
@@ -259,7 +268,40 @@ def attack(
     system.propagate()
     _intervals(system, structure, published, instrument, answered_vars)
     system.propagate()
+    _check_truth(system, structure, truth, instrument, n_var, answered_vars, count_vars)
     return _verdict(small, system, structure, n_var, hidden, watched)
+
+
+def _check_truth(
+    system: _System,
+    structure: Structure,
+    truth: Mapping[CellKey, CellData],
+    instrument: Instrument,
+    n_var: list[Var],
+    answered: dict[tuple[str, int], Var],
+    counts: dict[tuple[str, int, int], Var],
+) -> None:
+    """Every proved bound holds the true value (the attacker's model is sound)."""
+
+    def holds(v: Var, value: float) -> None:
+        slack = 1e-6 * (1 + abs(value))
+        assert system.low[v] - slack <= value <= system.high[v] + slack, (
+            f"{system.names[v]}: true {value} outside [{system.low[v]}, {system.high[v]}]"
+        )
+
+    empty = CellData(0, {}, {})
+    for c, key in enumerate(structure.keys):
+        cell = truth.get(key, empty)
+        holds(n_var[c], cell.n)
+        for item in instrument.items:
+            if cell.n:
+                holds(answered[(item.id, c)], cell.n - cell.counts[item.id][-1])
+                for j, value in enumerate(cell.counts[item.id][:-1]):
+                    holds(counts[(item.id, j, c)], value)
+        for scale in instrument.scales:
+            if cell.n:
+                flagged, not_flagged, _ = cell.counts[flag_item(scale.id)]
+                holds(answered[(f"{scale.id}:flag", c)], flagged + not_flagged)
 
 
 def _key(row: Statistic) -> CellKey:

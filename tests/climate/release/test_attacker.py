@@ -74,9 +74,8 @@ def _attacked(settings: Settings, schools: int) -> tuple[int, tuple[str, ...], i
         instrument = load_directory(settings.surveys_dir)["elementary"].instrument
         # Which groups are small comes from the data: it only scores the attack.
         data = cell_data(instrument, gathered.schools, gathered.cells)
-        small = {key for key, cell in data.items() if 0 < cell.n < release_policy().k}
-        assert ((SCHOOL, planted.school), (planted.dimension, planted.group)) in small
-        verdict = attack(release.rows, instrument, release_policy(), small)
+        assert data[((SCHOOL, planted.school), (planted.dimension, planted.group))].n == 3
+        verdict = attack(release.rows, instrument, release_policy(), data)
         planted_rows = [
             r
             for r in release.rows
