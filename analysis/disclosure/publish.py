@@ -22,11 +22,15 @@ import scipy
 from analysis.disclosure.audit import Finding, LayerAudit, audit_pattern
 from analysis.disclosure.cells import CellKey, Release, Structure
 from analysis.disclosure.codes import Codes, published_codes
-from analysis.disclosure.complementary import complementary_suppression, hide_cheapest
+from analysis.disclosure.complementary import (
+    Complements,
+    cheapest_complement,
+    complementary_suppression,
+    cost_of,
+)
 from analysis.disclosure.ledger import Ledger
 from analysis.disclosure.policy import HIDDEN, Policy
 from analysis.disclosure.primary import Pattern, Reason, primary_suppression
-from analysis.disclosure.repair import repair_value
 
 __all__ = ["AuditRecord", "AuditReport", "Protected", "PublishedRow", "PublishedTable", "protect"]
 
@@ -64,7 +68,13 @@ class AuditRecord(msgspec.Struct, frozen=True):
 
 
 class AuditReport(msgspec.Struct, frozen=True):
-    """The internal audit report of a protected release."""
+    """The internal audit report of a protected release.
+
+    ``complement_cost`` is what the values hidden to protect others cost (each
+    hidden cell or value its group's n, times ``total_cost`` for a margin), and
+    ``complement_gap`` how far the complement programs' cost may lie above the
+    cheapest, as a share of it (0 when every program was solved to optimality).
+    """
 
     release: str
     ok: bool
@@ -75,6 +85,8 @@ class AuditReport(msgspec.Struct, frozen=True):
     programs: int
     ledger_releases: tuple[str, ...]
     records: tuple[AuditRecord, ...]
+    complement_cost: float = 0.0
+    complement_gap: float = 0.0
 
     def to_json(self) -> bytes:
         """Serialise to JSON bytes."""
@@ -155,10 +167,11 @@ def protect(
     # attacker of a later round can do whatever an earlier one could: what an earlier
     # round showed protected stays protected, and only the exact audit repeats it.
     known: dict[tuple[int, str], Finding] = {}
+    complements = Complements()
     while True:
         rounds += 1
         cells_before = pattern.cells.copy()
-        complementary_suppression(structure, pattern, policy)
+        complements += complementary_suppression(structure, pattern, policy)
         if only is not None and not np.array_equal(cells_before, pattern.cells):
             only = None
         codes = published_codes(structure, pattern, policy)
@@ -209,7 +222,9 @@ def protect(
         if block or not _repair(structure, pattern, failures, policy, block=True):
             break
         only = None
-    report = _report(structure, pattern, result, policy, release_id, ledger, rounds, programs)
+    report = _report(
+        structure, pattern, result, policy, release_id, ledger, rounds, programs, complements
+    )
     new_ledger = (ledger or Ledger()).record(release_id, structure, codes)
     tables = _tables(structure, codes)
     return Protected(tables, report, new_ledger, codes, structure)
@@ -220,10 +235,6 @@ def _repair(
 ) -> bool:
     changed = False
     for f in failures:
-        # An exposed count: one more hidden value where it helps, never a whole group.
-        if f.quantity != "n" and repair_value(structure, pattern, f, policy, block=block):
-            changed = True
-            continue
         if f.quantity == "n":
             hidden = pattern.hidden()
             eligible = pattern.cells == Reason.SHOWN
@@ -265,8 +276,9 @@ def _first(
     eligible: npt.NDArray[np.bool_],
     policy: Policy,
 ) -> int | None:
+    """The cheapest complement of the first relation (fewest hidden first) that has one."""
     for r in relations:
-        c = hide_cheapest(structure, r, hidden, eligible, policy)
+        c = cheapest_complement(structure, r, hidden, eligible, policy)
         if c is not None:
             return c
     return None
@@ -285,6 +297,7 @@ def _report(
     ledger: Ledger | None,
     rounds: int,
     programs: int,
+    complements: Complements,
 ) -> AuditReport:
     found = {(f.cell, f.quantity): f for f in result.findings}
     records: list[AuditRecord] = []
@@ -325,7 +338,20 @@ def _report(
         programs=programs,
         ledger_releases=() if ledger is None else ledger.releases(),
         records=tuple(records),
+        complement_cost=_spent(structure, pattern, policy),
+        complement_gap=complements.gap,
     )
+
+
+def _spent(structure: Structure, pattern: Pattern, policy: Policy) -> float:
+    """Cost of every cell and value hidden to protect others (not for its own sake)."""
+    cost = cost_of(structure, policy)
+    added = (Reason.COMPLEMENT, Reason.AUDIT, Reason.BLOCK)
+    total = float(cost[np.isin(pattern.cells, added)].sum())
+    shown = ~pattern.hidden()
+    for own in pattern.values.values():
+        total += float(cost[shown & np.isin(own, added)].sum())
+    return total
 
 
 def _tables(structure: Structure, codes: Codes) -> tuple[PublishedTable, ...]:
