@@ -18,10 +18,11 @@ from analysis.disclosure.cells import (
     quantity_name,
 )
 from analysis.disclosure.codes import Codes, published_codes
-from analysis.disclosure.complementary import complementary_suppression
+from analysis.disclosure.complementary import Complements, complementary_suppression
 from analysis.disclosure.denominators import fewest_answered
 from analysis.disclosure.editions import Edition, NestingError, primary_values, protect_edition
 from analysis.disclosure.ledger import Ledger, LedgerEntry
+from analysis.disclosure.loss import Loss, LossRow, measure_loss
 from analysis.disclosure.policy import (
     HIDDEN,
     Policy,
@@ -51,6 +52,7 @@ __all__ = [
     "Cell",
     "CellKey",
     "Codes",
+    "Complements",
     "Dimension",
     "Edition",
     "Finding",
@@ -58,6 +60,8 @@ __all__ = [
     "LayerAudit",
     "Ledger",
     "LedgerEntry",
+    "Loss",
+    "LossRow",
     "NestingError",
     "Pattern",
     "Policy",
@@ -78,6 +82,7 @@ __all__ = [
     "complementary_suppression",
     "count_interval",
     "fewest_answered",
+    "measure_loss",
     "n_interval",
     "primary_suppression",
     "primary_values",
