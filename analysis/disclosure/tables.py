@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from analysis.disclosure.cells import Cell, CellKey, Dimension, Item, Release, Table
 from analysis.disclosure.ledger import Ledger
+from analysis.disclosure.loss import Loss, measure_loss
 from analysis.disclosure.policy import HIDDEN, Policy
 from analysis.disclosure.publish import AuditReport, protect
 
@@ -16,12 +17,13 @@ __all__ = ["TidyResult", "protect_tidy"]
 
 @dataclass(frozen=True)
 class TidyResult:
-    """Protected rows in input order (same columns), the audit report and ledger."""
+    """Protected rows in input order (same columns), the audit report, ledger and loss."""
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     report: AuditReport
     ledger: Ledger
+    loss: Loss
 
 
 def protect_tidy(
@@ -120,7 +122,7 @@ def protect_tidy(
             code = result.codes.counts[name][at_cell]
             fields[at] = code if result.codes.n[at_cell] != HIDDEN else HIDDEN
         out_rows.append(tuple(fields))
-    return TidyResult(header, tuple(out_rows), result.report, result.ledger)
+    return TidyResult(header, tuple(out_rows), result.report, result.ledger, measure_loss(result))
 
 
 def _integer(text: str, column: str, line: int) -> int:

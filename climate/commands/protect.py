@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    """Protect INPUT, write OUTPUT and AUDIT; exit 2 on bad input with nothing written."""
+    """Protect INPUT, write OUTPUT and AUDIT, print the loss; exit 2 on bad input, none written."""
     try:
         policy = Policy(k=args.k, exact_n=args.exact_n)
         ledger = Ledger.from_json(args.ledger.read_bytes()) if _exists(args.ledger) else None
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     args.audit.write_bytes(result.report.to_json())
     if args.ledger is not None:
         args.ledger.write_bytes(result.ledger.to_json())
+    print(result.loss.table())
     return 0 if result.report.ok else 1
 
 

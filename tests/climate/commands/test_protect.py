@@ -73,3 +73,26 @@ def test_count_above_n_and_unknown_column(
     assert code == 2
     assert "'grade'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_protect_prints_the_loss_after_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(tmp_path, GOOD)
+    assert code == 0
+    assert out.exists()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["dimension", "groups", "n>=k"]
+    # hand-worked from GOOD: the 4 and its partner 26 are hidden. Publishable groups:
+    # total 60, grades 26 and 30; values: an n and a percentage per group.
+    assert lines[1].split() == ["grand", "total", "1", "0.0%", "0.0%", "2", "0.0%"]
+    # grades: 1 of 2 publishable hidden, 26 of 56 respondents (46.4 %), 4 of 6 values
+    assert lines[2].split() == ["grade", "2", "50.0%", "46.4%", "6", "66.7%"]
+    # overall: 1 of 3, 26 of 116 (22.4 %), 4 of 8
+    assert lines[3].split() == ["overall", "3", "33.3%", "22.4%", "8", "50.0%"]
+
+
+def test_bad_input_prints_no_loss(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = _run(tmp_path, GOOD.replace("Total,60", "Total,61"))
+    assert code == 2
+    assert capsys.readouterr().out == ""
