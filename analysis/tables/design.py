@@ -149,7 +149,16 @@ def _design_effects(
     inv_d = np.where(mean > 0, 1 / np.where(mean > 0, mean, 1), 0.0)
     denom = cmat.T @ (cmat * (inv_d / n_obs)[:, None])
     numer = cmat.T @ (inv_d[:, None] * v * inv_d[None, :]) @ cmat
-    delta = np.linalg.solve(denom, numer)
+    try:
+        delta = np.linalg.solve(denom, numer)
+    except np.linalg.LinAlgError:
+        # A cell with no weight in any school leaves the interaction contrasts' variance
+        # under independence singular: the correction is undefined, not an error of ours.
+        raise ValueError(
+            f"the Rao-Scott correction of a {nr} x {nc} table needs a design variance of rank "
+            f"{denom.shape[0]} under independence; an empty cell leaves it of rank "
+            f"{np.linalg.matrix_rank(denom)}"
+        ) from None
     if not float(np.trace(delta)) > 1e-12 * float(np.trace(denom)):
         raise ValueError(
             "weighted tables have no between-school variation in the "
