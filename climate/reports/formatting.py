@@ -78,6 +78,8 @@ class Formatter:
             return text or "–"
         if text.isdigit():
             return self.integer(int(text))
+        if text.startswith("<") and text[1:].isdigit():
+            return "<" + self.integer(int(text[1:]))
         if text.endswith("+") and text[:-1].isdigit():
             return self.integer(int(text[:-1])) + "+"
         low, sep, high = text.partition(BAND_SEPARATOR)

@@ -59,6 +59,9 @@ def test_dates_and_bands() -> None:
     assert fmt.date(dt.date(2026, 5, 1)) == "1 de mayo de 2026"
     assert fmt.band("1000+") == "1.000+"  # CLDR: Spanish groups thousands with a period
     assert fmt.band("100-299") == "100–299"
+    # Exact counts (whole schools) and the reason of a provably small hidden group.
+    assert fmt.band("1234") == "1.234"
+    assert fmt.band("<10") == "<10"
 
 
 def test_response_rate_is_the_range_the_band_allows() -> None:
