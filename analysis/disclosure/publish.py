@@ -31,6 +31,7 @@ from analysis.disclosure.complementary import (
 from analysis.disclosure.ledger import Ledger
 from analysis.disclosure.policy import HIDDEN, Policy
 from analysis.disclosure.primary import Pattern, Reason, primary_suppression
+from analysis.disclosure.repair import repair_value
 
 __all__ = ["AuditRecord", "AuditReport", "Protected", "PublishedRow", "PublishedTable", "protect"]
 
@@ -235,6 +236,10 @@ def _repair(
 ) -> bool:
     changed = False
     for f in failures:
+        # An exposed count: one more hidden value where it helps, never a whole group.
+        if f.quantity != "n" and repair_value(structure, pattern, f, policy, block=block):
+            changed = True
+            continue
         if f.quantity == "n":
             hidden = pattern.hidden()
             eligible = pattern.cells == Reason.SHOWN
