@@ -168,7 +168,16 @@ def audit_pattern(
             # Then with only the shown groups held, so hidden groups' sizes move too. Their
             # points are points of the full program, so whatever they settle is settled.
             state = {t: Seen() for t in targets}
-            for cells in (np.arange(size), np.flatnonzero(~pattern.hidden())):
+            # Last, only the groups whose size is published exactly: banded sizes move too.
+            pinned = np.array([code.isdigit() for code in codes.n], dtype=bool)
+            restrictions = (
+                np.arange(size),
+                np.flatnonzero(~pattern.hidden()),
+                np.flatnonzero(pinned & ~pattern.hidden()),
+            )
+            for cells in restrictions:
+                if not targets:
+                    break
                 held = with_held(program, cells, size, m_var)
                 targets = audit_program(held, targets, False, out, state=state, conclude=False)
             # What no restriction settles counts as exposed ("unproven") and gets a

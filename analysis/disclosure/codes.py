@@ -47,7 +47,9 @@ def published_codes(structure: Structure, pattern: Pattern, policy: Policy) -> C
     ('15%', '15%', '15%')
     """
     hidden = pattern.hidden()
-    exact = [policy.exact_for(key) for key in structure.keys]
+    exact = [
+        policy.exact_for(key) and c not in pattern.banded for c, key in enumerate(structure.keys)
+    ]
     n_codes = tuple(
         HIDDEN if hidden[c] else code_n(int(structure.n[c]), policy, exact=exact[c])
         for c in range(structure.size)

@@ -67,7 +67,14 @@ def audit_means(
             held = with_held(
                 program, np.concatenate([shown + k * size for k in range(layers)]), 0, None
             )
-            for t in audit_program(held, todo, False, found, state=state, conclude=False):
+            left = audit_program(held, todo, False, found, state=state, conclude=False)
+            if left:
+                # A second chance with only the exactly published sizes held: witnesses
+                # that move a banded group's size beside the hidden ones are points too.
+                pinned = np.array([code.isdigit() for code in seen.codes.n], dtype=bool)
+                loose = with_held(program, np.flatnonzero(pinned & ~pattern.hidden()), 0, None)
+                left = audit_program(loose, left, False, found, state=state, conclude=False)
+            for t in left:
                 low, high = state[t].integer_low(), state[t].integer_high()
                 found.findings.append(Finding(t.cell, "n", low, high, False, "unproven"))
         out.programs += found.programs

@@ -5,7 +5,7 @@ Reasons are internal: the published tables show one symbol for all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
@@ -71,11 +71,14 @@ class Pattern:
     ``cells[c]`` is the reason of cell ``c``; ``values[q][c]`` the reason of
     the count ``q`` in cell ``c`` when that cell is shown. Sensitive counts
     and every answered option of an item with a missing option have their
-    own reasons; other counts follow their cell.
+    own reasons; other counts follow their cell. ``banded`` holds the cells whose
+    n the policy would publish exactly but that publish it in a band instead,
+    because the exact number exposed a small group beside them.
     """
 
     cells: npt.NDArray[np.int8]
     values: dict[str, npt.NDArray[np.int8]]
+    banded: set[int] = field(default_factory=set)
 
     def hidden(self) -> npt.NDArray[np.bool_]:
         """Mask of hidden cells."""
@@ -90,7 +93,9 @@ class Pattern:
 
     def copy(self) -> Pattern:
         """An independent copy."""
-        return Pattern(self.cells.copy(), {q: v.copy() for q, v in self.values.items()})
+        return Pattern(
+            self.cells.copy(), {q: v.copy() for q, v in self.values.items()}, set(self.banded)
+        )
 
 
 def primary_suppression(structure: Structure, policy: Policy) -> Pattern:

@@ -240,6 +240,9 @@ def _repair(
         if f.quantity != "n" and repair_value(structure, pattern, f, policy, block=block):
             changed = True
             continue
+        if f.quantity == "n" and not block and _coarsen(structure, pattern, f, policy):
+            changed = True
+            continue
         if f.quantity == "n":
             hidden = pattern.hidden()
             eligible = pattern.cells == Reason.SHOWN
@@ -274,6 +277,22 @@ def _repair(
     return changed
 
 
+def _coarsen(structure: Structure, pattern: Pattern, f: Finding, policy: Policy) -> bool:
+    """Publish in bands the exact n beside an exposed group, before hiding anything.
+
+    A whole school's exact number is an equation on its groups; in its band it still
+    says how many answered, to within the band, and nothing is hidden.
+    """
+    changed = False
+    for r in structure.cell_relations[f.cell]:
+        for c in structure.members[r].tolist():
+            shown = pattern.cells[c] == Reason.SHOWN
+            if shown and c not in pattern.banded and policy.exact_for(structure.keys[c]):
+                pattern.banded.add(c)
+                changed = True
+    return changed
+
+
 def _first(
     structure: Structure,
     relations: list[int],
@@ -281,12 +300,19 @@ def _first(
     eligible: npt.NDArray[np.bool_],
     policy: Policy,
 ) -> int | None:
-    """The cheapest complement of the first relation (fewest hidden first) that has one."""
-    for r in relations:
-        c = cheapest_complement(structure, r, hidden, eligible, policy)
-        if c is not None:
-            return c
-    return None
+    """The cheapest of the complements each relation would take.
+
+    The exposed value may be pinned through any of its relations; hiding a small group in
+    one of them is better than a school's total in another (which its own relations then
+    need a partner for, often another total).
+    """
+    cost = cost_of(structure, policy)
+    found = [
+        c
+        for r in relations
+        if (c := cheapest_complement(structure, r, hidden, eligible, policy)) is not None
+    ]
+    return min(found, key=lambda c: (float(cost[c]), c)) if found else None
 
 
 def _bound(value: float) -> int | None:

@@ -47,6 +47,8 @@ def repair_value(
             _repair_one(structure, pattern, c, other, "zero", policy, block=block)
             for other in others
         )
+    if pattern.cells[c] == Reason.SHOWN and _beside(structure, pattern, c, quantity):
+        return True
     if _repair_one(structure, pattern, c, quantity, finding.failure, policy, block=block):
         return True
     # Every value of this count near the group is hidden already: the count is pinned
@@ -57,6 +59,28 @@ def repair_value(
         for o in item.answered
         if quantity_name(item.name, o) != quantity
     )
+
+
+def _beside(structure: Structure, pattern: Pattern, cell: int, quantity: str) -> bool:
+    """Hide another answer of a shown group whose hidden count its other answers pin.
+
+    Those who answered less the shown answers leave the hidden count: hiding the answer
+    with the most respondents beside it leaves the two a shared, wider range.
+    """
+    item = structure.items[structure.item_of[quantity]]
+    best: tuple[int, str] | None = None
+    for option in item.answered:
+        other = quantity_name(item.name, option)
+        own = pattern.values.get(other)
+        if other == quantity or own is None or own[cell] != Reason.SHOWN:
+            continue
+        count = int(structure.counts[other][cell])
+        if count > 0 and (best is None or count > best[0]):
+            best = (count, other)
+    if best is None:
+        return False
+    pattern.values[best[1]][cell] = Reason.AUDIT
+    return True
 
 
 def _repair_one(
@@ -75,17 +99,6 @@ def _repair_one(
     hidden = pattern.value_hidden(quantity)
     eligible = (pattern.cells == Reason.SHOWN) & (own == Reason.SHOWN) & ~hidden
     relations = list(structure.cell_relations[cell])
-    if block:
-        changed = False
-        for r in relations:
-            for c in structure.members[r].tolist():
-                if eligible[c]:
-                    own[c] = Reason.BLOCK
-                    changed = True
-        return changed
-    counts = structure.counts[quantity]
-    helps: npt.NDArray[np.bool_] = counts > 0 if failure == "zero" else np.ones_like(eligible)
-    cost = structure.n.astype(np.float64) * np.where(structure.is_total, policy.total_cost, 1.0)
     near = np.unique(np.concatenate([structure.members[r] for r in relations]))
     # One relation further out, for when the exposed group's own relations have nothing.
     outer = {r for m in near.tolist() for r in structure.cell_relations[m]} - set(relations)
@@ -94,6 +107,30 @@ def _repair_one(
         if outer
         else near[:0]
     )
+    if block:
+        # Rounds are running out: hide the count in every group of the relations around.
+        for members in (near, far):
+            chosen = members[eligible[members]]
+            if chosen.size:
+                own[chosen] = Reason.BLOCK
+                return True
+        return False
+    counts = structure.counts[quantity]
+    helps: npt.NDArray[np.bool_] = counts > 0 if failure == "zero" else np.ones_like(eligible)
+    cost = structure.n.astype(np.float64) * np.where(structure.is_total, policy.total_cost, 1.0)
+    # The count may be pinned through each of its relations: one helpful complement in
+    # every relation of the group that still has one, the cheapest first.
+    changed = False
+    for r in relations:
+        members = structure.members[r]
+        candidates = members[(eligible & helps)[members]]
+        if candidates.size:
+            best = int(candidates[np.lexsort((candidates, cost[candidates]))[0]])
+            own[best] = Reason.AUDIT
+            eligible[best] = False
+            changed = True
+    if changed:
+        return True
     for wanted in (eligible & helps, eligible):
         for members in (near, far):
             candidates = members[wanted[members]]
