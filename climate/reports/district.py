@@ -61,6 +61,8 @@ class InstrumentView:
     changes: tuple[str, ...]
     unestimable: tuple[str, ...]
     hidden: bool
+    district_band: str = "–"
+    district_rate: str = "–"
 
 
 def _sort_key(text: str) -> tuple[int, float]:
@@ -105,7 +107,7 @@ def instrument_view(
             values[s] = row.value if row is not None else ""
             figures.append(figure(row, fmt))
         fact = facts.get(school)
-        rate = response_rate(band, fact.enrollment if fact else None, fmt)
+        rate = response_rate(band, fact.surveyed(labels.instrument) if fact else None, fmt)
         raw.append(
             (SchoolRow(school, name, fmt.band(band), rate, tuple(figures)), {**values, BAND: band})
         )
@@ -162,6 +164,14 @@ def instrument_view(
     )
     hidden = any(v == HIDDEN for _r, values in raw for v in values.values())
     told = changes(published, None)
+    # The district publishes its respondents exactly; its rate is of every school's
+    # students in the surveyed grades, when each school's enrollment is known.
+    enrolled = [
+        fact.surveyed(labels.instrument) if (fact := facts.get(s)) else None
+        for s in release.schools
+    ]
+    district_enrolled = sum(e for e in enrolled if e is not None) if None not in enrolled else None
+    district_band = published.n_band(year, DISTRICT)
     return InstrumentView(
         labels.title(),
         tuple(columns),
@@ -172,6 +182,8 @@ def instrument_view(
         tuple(change_sentence(c, labels, fmt) for c in told.found),
         tuple(unestimable_sentence(u, labels) for u in told.unestimable),
         hidden,
+        fmt.band(district_band),
+        response_rate(district_band, district_enrolled, fmt),
     )
 
 

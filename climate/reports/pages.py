@@ -107,7 +107,7 @@ async def school_report_for(
     labels = Labels(catalogs.translations(lang).gettext, catalogs.instrument_text(lang), instrument)
     fmt = Formatter.for_language(lang)
     fact = facts.get(school_id)
-    enrollment = fact.enrollment if fact else None
+    enrollment = fact.surveyed(instrument) if fact else None
     return SchoolReportPage(
         year=chosen,
         report=school_report(published, school_id, name, labels, fmt, scale),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from analysis.disclosure import Policy
@@ -31,6 +31,18 @@ class SchoolFacts:
     name: str
     enrollment: int | None
     fte: dict[str, float]
+    grades: dict[int, int] = field(default_factory=dict)
+
+    def surveyed(self, instrument: Instrument | None) -> int | None:
+        """Students enrolled in the grades an instrument surveys (all grades without one).
+
+        A response rate divides by these: an elementary survey of grades 3-5 asks no one
+        in kindergarten to grade 2.
+        """
+        if instrument is None or not self.grades:
+            return self.enrollment
+        low, high = instrument.grade_band
+        return sum(n for grade, n in self.grades.items() if low <= grade <= high)
 
 
 async def closed_years(conn: AsyncConnection) -> tuple[int, ...]:
@@ -99,16 +111,16 @@ async def school_facts(
             )
         ).all()
     }
-    enrolled = {
-        str(s): int(n)
-        for s, n in (
-            await conn.execute(
-                select(Enrollment.school_id, func.sum(Enrollment.students))
-                .where(Enrollment.year == year, school_filter(principal, Enrollment.school_id))
-                .group_by(Enrollment.school_id)
+    grades: dict[str, dict[int, int]] = defaultdict(dict)
+    for school, grade, students in (
+        await conn.execute(
+            select(Enrollment.school_id, Enrollment.grade, Enrollment.students).where(
+                Enrollment.year == year, school_filter(principal, Enrollment.school_id)
             )
-        ).all()
-    }
+        )
+    ).all():
+        grades[str(school)][int(grade)] = int(students)
+    enrolled = {school: sum(by_grade.values()) for school, by_grade in grades.items()}
     fte: dict[str, dict[str, float]] = defaultdict(dict)
     for school, role, value in (
         await conn.execute(
@@ -119,6 +131,8 @@ async def school_facts(
     ).all():
         fte[str(school)][str(role)] = float(value)
     return {
-        school: SchoolFacts(school, name, enrolled.get(school), dict(fte.get(school, {})))
+        school: SchoolFacts(
+            school, name, enrolled.get(school), dict(fte.get(school, {})), grades.get(school, {})
+        )
         for school, name in sorted(names.items())
     }
