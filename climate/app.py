@@ -147,7 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             loggers={"uvicorn.access": {"level": logging.WARNING, "propagate": False}},
             log_exceptions="always",
             # Client errors are answers, not faults; logging them would record codes in paths.
-            disable_stack_trace={400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429},
+            disable_stack_trace={400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 503},
             exception_logging_handler=_log_fault,
         ),
         state=state,

@@ -23,6 +23,7 @@ from climate.models import (
     District,
     Enrollment,
     InstrumentVersion,
+    PublishedRelease,
     School,
     Staffing,
     response,
@@ -294,6 +295,9 @@ async def clear(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.execute(delete(response))
         for model in (
+            # The releases of a district that is gone describe data that is gone: a new
+            # district's years are published afresh, not audited against them.
+            PublishedRelease,
             AccessCode,
             AdministrationSchool,
             Administration,

@@ -12,7 +12,16 @@ from sqlalchemy import Executable, Row, func, select, text
 
 from climate import db
 from climate.demo import district as demo
-from climate.models import AccessCode, Administration, Enrollment, School, Staffing, response
+from climate.models import (
+    AccessCode,
+    Administration,
+    Enrollment,
+    PublishedRelease,
+    School,
+    Staffing,
+    response,
+)
+from climate.release.pipeline import year_releases
 from climate.settings import Settings
 
 TODAY = dt.date(2026, 11, 28)
@@ -106,3 +115,28 @@ def test_seeded_answers_include_skips_and_small_groups(settings: Settings) -> No
         ),
     )[0][0]
     assert small > 0
+
+
+def test_replacing_the_district_forgets_its_releases(settings: Settings) -> None:
+    # A release describes the data it was made from; once the district is cleared a
+    # reseeded year must be published afresh, not refused as responses removed.
+    summary = _seed(settings)
+
+    async def run() -> tuple[int, int]:
+        engine = db.create_engine(settings.database_url)
+        try:
+            await year_releases(engine, summary.years[0], district_name="D")
+            async with engine.connect() as conn:
+                before = int(
+                    await conn.scalar(select(func.count(PublishedRelease.release_id))) or 0
+                )
+            await demo.clear(engine)
+            async with engine.connect() as conn:
+                after = int(await conn.scalar(select(func.count(PublishedRelease.release_id))) or 0)
+            return before, after
+        finally:
+            await engine.dispose()
+
+    before, after = asyncio.run(run())
+    assert before > 0
+    assert after == 0
