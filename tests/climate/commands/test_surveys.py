@@ -25,7 +25,7 @@ def test_no_paths_checks_the_shipped_instruments(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert out == (
         f"ok: {SHIPPED_DIRECTORY / 'elementary.toml'} (elementary 1.0, 25 items, 8 scales)\n"
-        f"ok: {SHIPPED_DIRECTORY / 'secondary.toml'} (secondary 1.0, 51 items, 8 scales)\n"
+        f"ok: {SHIPPED_DIRECTORY / 'secondary.toml'} (secondary 1.1, 51 items, 8 scales)\n"
     )
 
 
