@@ -9,9 +9,9 @@ from pathlib import Path
 
 from climate import db
 from climate.commands import ACTOR, Subparsers
+from climate.errors import ReleaseError
 from climate.exports import FORMATS
 from climate.exports.files import ExportError, export_year
-from climate.release.pipeline import ReleaseError
 from climate.settings import Settings
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from analysis.staffing import ROLES, Allocation, StaffingPolicy, allocate, load_policy
 from climate import db
 from climate.commands import Subparsers
+from climate.errors import ReleaseError
 from climate.exports.staffing import write_plan
-from climate.release.pipeline import ReleaseError
 from climate.settings import Settings, SettingsError
 from climate.staffing import YearPlan, plan_for
 
