@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import multiprocessing
 import os
 
 import uvicorn
@@ -14,6 +15,7 @@ from climate.app import create_app
 from climate.commands import Subparsers
 from climate.demo import district as demo
 from climate.demo.accounts import ensure_demo_accounts
+from climate.reports import source
 from climate.settings import Settings
 from climate.students import codes
 
@@ -55,9 +57,35 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"  Staff sign-in:   {base}/staff/sign-in")
         for email, role, password in accounts:
             print(f"    {role:<16} {email}  password: {password}")
+    # Every closed year is protected once, on first view; for the demo that is every
+    # year at once, minutes of CPU. Made beforehand in a process of its own, the pages
+    # read them from the cache and the server stays responsive meanwhile.
+    warm = multiprocessing.get_context("spawn").Process(
+        target=_prepare_releases, args=(settings,), daemon=True
+    )
+    warm.start()
+    print("  Preparing the published results in the background (a few minutes).")
     print()
     _serve(settings, args.host, args.port)
     return 0
+
+
+def _prepare_releases(settings: Settings) -> None:
+    """Protect every closed year's releases, as the report pages would on first view."""
+    try:
+        asyncio.run(_releases(settings))
+    except Exception as error:  # a year that cannot be published says so on its page
+        print(f"  Results not prepared: {error}")
+
+
+async def _releases(settings: Settings) -> None:
+    engine = db.create_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            years = await source.closed_years(conn)
+        await source.releases(engine, years, settings)
+    finally:
+        await engine.dispose()
 
 
 def _no_mode() -> bool:
