@@ -88,7 +88,7 @@ async def create_account(
     result = await conn.execute(
         insert(Account).values(
             email=address,
-            password_hash=hash_password(password),
+            password_hash=await hash_password(password),
             role=role,
             disabled=False,
             created_at=now or now_utc(),
@@ -141,6 +141,14 @@ async def set_disabled(conn: AsyncConnection, account_id: int, disabled: bool) -
 
 async def check_credentials(conn: AsyncConnection, email: str, password: str) -> int | None:
     """The id of the enabled account these credentials open, or None."""
+    found = await _stored_credentials(conn, email)
+    account_id = await _opened(found, password)
+    if account_id is not None and found is not None:
+        await _rehash(conn, account_id, found[1], password)
+    return account_id
+
+
+async def _stored_credentials(conn: AsyncConnection, email: str) -> tuple[int, str, bool] | None:
     row = (
         await conn.execute(
             select(Account.id, Account.password_hash, Account.disabled).where(
@@ -148,30 +156,41 @@ async def check_credentials(conn: AsyncConnection, email: str, password: str) ->
             )
         )
     ).one_or_none()
-    if row is None:
-        spend_verification_time(password)
+    return None if row is None else (int(row.id), str(row.password_hash), bool(row.disabled))
+
+
+async def _opened(found: tuple[int, str, bool] | None, password: str) -> int | None:
+    # Hashing runs in a thread; callers hold no transaction while it waits its turn.
+    if found is None:
+        await spend_verification_time(password)
         return None
-    if not verify_password(row.password_hash, password) or row.disabled:
+    account_id, stored, disabled = found
+    if not await verify_password(stored, password) or disabled:
         return None
-    if needs_rehash(row.password_hash):
+    return account_id
+
+
+async def _rehash(conn: AsyncConnection, account_id: int, stored: str, password: str) -> None:
+    if needs_rehash(stored):
         await conn.execute(
             update(Account)
-            .where(Account.id == row.id)
-            .values(password_hash=hash_password(password))
+            .where(Account.id == account_id)
+            .values(password_hash=await hash_password(password))
         )
-    return int(row.id)
 
 
 async def change_password(conn: AsyncConnection, account_id: int, current: str, new: str) -> None:
     """Change a password after checking the current one; every session of the account ends."""
     stored = await conn.scalar(select(Account.password_hash).where(Account.id == account_id))
-    if stored is None or not verify_password(stored, current):
+    if stored is None or not await verify_password(stored, current):
         raise AccountError("the current password is not right")
     problem = password_problem(new)
     if problem:
         raise AccountError(problem)
     await conn.execute(
-        update(Account).where(Account.id == account_id).values(password_hash=hash_password(new))
+        update(Account)
+        .where(Account.id == account_id)
+        .values(password_hash=await hash_password(new))
     )
     await end_all_sessions(conn, account_id)
 
@@ -238,19 +257,29 @@ async def switch_account(
     return str(row.email)
 
 
-async def sign_in(engine: AsyncEngine, email: str, password: str) -> str | None:
+async def sign_in(
+    engine: AsyncEngine, email: str, password: str, replacing: str | None = None
+) -> str | None:
     """Start a session when the credentials open an account; record the attempt either way.
 
-    Returns the raw session id for the cookie, or None when sign-in failed.
+    Returns the raw session id for the cookie, or None when sign-in failed. A session the
+    browser already held (``replacing``, its raw id) ends on success: an id planted in the
+    browser before sign-in never becomes a signed-in session.
     """
+    async with engine.connect() as conn:
+        found = await _stored_credentials(conn, email)
+    # No connection is held while the password is checked: a flood of guesses queues for the
+    # hashing threads, not for the pool every other request needs.
+    account_id = await _opened(found, password)
     async with engine.begin() as conn:
-        account_id = await check_credentials(conn, email, password)
-        if account_id is None:
-            known = await find_account(conn, email) is not None
+        if account_id is None or found is None:
             # An unknown "email" may be a password typed in the wrong box: never keep it.
-            actor = normalize_email(email) if known else "(unknown account)"
+            actor = normalize_email(email) if found is not None else "(unknown account)"
             await audit.record(conn, actor, audit.SIGN_IN_FAILED)
             return None
+        await _rehash(conn, account_id, found[1], password)
+        if replacing:
+            await end_session(conn, replacing)
         raw = await start_session(conn, account_id)
         await audit.record(conn, normalize_email(email), audit.SIGNED_IN)
     return raw
