@@ -36,6 +36,7 @@ from climate.security.headers import security_headers
 from climate.settings import PROJECT_ROOT, Settings, SettingsError
 from climate.staffing.plan import district_policy
 from climate.students.access import Directory
+from climate.students.sealing import Sealer
 from climate.students.services import Services
 from climate.students.submissions import Writer
 
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings=settings,
         catalogs=catalogs,
         directory=Directory(engine),
-        writer=Writer(engine),
+        writer=Writer(engine, Sealer.of(settings.effective_secret)),
     )
     # The app's per-process parts; each reaches handlers as the dependency of the same name.
     state = State(

@@ -27,6 +27,8 @@ from climate.security import audit
 from climate.security.principals import Principal
 from climate.security.scoping import school_filter
 from climate.settings import Settings
+from climate.students import sealing
+from climate.students.sealing import Sealer
 
 
 class AdministrationError(ValueError):
@@ -243,14 +245,30 @@ async def create_administration(
     return row.id
 
 
-async def set_status(conn: AsyncConnection, administration_id: int, status: str) -> bool:
-    """Open or close an administration; False when it does not exist."""
+async def set_status(
+    conn: AsyncConnection, sealer: Sealer, administration_id: int, status: str
+) -> bool:
+    """Open or close an administration; False when it does not exist.
+
+    Closing moves its sealed submissions into the responses, shuffled, and deletes its
+    receipts and tickets, in the same transaction (see ``climate.students.sealing``).
+    """
     if status not in ("open", "closed"):
         raise AdministrationError("status: open or closed")
     result = await conn.execute(
         update(Administration).where(Administration.id == administration_id).values(status=status)
     )
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    if status == "closed":
+        try:
+            await sealing.unseal(conn, administration_id, sealer)
+        except sealing.Unreadable as error:
+            raise AdministrationError(
+                "the survey's answers are sealed with another secret key: start the service "
+                "with the CLIMATE_SECRET_KEY it had while the survey was open, then close it"
+            ) from error
+    return True
 
 
 async def overview(engine: AsyncEngine, settings: Settings, principal: Principal) -> Overview:
@@ -311,12 +329,19 @@ async def add_administration(
 
 
 async def change_status(
-    engine: AsyncEngine, actor: Principal | str, administration_id: int, status: str
+    engine: AsyncEngine,
+    settings: Settings,
+    actor: Principal | str,
+    administration_id: int,
+    status: str,
 ) -> bool:
     """Open or close an administration and record it; False when there is no such one."""
+    sealer = Sealer.of(settings.effective_secret)
     async with engine.begin() as conn:
-        if not await set_status(conn, administration_id, status):
+        if not await set_status(conn, sealer, administration_id, status):
             return False
         action = audit.ADMINISTRATION_OPENED if status == "open" else audit.ADMINISTRATION_CLOSED
         await audit.record(conn, actor, action, f"administration {administration_id}")
+    if status == "closed":
+        await sealing.scrub(engine)
     return True

@@ -142,10 +142,14 @@ def _list(_args: argparse.Namespace) -> int:
 
 def _status(status: str) -> Callable[[argparse.Namespace], int]:
     def change(args: argparse.Namespace) -> int:
-        changed = on_database(
-            Settings.from_env(),
-            lambda engine: admins.change_status(engine, ACTOR, args.id, status),
-        )
+        settings = Settings.from_env()
+        try:
+            changed = on_database(
+                settings,
+                lambda engine: admins.change_status(engine, settings, ACTOR, args.id, status),
+            )
+        except admins.AdministrationError as problem:
+            return _refused(problem)
         if not changed:
             return _refused(UsageError(f"no administration {args.id}"))
         print(f"administration {args.id} is {status}")

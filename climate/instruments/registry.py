@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from climate.instruments import Instrument, LoadedInstrument, parse_instrument
-from climate.models import Administration, InstrumentVersion, response
+from climate.models import Administration, InstrumentVersion, response, sealed_response
 
 
 class ChangedInstrumentError(ValueError):
@@ -38,12 +38,18 @@ async def register(session: AsyncSession, loaded: LoadedInstrument) -> Instrumen
         await session.flush()
         return row
     if row.content_hash != loaded.content_hash:
-        answered = await session.scalar(
-            select(
-                exists()
-                .where(response.c.administration_id == Administration.id)
-                .where(Administration.instrument_version_id == row.id)
-            )
+        # Answers of an open administration are still sealed; they count as much as stored ones.
+        answered = any(
+            [
+                await session.scalar(
+                    select(
+                        exists()
+                        .where(table.c.administration_id == Administration.id)
+                        .where(Administration.instrument_version_id == row.id)
+                    )
+                )
+                for table in (response, sealed_response)
+            ]
         )
         if answered:
             raise ChangedInstrumentError(

@@ -35,6 +35,7 @@ from climate.models.surveys import (
     demographic_column,
     response,
     score_column,
+    sealed_response,
 )
 
 __all__ = [
@@ -70,4 +71,5 @@ __all__ = [
     "metadata",
     "response",
     "score_column",
+    "sealed_response",
 ]

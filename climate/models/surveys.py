@@ -127,34 +127,62 @@ class AccessCode(Base):
 
 
 class Receipt(Base):
-    """Idempotency record: a hashed client key and the receipt it was given, nothing else."""
+    """Idempotency record: a hashed client key and the receipt it was given, nothing else.
+
+    Kept only while its administration is open (a retry must find its receipt), and deleted
+    when the administration closes. It holds no time: a day would narrow the responses it
+    could belong to.
+    """
 
     __tablename__ = "receipt"
     __table_args__ = ({"sqlite_with_rowid": False},)
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     receipt: Mapped[str] = mapped_column(String(32))
-    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administration.id", ondelete="CASCADE"), index=True
+    )
 
 
-response = Table(
+def _per_school(name: str, *columns: Column[Any]) -> Table:
+    """A table of one administration's rows, school by school, under random ids.
+
+    ``WITHOUT ROWID`` on SQLite, so the rows lie in key order and the key's random id hides
+    the order they were written in.
+    """
+    return Table(
+        name,
+        metadata,
+        Column("id", Uuid, nullable=False, default=uuid.uuid4),
+        Column(
+            "administration_id",
+            Integer,
+            ForeignKey("administration.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        Column("school_id", String(32), ForeignKey("school.id"), nullable=False),
+        *columns,
+        PrimaryKeyConstraint("administration_id", "school_id", "id"),
+        sqlite_with_rowid=False,
+    )
+
+
+sealed_response = _per_school("sealed_response", Column("sealed", LargeBinary, nullable=False))
+"""A submission of an open administration, encrypted with the service's key until it closes.
+
+It is written in the same transaction as its receipt and its used ticket, so a database
+reader can tie those to this row; what the row holds can be read only with the key. When
+the administration closes, each school's rows are opened and written to ``response`` in
+one transaction, in random order, and deleted (see ``climate.students.sealing``).
+"""
+
+response = _per_school(
     "response",
-    metadata,
-    Column("id", Uuid, nullable=False, default=uuid.uuid4),
-    Column(
-        "administration_id",
-        Integer,
-        ForeignKey("administration.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    Column("school_id", String(32), ForeignKey("school.id"), nullable=False),
     Column("grade", SmallInteger),
     Column("locale", String(8), nullable=False),
     Column("submitted_on", Date, nullable=False),
     *(Column(demographic_column(i), SmallInteger) for i in range(1, MAX_DEMOGRAPHICS + 1)),
     *(Column(answer_column(i), SmallInteger) for i in range(1, MAX_ITEMS + 1)),
     *(Column(score_column(i), Float) for i in range(1, MAX_SCALES + 1)),
-    PrimaryKeyConstraint("administration_id", "school_id", "id"),
-    sqlite_with_rowid=False,
 )
 """One submitted survey. Never an address, browser, code, ticket, time of day or sequence."""
 

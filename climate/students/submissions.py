@@ -3,20 +3,21 @@
 The write path is a per-process ``Writer``: concurrent submissions queue up and are written
 together in one transaction (one commit, one fsync for many students) with Core inserts.
 Each request is answered only after the commit that holds its row. The receipt table keeps
-a SHA-256 of the client's idempotency key and the receipt given, nothing that links to the
-response row, so a retry with the same key finds its receipt and writes nothing.
+a SHA-256 of the client's idempotency key and the receipt given, so a retry with the same
+key finds its receipt and writes nothing. The row itself is sealed until the administration
+closes (``climate.students.sealing``): the receipt and the used ticket share its transaction,
+and only its encryption keeps them from pointing at its answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -27,10 +28,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from climate.errors import InvalidSubmission, Unavailable, UsedTicket
-from climate.models import AccessCode, Administration, Receipt, response
+from climate.models import AccessCode, Administration, Receipt, sealed_response
 from climate.responses.layout import GRADE
 from climate.responses.scoring import MISSING, score_columns
 from climate.students.access import Access, Form
+from climate.students.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +185,6 @@ class _Pending:
     hashed: str
     access: Access
     clean: Clean
-    day: dt.date
     future: asyncio.Future[Stored]
 
 
@@ -192,7 +193,7 @@ class Writer:
     """A per-process queue that writes concurrent submissions in shared transactions."""
 
     engine: AsyncEngine
-    today: Callable[[], dt.date] = dt.date.today
+    sealer: Sealer
     max_batch: int = MAX_BATCH
     _queue: asyncio.Queue[_Pending] | None = None
     _task: asyncio.Task[None] | None = None
@@ -218,9 +219,7 @@ class Writer:
         if self._queue is None:
             raise Unavailable()
         future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
-        await self._queue.put(
-            _Pending(key_hash(idempotency_key), access, clean, self.today(), future)
-        )
+        await self._queue.put(_Pending(key_hash(idempotency_key), access, clean, future))
         return await future
 
     async def decline(self, administration_id: int) -> None:
@@ -276,7 +275,11 @@ class Writer:
             inserted = await _insert_receipts(
                 conn,
                 [
-                    {"key_hash": h, "receipt": receipts[h], "submitted_on": p.day}
+                    {
+                        "key_hash": h,
+                        "receipt": receipts[h],
+                        "administration_id": p.access.administration_id,
+                    }
                     for h, p in firsts.items()
                 ],
             )
@@ -303,7 +306,7 @@ class Writer:
             if refused:
                 await conn.execute(delete(Receipt).where(Receipt.key_hash.in_(refused)))
             accepted = [firsts[h] for h in inserted if h not in outcome]
-            await _insert_responses(conn, accepted)
+            await _insert_sealed(conn, self.sealer, accepted)
             for pending in accepted:
                 outcome[pending.hashed] = Stored(receipts[pending.hashed], created=True)
         results: list[Stored | Exception] = []
@@ -338,8 +341,8 @@ async def _insert_receipts(conn: AsyncConnection, rows: list[dict[str, Any]]) ->
     return set((await conn.execute(statement)).scalars())
 
 
-async def _insert_responses(conn: AsyncConnection, accepted: list[_Pending]) -> None:
-    """Insert response rows, one executemany per instrument version, with scale scores."""
+async def _insert_sealed(conn: AsyncConnection, sealer: Sealer, accepted: list[_Pending]) -> None:
+    """Insert sealed response rows, with scale scores, one executemany per instrument version."""
     groups: dict[int, list[_Pending]] = {}
     for pending in accepted:
         groups.setdefault(pending.access.form.version_id, []).append(pending)
@@ -352,14 +355,7 @@ async def _insert_responses(conn: AsyncConnection, accepted: list[_Pending]) -> 
         scores = score_columns(form.instrument, items)
         rows = []
         for index, pending in enumerate(group):
-            row: dict[str, Any] = {
-                "id": uuid.uuid4(),
-                "administration_id": pending.access.administration_id,
-                "school_id": pending.access.school_id,
-                "grade": pending.clean.grade,
-                "locale": pending.clean.locale,
-                "submitted_on": pending.day,
-            }
+            row: dict[str, Any] = {"grade": pending.clean.grade, "locale": pending.clean.locale}
             for question, column in form.layout.demographics.items():
                 row[column] = pending.clean.demographics.get(question)
             for item_id, column in form.layout.items.items():
@@ -367,5 +363,13 @@ async def _insert_responses(conn: AsyncConnection, accepted: list[_Pending]) -> 
             for scale_id, column in form.layout.scales.items():
                 value = float(scores[scale_id][index])
                 row[column] = None if np.isnan(value) else value
-            rows.append(row)
-        await conn.execute(insert(response), rows)
+            access = pending.access
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "administration_id": access.administration_id,
+                    "school_id": access.school_id,
+                    "sealed": sealer.seal(access.administration_id, access.school_id, row),
+                }
+            )
+        await conn.execute(insert(sealed_response), rows)

@@ -30,6 +30,7 @@ from climate import db
 from climate.instruments import load_directory
 from climate.responses.layout import Layout
 from climate.settings import Settings
+from climate.students.sealing import Sealer
 from tests.climate.districts import CLASS, make_district
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,8 +82,17 @@ class Server:
             conn.close()
 
     def responses(self) -> dict[str, dict[str, Any]]:
-        """Every stored response row, keyed by its random id."""
-        return {str(row["id"]): dict(row) for row in self._read("SELECT * FROM response")}
+        """Every stored response row, keyed by its random id.
+
+        An open window's submissions are sealed; the test holds the server's key and opens them.
+        """
+        found = {str(row["id"]): dict(row) for row in self._read("SELECT * FROM response")}
+        sealer = Sealer.of(SECRET)
+        for row in self._read("SELECT * FROM sealed_response"):
+            where = {"administration_id": row["administration_id"], "school_id": row["school_id"]}
+            opened = sealer.open(where["administration_id"], where["school_id"], row["sealed"])
+            found[str(row["id"])] = {**opened, **where}
+        return found
 
     def receipts(self) -> set[str]:
         """Every receipt given so far."""

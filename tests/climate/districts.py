@@ -6,9 +6,11 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from climate import db
+from climate.administrations import change_status
 from climate.instruments import load_directory
 from climate.instruments.registry import register
 from climate.models import AccessCode, Administration, AdministrationSchool, District, School
@@ -106,3 +108,22 @@ async def _make(settings: Settings) -> Seeded:
             return Seeded(*(a.id for a in made))
     finally:
         await engine.dispose()
+
+
+def close_open_windows(settings: Settings) -> None:
+    """Close every open administration as an admin would, moving sealed answers to responses."""
+
+    async def close() -> None:
+        engine = db.create_engine(settings.database_url)
+        try:
+            async with engine.connect() as conn:
+                opened = await conn.scalars(
+                    select(Administration.id).where(Administration.status == "open")
+                )
+                ids = list(opened)
+            for administration_id in ids:
+                await change_status(engine, settings, "tests", administration_id, "closed")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(close())

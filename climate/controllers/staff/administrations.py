@@ -22,6 +22,11 @@ from climate.settings import Settings
 MAX_FORM = 16 * 1024
 
 
+def _(message: str) -> str:
+    """Mark a message for the catalogs; the page translates it."""
+    return message
+
+
 async def _listing(
     request: Request[Any, Any, Any],
     principal: Principal,
@@ -130,6 +135,8 @@ async def change_status(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
+    pages: NamedDependency[Pages],
     administration_id: FromPath[int],
 ) -> Response[Any]:
     """Open or close an administration (district admins)."""
@@ -137,7 +144,18 @@ async def change_status(
     status = {"open": "open", "close": "closed"}.get(text(form, "action"))
     if status is None:
         raise NotFoundException()
-    if not await admins.change_status(engine, principal, administration_id, status):
+    try:
+        changed = await admins.change_status(engine, settings, principal, administration_id, status)
+    except admins.AdministrationError as error:
+        return pages.render(
+            request,
+            "staff/error.html",
+            status_code=503,
+            status=503,
+            message=_("The survey could not be closed. Nothing was changed."),
+            advice=str(error),
+        )
+    if not changed:
         raise NotFoundException()
     return Redirect(f"/staff/administrations/{administration_id}", status_code=303)
 

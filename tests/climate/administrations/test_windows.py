@@ -109,9 +109,9 @@ def test_a_refused_administration_is_neither_stored_nor_recorded(
 
 
 def test_opening_and_closing_are_recorded(settings: Settings, district: District_) -> None:
-    assert on(settings, lambda e: admins.change_status(e, ADMIN, district.mine, "open"))
-    assert on(settings, lambda e: admins.change_status(e, "cli", district.mine, "closed"))
-    assert not on(settings, lambda e: admins.change_status(e, ADMIN, 999, "open"))
+    assert on(settings, lambda e: admins.change_status(e, settings, ADMIN, district.mine, "open"))
+    assert on(settings, lambda e: admins.change_status(e, settings, "cli", district.mine, "closed"))
+    assert not on(settings, lambda e: admins.change_status(e, settings, ADMIN, 999, "open"))
     assert [(e.actor, e.action) for e in log(settings)] == [
         (ADMIN.label, audit.ADMINISTRATION_OPENED),
         ("cli", audit.ADMINISTRATION_CLOSED),

@@ -13,9 +13,16 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from climate import db
-from climate.models import AccessCode, Administration, Receipt, response
+from climate.models import AccessCode, Administration, Receipt, response, sealed_response
 from climate.settings import Settings
-from tests.climate.districts import CLASS, CLOSED, ELEMENTARY, TICKET, Seeded
+from tests.climate.districts import (
+    CLASS,
+    CLOSED,
+    ELEMENTARY,
+    TICKET,
+    Seeded,
+    close_open_windows,
+)
 
 Client = TestClient[Litestar]
 
@@ -49,13 +56,17 @@ def test_submission_is_stored_and_answered_201(student: Client, settings: Settin
     answer = student.post("/api/v1/responses", json=body())
     assert answer.status_code == 201
     receipt = answer.json()["receipt"]
+    assert [r["receipt"] for r in rows(settings, Receipt)] == [receipt]
+    assert len(rows(settings, sealed_response)) == 1
+    assert rows(settings, response) == []
+    close_open_windows(settings)
     stored = rows(settings, response)
     assert len(stored) == 1
     row = stored[0]
     assert (row["grade"], row["locale"], row["school_id"]) == (9, "en", "S1")
     # conn_belong and conn_part are the first two items of secondary.toml: slots a01, a02.
     assert (row["a01"], row["a02"], row["a03"]) == (4, 3, None)
-    assert [r["receipt"] for r in rows(settings, Receipt)] == [receipt]
+    assert rows(settings, Receipt) == rows(settings, sealed_response) == []
 
 
 def test_replay_returns_the_same_receipt_with_200_and_writes_nothing(
@@ -66,7 +77,7 @@ def test_replay_returns_the_same_receipt_with_200_and_writes_nothing(
     again = student.post("/api/v1/responses", json=sent)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json() == again.json()
-    assert len(rows(settings, response)) == 1
+    assert len(rows(settings, sealed_response)) == 1
     assert len(rows(settings, Receipt)) == 1
 
 
@@ -75,7 +86,7 @@ def test_receipt_table_keeps_only_a_hash_of_the_key(student: Client, settings: S
     student.post("/api/v1/responses", json=sent)
     (stored,) = rows(settings, Receipt)
     assert stored["key_hash"] == hashlib.sha256(sent["idempotency_key"].encode()).hexdigest()
-    assert set(stored) == {"key_hash", "receipt", "submitted_on"}
+    assert set(stored) == {"key_hash", "receipt", "administration_id"}
 
 
 def test_stored_row_holds_nothing_identifying(student: Client, settings: Settings) -> None:
@@ -83,6 +94,7 @@ def test_stored_row_holds_nothing_identifying(student: Client, settings: Setting
     receipt = student.post(
         "/api/v1/responses", json=sent, headers={"user-agent": "Chromebook-UA-XYZ"}
     ).json()["receipt"]
+    close_open_windows(settings)
     (row,) = rows(settings, response)
     text = repr(row)
     for secret in (CLASS, sent["idempotency_key"], receipt, "Chromebook-UA-XYZ", "testclient"):
@@ -134,7 +146,7 @@ def test_closed_window_unknown_code_and_used_ticket(student: Client, settings: S
     assert (second.status_code, second.json()["error"]) == (409, "used_ticket")
     tickets = {r["code"]: r["used"] for r in rows(settings, AccessCode) if r["kind"] == "ticket"}
     assert tickets[TICKET] is True
-    assert len(rows(settings, response)) == 1
+    assert len(rows(settings, sealed_response)) == 1
 
 
 def test_a_used_ticket_replay_still_gets_its_receipt(student: Client) -> None:

@@ -12,13 +12,15 @@ from sqlalchemy import func, select
 
 from climate import db
 from climate.errors import InvalidSubmission, Unavailable, UsedTicket
-from climate.models import Receipt, response
+from climate.models import Receipt, sealed_response
 from climate.settings import Settings
 from climate.students.access import Access, Directory
+from climate.students.sealing import Sealer
 from climate.students.submissions import Submission, Writer, shown_items, validate
 from tests.climate.districts import CLASS, TICKET, make_district
 
 LOCALES = ("en", "es", "ar")
+SEALER = Sealer.of("a secret key for the tests of the submission writer")
 
 
 def submission(**changes: Any) -> Submission:
@@ -119,7 +121,7 @@ def test_concurrent_submissions_are_all_stored_once(settings: Settings) -> None:
     make_district(settings)
 
     async def work(engine: Any, access: Access) -> None:
-        writer = Writer(engine)
+        writer = Writer(engine, SEALER)
         await writer.start()
         try:
             clean = validate(access, submission(answers={"conn_belong": 2}), LOCALES)
@@ -132,7 +134,7 @@ def test_concurrent_submissions_are_all_stored_once(settings: Settings) -> None:
         assert [s.receipt for s in first] == [s.receipt for s in second]
         assert sum(s.created for s in stored) == 150
         assert len({s.receipt for s in first}) == 150
-        assert await _count(engine, response) == 150
+        assert await _count(engine, sealed_response) == 150
         assert await _count(engine, Receipt) == 150
 
     asyncio.run(_with_access(settings, work))
@@ -142,7 +144,7 @@ def test_one_bad_row_does_not_fail_its_batch(settings: Settings) -> None:
     make_district(settings)
 
     async def work(engine: Any, access: Access) -> None:
-        writer = Writer(engine)
+        writer = Writer(engine, SEALER)
         await writer.start()
         broken = dataclasses.replace(access, administration_id=999_999, school_id="NOPE")
         clean = validate(access, submission(), LOCALES)
@@ -157,7 +159,7 @@ def test_one_bad_row_does_not_fail_its_batch(settings: Settings) -> None:
             await writer.stop()
         assert isinstance(results[1], Unavailable)
         assert [type(r).__name__ for r in (results[0], results[2])] == ["Stored", "Stored"]
-        assert await _count(engine, response) == 2
+        assert await _count(engine, sealed_response) == 2
         assert await _count(engine, Receipt) == 2
 
     asyncio.run(_with_access(settings, work))
@@ -167,7 +169,7 @@ def test_a_ticket_is_used_once_even_within_one_batch(settings: Settings) -> None
     make_district(settings)
 
     async def work(engine: Any, access: Access) -> None:
-        writer = Writer(engine)
+        writer = Writer(engine, SEALER)
         await writer.start()
         clean = validate(access, submission(code=TICKET), LOCALES)
         try:
@@ -178,7 +180,7 @@ def test_a_ticket_is_used_once_even_within_one_batch(settings: Settings) -> None
         finally:
             await writer.stop()
         assert sum(isinstance(r, UsedTicket) for r in results) == 2
-        assert await _count(engine, response) == 1
+        assert await _count(engine, sealed_response) == 1
         assert await _count(engine, Receipt) == 1
         assert writer.used_tickets()
 
