@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 import swagger_ui_bundle  # type: ignore[import-untyped]
@@ -11,7 +12,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
@@ -29,7 +30,7 @@ from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
 from climate.db import create_engine
 from climate.i18n import Catalogs
-from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext
+from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext, pages_of
 from climate.security.csrf import csrf_config
 from climate.security.guards import authorizer, current_principal, openapi_components
 from climate.security.headers import security_headers
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[authorizer(engine)],
         csrf_config=csrf_config(settings),
         before_send=[security_headers],
-        exception_handlers=errors.handlers(html=survey.error_page, translator=error_gettext),
+        exception_handlers=errors.handlers(html=_error_page, translator=error_gettext),
         plugins=[SQLAlchemyPlugin(config=database)],
         openapi_config=OpenAPIConfig(
             title="climate",
@@ -142,15 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ],
             components=openapi_components(),
         ),
-        logging_config=LoggingConfig(
-            root={"level": settings.log_level, "handlers": ["queue_listener"]},
-            # Access logs would carry codes in URLs; the service logs no requests.
-            loggers={"uvicorn.access": {"level": logging.WARNING, "propagate": False}},
-            log_exceptions="always",
-            # Client errors are answers, not faults; logging them would record codes in paths.
-            disable_stack_trace={400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 503},
-            exception_logging_handler=_log_fault,
-        ),
+        logging_config=_logging(settings),
         state=state,
         debug=settings.debug,
     )
@@ -171,9 +164,56 @@ def _install_i18n(engine: JinjaTemplateEngine) -> None:
     engine.engine.newstyle_gettext = True  # type: ignore[attr-defined]
 
 
+# Libraries that print statements with their parameters, form fields or client addresses
+# below WARNING (SQLAlchemy's echo, aiosqlite, the multipart parser, uvicorn, asyncio).
+QUIET_LIBRARIES = ("sqlalchemy", "aiosqlite", "asyncpg", "multipart", "uvicorn", "asyncio")
+
+
+def _logging(settings: Settings) -> LoggingConfig:
+    """Logs that never carry student data, at any level.
+
+    ``CLIMATE_LOG_LEVEL`` sets the level of the service's own loggers (``climate.*``, which
+    log types and counts, never values). Libraries log warnings and errors only, whatever
+    the level: at DEBUG they would print SQL parameters (tickets, receipts, answers), form
+    fields and addresses.
+    """
+    floor = max(logging.getLevelNamesMapping().get(settings.log_level, 0), logging.WARNING)
+    return LoggingConfig(
+        root={"level": logging.getLevelName(floor), "handlers": ["queue_listener"]},
+        loggers={
+            "climate": {"level": settings.log_level},
+            **{name: {"level": logging.WARNING} for name in QUIET_LIBRARIES},
+            # Access logs would carry codes in URLs; the service logs no requests.
+            "uvicorn.access": {"level": logging.WARNING, "propagate": False},
+        },
+        log_exceptions="always",
+        # Client errors are answers, not faults; logging them would record codes in paths.
+        disable_stack_trace={400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 503},
+        exception_logging_handler=_log_fault,
+    )
+
+
+def _error_page(request: Request[Any, Any, Any], exc: errors.ClimateError) -> Response[Any]:
+    # Staff pages say it in their own layout; every other page is a student's.
+    if request.url.path.startswith("/staff/") and isinstance(exc, errors.Unavailable):
+        return pages_of(request).render(
+            request,
+            "staff/error.html",
+            status_code=exc.status_code,
+            headers=errors.headers_of(exc),
+            status=exc.status_code,
+        )
+    return survey.error_page(request, exc)
+
+
 def _log_fault(logger: Logger, _scope: Scope, lines: list[str]) -> None:
     # No path (it may hold an access code) and no message (SQL errors quote parameters):
     # where it failed and the exception's type are enough to find the fault.
+    raised = sys.exc_info()[1]
+    if raised is not None and errors.is_outage(raised):
+        # Not a fault of the service: answered 503, and one line is enough to see it.
+        logger.warning("Database unreachable (%s): answered 503", type(raised).__name__)
+        return
     frames, last = lines[:-1], lines[-1] if lines else ""
     kind = last.split(":", 1)[0].strip()
     logger.error("Uncaught exception %s\n%s", kind, "".join(frames))

@@ -12,11 +12,16 @@ Exceptions::
         ├── BadRequest          400: a body that cannot be read
         ├── RateLimited         429: too many attempts; try again shortly
         ├── Unavailable         503: the answers could not be stored; the client retries
+        │   └── Outage          503: the database cannot be reached just now
         └── ReleaseError        503: a year's results cannot be published until an admin acts
 
 A ``ReleaseError`` is raised by the release pipeline (and is a ``ValueError`` too); staff
 pages answer it with a page of their own, the JSON API with its advice and the pipeline's
 detail, the command line with the detail. None of them answers 500.
+
+The database going away is not a fault of the service: a dropped connection, a restart, a
+refused or timed-out connect (``is_outage``) answers 503 with Retry-After, as an ``Outage``,
+wherever it is raised; the pool's pre-ping then finds fresh connections by itself.
 
 Messages are English source strings marked with ``_`` so that the catalogs pick them up;
 they are translated when the page or JSON answer is rendered, in the student's language.
@@ -33,6 +38,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from sqlalchemy import exc as sql
 
 
 def _(message: str) -> str:
@@ -119,6 +125,38 @@ class Unavailable(ClimateError):
     status_code = 503
     name = "unavailable"
     message = _("Your answers could not be saved just now. Please try again.")
+    retry_after = 5
+
+
+class Outage(Unavailable):
+    """The database cannot be reached just now; nothing was done, so a retry is safe."""
+
+    message = _("This service cannot be reached just now. Please try again in a minute.")
+    retry_after = 10
+
+
+# SQLSTATEs that mean the server went away or will not take a connection now (PostgreSQL):
+# connection exceptions (class 08), shutdowns and start-ups (57P0x), too many connections.
+_GONE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+# Failures of the connection itself, never of the statement or the data.
+_LOST = (sql.OperationalError, sql.InterfaceError, sql.DisconnectionError, sql.TimeoutError)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached just now (not a fault of ours)."""
+    if isinstance(exc, (*_LOST, OSError)):
+        return True
+    if isinstance(exc, sql.DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: BaseException | None = exc
+    for _depth in range(8):
+        if seen is None:
+            return False
+        state = getattr(seen, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_GONE_STATES):
+            return True
+        seen = seen.__cause__ or getattr(seen, "orig", None)
+    return False
 
 
 # Why a year's results cannot be published (each answer explains its own).
@@ -181,8 +219,10 @@ def is_api(path: str) -> bool:
 
 
 def headers_of(exc: ClimateError) -> dict[str, str]:
-    """Headers an error answer carries (Retry-After when rate limited)."""
-    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+    """Headers an error answer carries (Retry-After when rate limited or unavailable)."""
+    if isinstance(exc, RateLimited | Unavailable):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
 
 
 class ApiError(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -206,7 +246,8 @@ ERROR_DESCRIPTIONS = {
     413: "the body is too large",
     422: "answers that do not fit the survey, one message per field path",
     429: "too many attempts; retry after the Retry-After seconds",
-    503: "the answer could not be stored now; retry with the same key",
+    503: "the answer could not be stored now, or the database cannot be reached; retry after "
+    "the Retry-After seconds (with the same key)",
 }
 
 
@@ -275,8 +316,17 @@ def handlers(
             return html(request, BadRequest())
         return json_error(exc, translator(request))
 
+    def database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        # Anything else that reaches here is a fault: answered as one (logged where raised).
+        return climate_error(request, Outage() if is_outage(exc) else ClimateError())
+
     return {
         ClimateError: climate_error,
         ValidationException: validation_error,
         HTTPException: http_error,
+        **dict.fromkeys(OUTAGE_TYPES, database_error),
     }
+
+
+# What a lost database can raise: SQLAlchemy's errors, and socket errors from a connect.
+OUTAGE_TYPES: tuple[type[Exception], ...] = (sql.DBAPIError, *_LOST, OSError)
