@@ -13,8 +13,11 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
 )
 from litestar import Litestar, Request, Response
+from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -103,12 +106,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 directories=[STATIC_DIR],
                 # URLs carry a content hash, so a year of caching is safe.
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+                guards=[_file_path],
                 opt=survey.STUDENT,
             ),
             create_static_files_router(
                 path=API_DOCS_ASSETS,
                 directories=[swagger_ui_bundle.swagger_ui_path],
                 cache_control=CacheControlHeader(max_age=86_400, public=True),
+                guards=[_file_path],
                 include_in_schema=False,
             ),
         ],
@@ -156,6 +161,12 @@ def _provide(key: str) -> Provide:
         return state[key]
 
     return Provide(provide, sync_to_thread=False)
+
+
+def _file_path(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # The file system refuses a NUL byte with a ValueError, which would answer 500.
+    if "\x00" in connection.scope["path"]:
+        raise NotFoundException()
 
 
 def _install_i18n(engine: JinjaTemplateEngine) -> None:
