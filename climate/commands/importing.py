@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from climate.commands import Subparsers, on_database
-from climate.instruments import load_directory
+from climate.instruments import InstrumentError, load_directory
 from climate.responses.history import HistoryError, import_responses
 from climate.settings import Settings
 
@@ -29,11 +29,18 @@ def run_responses(args: argparse.Namespace) -> int:
         print(f"{args.file}: no such file", file=sys.stderr)
         return 2
     settings = Settings.from_env()
-    loaded = load_directory(settings.surveys_dir).get(args.survey)
+    try:
+        loaded = load_directory(settings.surveys_dir).get(args.survey)
+        data, name = args.file.read_bytes(), str(args.file)
+    except InstrumentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"{args.file}: {error.strerror}", file=sys.stderr)
+        return 2
     if loaded is None:
         print(f"climate import: no survey {args.survey!r}", file=sys.stderr)
         return 2
-    data, name = args.file.read_bytes(), str(args.file)
     try:
         count = on_database(
             settings, lambda engine: import_responses(engine, loaded, args.year, data, name=name)

@@ -36,6 +36,9 @@ def run_import(args: argparse.Namespace) -> int:
     except RosterError as error:
         print(error, file=sys.stderr)
         return 1
+    except OSError as error:
+        print(f"{error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
     settings = Settings.from_env()
     try:
         summary = on_database(

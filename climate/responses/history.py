@@ -8,11 +8,9 @@ when there is none.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +23,13 @@ from climate.instruments.registry import register
 from climate.models import Administration, AdministrationSchool, School, response
 from climate.responses.layout import GRADE, Layout
 from climate.responses.scoring import MISSING, score_columns
+from climate.rosters.csvfile import CsvFile, CsvProblem, shown
 
 MAX_PROBLEMS = 200
 LOCALE = "und"  # a paper or external survey's language is not known
+YEARS = range(1900, 2201)
+_DIGITS = 4  # option values are small; a longer cell is not one
+Span = tuple[int, int]  # a school's lowest and highest grade (PK -1, K 0)
 
 
 class HistoryError(ValueError):
@@ -49,25 +51,27 @@ class Parsed:
 
 
 def parse_responses(
-    data: bytes, instrument: Instrument, known_schools: set[str], *, name: str
+    data: bytes, instrument: Instrument, schools: Mapping[str, Span], *, name: str
 ) -> Parsed:
-    """Check every row against the instrument; raise HistoryError listing every problem."""
-    problems: list[str] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise HistoryError([f"{name}:1: the file is not UTF-8 text"]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header or header[:2] != ["school_id", GRADE]:
+    """Check every row against the instrument and its school; raise HistoryError with all."""
+    found: list[CsvProblem] = []
+    records = CsvFile(name, data, found).records()
+    first = next(records, None)
+    header = [column.strip() for column in first[1]] if first else []
+    if found:
+        raise HistoryError([str(p) for p in found])
+    if header[:2] != ["school_id", GRADE]:
         raise HistoryError([f"{name}:1: the header must start with school_id,grade"])
+    problems: list[str] = []
     demographics = {d.id: d for d in instrument.demographics if d.id != GRADE}
     grade = next(d for d in instrument.demographics if d.id == GRADE)
     items = {i.id: i for i in instrument.items}
     columns = header[2:]
     for column in columns:
         if column not in demographics and column not in items:
-            problems.append(f"{name}:1: {column}: not a demographic or item of {instrument.id}")
+            problems.append(
+                f"{name}:1: {column[:40]}: not a demographic or item of {instrument.id}"
+            )
     if len(set(header)) != len(header):
         problems.append(f"{name}:1: a column is repeated")
     if problems:
@@ -81,29 +85,24 @@ def parse_responses(
         options = instrument.response_sets[question.response_set].options
         allowed[question.id] = {o.value for o in options}
         prefer[question.id] = set()
-    schools: list[str] = []
+    schools_seen: list[str] = []
     grades: list[int | None] = []
     demo_values: dict[str, list[int | None]] = {d: [] for d in demographics}
     item_values: dict[str, list[int]] = {i: [] for i in items}
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in records:
         if len(row) != len(header):
             problems.append(f"{name}:{line}: expected {len(header)} columns, got {len(row)}")
             continue
         school = row[0].strip()
-        if school not in known_schools:
-            problems.append(f"{name}:{line}: school_id: unknown school {school!r}")
         values: dict[str, int | None] = {}
         for column, cell in zip(header[1:], row[1:], strict=True):
             cell = cell.strip()
             if cell == "":
                 values[column] = None
                 continue
-            try:
-                value = int(cell)
-            except ValueError:
-                problems.append(f"{name}:{line}: {column}: {cell!r} is not an option value")
+            value = _option(cell)
+            if value is None:
+                problems.append(f"{name}:{line}: {column}: {shown(cell)} is not an option value")
                 continue
             if value not in allowed[column]:
                 listed = ", ".join(str(v) for v in sorted(allowed[column]))
@@ -111,7 +110,8 @@ def parse_responses(
                 continue
             # "Prefer not to say" is stored as not reported, as the survey stores it.
             values[column] = None if value in prefer[column] else value
-        schools.append(school)
+        problems += _school_problems(name, line, instrument, schools, school, values.get(GRADE))
+        schools_seen.append(school)
         grades.append(values.get(GRADE))
         for demographic_id in demographics:
             demo_values[demographic_id].append(values.get(demographic_id))
@@ -120,16 +120,58 @@ def parse_responses(
             item_values[item_id].append(MISSING if answer is None else answer)
         if len(problems) >= MAX_PROBLEMS:
             break
+    problems = [str(p) for p in found] + problems
     if problems:
         raise HistoryError(problems)
-    if not schools:
+    if not schools_seen:
         raise HistoryError([f"{name}: the file has no responses"])
     return Parsed(
-        tuple(schools),
+        tuple(schools_seen),
         tuple(grades),
         demo_values,
         {i: np.asarray(v, dtype=np.int64) for i, v in item_values.items()},
     )
+
+
+def _option(cell: str) -> int | None:
+    """An answer's option value, or None when the cell is not a small whole number."""
+    if len(cell) > _DIGITS or not cell.lstrip("+-").isdigit():
+        return None
+    return int(cell)
+
+
+def _school_problems(
+    name: str,
+    line: int,
+    instrument: Instrument,
+    schools: Mapping[str, Span],
+    school: str,
+    grade: int | None,
+) -> list[str]:
+    """The row's school is unknown, teaches none of the instrument's grades, or not its grade."""
+    span = schools.get(school)
+    if span is None:
+        return [f"{name}:{line}: school_id: unknown school {shown(school)}"]
+    low, high = instrument.grade_band
+    if span[1] < low or span[0] > high:
+        return [
+            f"{name}:{line}: school_id: {school} has grades {_grades(span)}, none of them "
+            f"in {instrument.id}'s grades {low}-{high}"
+        ]
+    if grade is not None and not span[0] <= grade <= span[1]:
+        return [
+            f"{name}:{line}: {GRADE}: grade {grade} is outside {school}'s grades {_grades(span)}"
+        ]
+    return []
+
+
+def _grades(span: Span) -> str:
+    return "-".join({-1: "PK", 0: "K"}.get(grade, str(grade)) for grade in span)
+
+
+def _check_year(year: int) -> None:
+    if year not in YEARS:
+        raise HistoryError([f"--year {year}: expected a school year such as 2024"])
 
 
 async def import_responses(
@@ -139,6 +181,7 @@ async def import_responses(
 
     Raises HistoryError listing every problem, and then nothing is stored.
     """
+    _check_year(year)
     async with engine.connect() as conn:
         schools = await known_schools(conn)
     parsed = parse_responses(data, loaded.instrument, schools, name=name)
@@ -147,9 +190,10 @@ async def import_responses(
     return len(parsed.schools)
 
 
-async def known_schools(conn: AsyncConnection) -> set[str]:
-    """Ids of the district's schools."""
-    return set((await conn.scalars(select(School.id))).all())
+async def known_schools(conn: AsyncConnection) -> dict[str, Span]:
+    """The district's schools: each id with its lowest and highest grade."""
+    rows = await conn.execute(select(School.id, School.grade_low, School.grade_high))
+    return {school: (low, high) for school, low, high in rows.all()}
 
 
 async def store_responses(

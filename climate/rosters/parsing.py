@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import DeclarativeBase
+
 from analysis.staffing import ROLES, NeedEstimate, SchoolYear
+from climate.models import Enrollment, School, Staffing
+from climate.models.districts import LEVELS
+from climate.rosters.columns import misfits
+from climate.rosters.csvfile import CsvFile, CsvProblem, shown
 
 __all__ = [
     "EnrollmentRow",
@@ -34,19 +38,12 @@ _GRADE_WORDS = {"PK": -1, "K": 0}
 _NCES_ID = re.compile(r"\d{12}")
 _YEARS = range(1900, 2201)
 _SHOWN = 50
+# Longer numbers are refused before int() reads them (the column checks then say why).
+_DIGITS = 18
+_NAME = 40  # a longer column name is located by its place instead
 
 
-@dataclass(frozen=True)
-class RosterProblem:
-    """One problem, located by file, line and column."""
-
-    file: str
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.message}"
+RosterProblem = CsvProblem
 
 
 class RosterError(ValueError):
@@ -101,63 +98,34 @@ class Rosters:
     staffing: tuple[StaffingRow, ...]
 
 
-class _File:
-    """Problem collector and row reader for one CSV file."""
+class _File(CsvFile):
+    """One roster file: its rows by column name, checked against the expected header."""
 
     def __init__(self, name: str, data: bytes, problems: list[RosterProblem]) -> None:
-        self.name = name
-        self.problems = problems
-        self.data = data
+        super().__init__(name, data, problems)
         self.header_ok = False
-
-    def problem(self, line: int, column: str, message: str) -> None:
-        self.problems.append(RosterProblem(self.name, line, column, message))
 
     def rows(
         self, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> Iterator[tuple[int, dict[str, str]]]:
-        text = self._decode()
-        if text is None:
+        records = self.records()
+        first = next(records, None)
+        if first is None:
             return
-        if not text.strip():
-            self.problem(1, "-", "file is empty")
-            return
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header = [name.strip() for name in next(reader)]
+        header = [name.strip() for name in first[1]]
         if not self._check_header(header, required, optional):
             return
         self.header_ok = True
-        count = 0
-        line = reader.line_num
-        for values in reader:
-            start, line = line + 1, reader.line_num
-            if not any(value.strip() for value in values):
-                continue
+        before, count = len(self.problems), 0
+        for line, values in records:
             count += 1
             if len(values) != len(header):
-                self.problem(start, "-", f"expected {len(header)} values, got {len(values)}")
+                self.problem(line, "-", f"expected {len(header)} values, got {len(values)}")
                 continue
-            yield start, {name: value.strip() for name, value in zip(header, values, strict=True)}
-        if count == 0:
+            yield line, {name: value.strip() for name, value in zip(header, values, strict=True)}
+        # A file that could not be read to its end has said why already.
+        if count == 0 and len(self.problems) == before:
             self.problem(2, "-", "no data rows after the header")
-
-    def _decode(self) -> str | None:
-        try:
-            return self.data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-        for number, raw in enumerate(self.data.split(b"\n"), start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                prefix = raw[: exc.start].decode("utf-8", "replace")
-                byte = raw[exc.start : exc.start + 1].hex()
-                self.problem(
-                    number,
-                    f"column {prefix.count(',') + 1}",
-                    f"not UTF-8 text (byte 0x{byte}); save the file as CSV UTF-8",
-                )
-        return None
 
     def _check_header(
         self, header: list[str], required: tuple[str, ...], optional: tuple[str, ...]
@@ -170,7 +138,8 @@ class _File:
             elif name in seen:
                 self.problem(1, name, "column appears twice")
             elif name not in required and name not in optional:
-                self.problem(1, name, f"unknown column; expected {', '.join(required)}")
+                place = name if len(name) <= _NAME else f"column {index}"
+                self.problem(1, place, f"unknown column; expected {', '.join(required)}")
             seen.add(name)
         for name in required:
             if name not in seen:
@@ -180,7 +149,10 @@ class _File:
 
 def _whole(file: _File, line: int, column: str, text: str) -> int | None:
     if not re.fullmatch(r"[+-]?\d+", text):
-        file.problem(line, column, f"expected a whole number, got {text!r}")
+        file.problem(line, column, f"expected a whole number, got {shown(text)}")
+        return None
+    if len(text.lstrip("+-")) > _DIGITS:
+        file.problem(line, column, f"expected at most {_DIGITS} digits, got {shown(text)}")
         return None
     value = int(text)
     if value < 0:
@@ -202,7 +174,7 @@ def _grade(file: _File, line: int, column: str, text: str) -> int | None:
         return _GRADE_WORDS[text.upper()]
     if re.fullmatch(r"\d{1,2}", text) and int(text) <= 12:
         return int(text)
-    file.problem(line, column, f"expected PK, K or a grade 0-12, got {text!r}")
+    file.problem(line, column, f"expected PK, K or a grade 0-12, got {shown(text)}")
     return None
 
 
@@ -214,17 +186,37 @@ def _text(file: _File, line: int, column: str, row: Mapping[str, str]) -> str | 
     return value
 
 
+def _fits(
+    file: _File,
+    line: int,
+    model: type[DeclarativeBase],
+    row: SchoolRow | EnrollmentRow | StaffingRow,
+    names: Mapping[str, str] | None = None,
+) -> bool:
+    """Whether every value of ``row`` fits its column in ``model``; say where one does not.
+
+    A school id is checked on its line of schools.csv, not again on each line naming it.
+    """
+    values = asdict(row)
+    if not isinstance(row, SchoolRow):
+        del values["school_id"]
+    found = misfits(model, values, names or {})
+    for column, message in found:
+        file.problem(line, column, message)
+    return not found
+
+
 def _fte(file: _File, line: int, text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        file.problem(line, "fte", f"expected a number such as 1.5, got {text!r}")
+        file.problem(line, "fte", f"expected a number such as 1.5, got {shown(text)}")
         return None
     if not math.isfinite(value):
-        file.problem(line, "fte", f"expected a number such as 1.5, got {text!r}")
+        file.problem(line, "fte", f"expected a number such as 1.5, got {shown(text)}")
         return None
     if value < 0:
-        file.problem(line, "fte", f"must not be negative, got {text}")
+        file.problem(line, "fte", f"must not be negative, got {text[:_NAME]}")
         return None
     return value
 
@@ -240,25 +232,36 @@ def _schools(file: _File) -> tuple[list[SchoolRow], set[str]]:
         high = _grade(file, line, "grade_high", row["grade_high"])
         nces = row.get("nces_id") or None
         ok = True
+        if level is not None and level not in LEVELS:
+            file.problem(
+                line, "level", f"unknown level {shown(level)}; expected {', '.join(LEVELS)}"
+            )
+            ok = False
         if nces is not None and not _NCES_ID.fullmatch(nces):
-            file.problem(line, "nces_id", f"expected the 12-digit NCES school id, got {nces!r}")
+            file.problem(
+                line, "nces_id", f"expected the 12-digit NCES school id, got {shown(nces)}"
+            )
             ok = False
         if low is not None and high is not None and low > high:
             file.problem(line, "grade_high", f"grade_high {row['grade_high']} is below grade_low")
             ok = False
         if school_id is not None:
             if school_id in ids:
-                file.problem(line, "school_id", f"{school_id!r} already on line {ids[school_id]}")
+                message = f"{shown(school_id)} already on line {ids[school_id]}"
+                file.problem(line, "school_id", message)
                 continue
             ids[school_id] = line
         if school_id and name and level and low is not None and high is not None and ok:
-            rows.append(SchoolRow(school_id, name, level, low, high, nces))
+            school = SchoolRow(school_id, name, level, low, high, nces)
+            if _fits(file, line, School, school, {"school_id": "id"}):
+                rows.append(school)
     return rows, set(ids)
 
 
 def _known_school(file: _File, line: int, school_id: str, known: set[str] | None) -> bool:
     if known is not None and school_id not in known:
-        file.problem(line, "school_id", f"unknown school {school_id!r}; not in schools.csv")
+        message = f"unknown school {shown(school_id)}; not in schools.csv"
+        file.problem(line, "school_id", message)
         return False
     return True
 
@@ -299,7 +302,9 @@ def _enrollment(
             )
             continue
         keys[key] = line
-        rows.append(EnrollmentRow(school_id, year, grade, students))
+        enrolled = EnrollmentRow(school_id, year, grade, students)
+        if _fits(file, line, Enrollment, enrolled):
+            rows.append(enrolled)
     return rows
 
 
@@ -311,7 +316,7 @@ def _staffing(file: _File, known: set[str] | None) -> list[StaffingRow]:
         year = _year(file, line, row["year"])
         role = row["role"]
         if role not in ROLES:
-            file.problem(line, "role", f"unknown role {role!r}; expected {', '.join(ROLES)}")
+            file.problem(line, "role", f"unknown role {shown(role)}; expected {', '.join(ROLES)}")
         fte = _fte(file, line, row["fte"])
         if school_id is None or not _known_school(file, line, school_id, known):
             continue
@@ -322,7 +327,9 @@ def _staffing(file: _File, known: set[str] | None) -> list[StaffingRow]:
             file.problem(line, "role", f"{school_id} {year} {role} already on line {keys[key]}")
             continue
         keys[key] = line
-        rows.append(StaffingRow(school_id, year, role, fte))
+        staff = StaffingRow(school_id, year, role, fte)
+        if _fits(file, line, Staffing, staff):
+            rows.append(staff)
     return rows
 
 
@@ -341,8 +348,8 @@ def parse_rosters(
     problems: list[RosterProblem] = []
     school_file = _File(names[0], schools, problems)
     school_rows, ids = _schools(school_file)
-    # Without a readable schools.csv every other row would be an "unknown school".
-    known = ids if school_file.header_ok else None
+    # Without all of schools.csv every other row could be an "unknown school".
+    known = ids if school_file.header_ok and not school_file.stopped else None
     spans = {row.school_id: row for row in school_rows}
     enrollment_rows = _enrollment(_File(names[1], enrollment, problems), spans, known)
     staffing_rows = _staffing(_File(names[2], staffing, problems), known)
