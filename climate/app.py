@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         guards=[authorizer(engine)],
         csrf_config=csrf_config(settings),
-        before_send=[security_headers],
+        before_send=[security_headers(settings)],
         exception_handlers=errors.handlers(html=_error_page, translator=error_gettext),
         plugins=[SQLAlchemyPlugin(config=database)],
         openapi_config=OpenAPIConfig(

@@ -15,6 +15,7 @@ from typing import Literal
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Mode = Literal["production", "demo", "debug"]
 MODES: tuple[Mode, ...] = ("production", "demo", "debug")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(ValueError):
@@ -45,6 +46,8 @@ class Settings:
     log_level: str = "INFO"
     # None is the shipped default policy (analysis/staffing/default_policy.toml).
     staffing_policy: Path | None = None
+    # Addresses of proxies whose X-Forwarded-Proto is believed (they end TLS for us).
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -55,6 +58,10 @@ class Settings:
             raise SettingsError(
                 "CLIMATE_SECRET_KEY must be set to at least 32 characters "
                 "(it may be omitted only when CLIMATE_MODE is demo or debug)"
+            )
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(
+                f"CLIMATE_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}"
             )
         if self.suppression_k < 3:
             raise SettingsError("CLIMATE_SUPPRESSION_K must be an integer of at least 3")
@@ -109,6 +116,10 @@ class Settings:
             values["surveys_dir"] = Path(env["CLIMATE_SURVEYS_DIR"])
         if "CLIMATE_LOG_LEVEL" in env:
             values["log_level"] = env["CLIMATE_LOG_LEVEL"].upper()
+        if "CLIMATE_TRUSTED_PROXIES" in env:
+            values["trusted_proxies"] = tuple(
+                part.strip() for part in env["CLIMATE_TRUSTED_PROXIES"].split(",") if part.strip()
+            )
         if env.get("CLIMATE_STAFFING_POLICY"):
             values["staffing_policy"] = Path(env["CLIMATE_STAFFING_POLICY"])
         values.update(overrides)

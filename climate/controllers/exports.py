@@ -3,7 +3,8 @@
 ``/staff/exports`` serves signed-in staff (links on the report pages); ``/api/v1/exports``
 serves scripts with an API token. School staff must name one of their own schools (another
 school's id answers 404, as if it did not exist) and receive that school's results beside
-the district's; district roles may export everything.
+the district's; district roles may export everything. A download says ``no-store`` itself, not
+only through the app's header hook: school results must not stay in a browser or a proxy.
 """
 
 from __future__ import annotations
@@ -64,7 +65,10 @@ async def _download(
     return Response(
         content,
         media_type=MEDIA_TYPES[fmt],
-        headers={"content-disposition": f'attachment; filename="{out.name}"'},
+        headers={
+            "content-disposition": f'attachment; filename="{out.name}"',
+            "cache-control": "no-store",
+        },
     )
 
 

@@ -68,3 +68,12 @@ def test_settings_are_frozen() -> None:
 
 def test_contacts_skip_empty_entries() -> None:
     assert parse_contacts(" ; A: 1 ;") == (CrisisContact("A", "1"),)
+
+
+def test_trusted_proxies_and_log_level_are_read_and_checked() -> None:
+    env = {"CLIMATE_TRUSTED_PROXIES": " 10.0.0.5, 10.0.0.6 ,", "CLIMATE_LOG_LEVEL": "debug"}
+    settings = Settings.from_env(env, mode="demo")
+    assert settings.trusted_proxies == ("10.0.0.5", "10.0.0.6")
+    assert settings.log_level == "DEBUG"
+    with pytest.raises(SettingsError, match="CLIMATE_LOG_LEVEL must be one of"):
+        Settings.from_env({"CLIMATE_LOG_LEVEL": "loud"}, mode="demo")

@@ -70,6 +70,8 @@ def test_school_token_exports_its_school_and_the_district_only(
     assert answer.status_code == 200
     assert answer.headers["content-disposition"].startswith("attachment;")
     assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    # School results never stay in a browser's or a proxy's cache.
+    assert answer.headers["cache-control"] == "no-store"
     rows = _rows(answer.content)
     assert rows
     assert {r["org_id"] for r in rows if r["org_type"] == "school"} == {planted.school}
@@ -115,18 +117,11 @@ def test_district_token_exports_xlsx_and_json_and_each_is_audited(
     )
     assert document.status_code == 200
     assert document.json()["hidden_symbol"] == "*"
-    assert (
-        web.get(
-            "/api/v1/exports", params={"year": 1990, "format": "csv"}, headers=viewer
-        ).status_code
-        == 404
-    )
-    assert (
-        web.get(
-            "/api/v1/exports", params={"year": planted.year, "format": "pdf"}, headers=viewer
-        ).status_code
-        == 400
-    )
+    assert xlsx.headers["cache-control"] == document.headers["cache-control"] == "no-store"
+    for year, fmt, status in ((1990, "csv", 404), (planted.year, "pdf", 400)):
+        params: dict[str, str | int] = {"year": year, "format": fmt}
+        refused = web.get("/api/v1/exports", params=params, headers=viewer)
+        assert (refused.status_code, refused.headers["cache-control"]) == (status, "no-store")
 
     async def exported() -> list[str]:
         engine = db.create_engine(settings.database_url)
@@ -158,4 +153,5 @@ def test_signed_in_staff_download_from_the_report_links(
         "/staff/exports", params={"year": planted.year, "format": "csv", "school": planted.school}
     )
     assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
     assert _rows(answer.content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import httpx
@@ -9,6 +10,8 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
+from climate.app import create_app
+from climate.settings import Settings
 from tests.climate.security.conftest import District_, sign_in
 
 Client = TestClient[Litestar]
@@ -88,3 +91,30 @@ def test_nothing_but_static_files_is_cached_when_signed_in(
     _check(answers)
     reached = {p for m, p, a in answers if m == "GET" and a.status_code == 200}
     assert {"/staff", "/staff/audit", "/staff/audit.csv", "/staff/accounts"} <= reached
+
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _hsts(settings: Settings, base: str, headers: dict[str, str]) -> str | None:
+    with TestClient(create_app(settings), base_url=base) as client:
+        found: str | None = client.get("/healthz", headers=headers).headers.get(
+            "strict-transport-security"
+        )
+        return found
+
+
+def test_hsts_is_sent_over_tls_or_from_a_trusted_proxy_only(
+    settings: Settings, district: District_
+) -> None:
+    https, http = "https://testserver.local", "http://testserver.local"
+    proxied = {"x-forwarded-proto": "https"}
+    assert _hsts(settings, https, {}) == HSTS
+    assert _hsts(settings, http, {}) is None
+    # Anyone can send the header: it counts only from a proxy the district named.
+    assert _hsts(settings, http, proxied) is None
+    behind = dataclasses.replace(settings, trusted_proxies=("testclient",))
+    assert _hsts(behind, http, proxied) == HSTS
+    assert _hsts(behind, http, {"x-forwarded-proto": "http"}) is None
+    assert _hsts(behind, http, {"x-forwarded-proto": "https, http"}) == HSTS
+    assert _hsts(behind, http, {}) is None
