@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from climate.instruments.model import Instrument, LoadedInstrument, Problem
+from climate.instruments.nesting import MAX_DEPTH, deep_line, deep_path
 from climate.instruments.positions import find_line, value_lines
 from climate.instruments.validation import validate
 
@@ -33,6 +34,7 @@ _MISSING = re.compile(r"Object missing required field `(?P<name>[^`]*)`")
 _AT = re.compile(r"(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 _DECODE_LINE = re.compile(r"\(at line (?P<line>\d+), column \d+\)")
 _FIELD_TYPES: dict[str, Any] = typing.get_type_hints(Instrument)
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
 
 
 class InstrumentError(Exception):
@@ -114,6 +116,9 @@ def _decode(data: bytes) -> tuple[Instrument | None, list[tuple[str, str]], int 
         return None, [("", f"not valid TOML: {text}")], line
     if not isinstance(raw, dict):
         return None, [("", "not a TOML table")], None
+    deep = deep_path(raw)
+    if deep is not None:
+        return None, [(deep, _TOO_DEEP)], None
     found = _structure(raw)
     if found:
         return None, found, None
@@ -133,9 +138,18 @@ def _problems(data: bytes, file: str) -> tuple[Instrument | None, list[Problem]]
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         return None, [Problem(file, "", f"not UTF-8 text: {error.reason} at byte {error.start}")]
-    instrument, found, line = _decode(data)
+    deep = deep_line(text)
+    if deep is not None:
+        return None, [Problem(file, "", _TOO_DEEP, deep)]
+    try:
+        instrument, found, line = _decode(data)
+    except RecursionError:  # pragma: no cover - deep_line finds such files first
+        return None, [Problem(file, "", _TOO_DEEP)]
     if line is not None:
         return None, [Problem(file, path, message, line) for path, message in found]
+    if instrument is None and found[0][1] == _TOO_DEEP:
+        # Locating a path this deep would take the scanner far longer than it is worth.
+        return None, [Problem(file, path, message) for path, message in found]
     if instrument is None:
         return None, _located(file, text, found)
     return instrument, _located(file, text, validate(instrument))
