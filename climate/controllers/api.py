@@ -27,7 +27,7 @@ def address(request: Request[Any, Any, Any]) -> str | None:
     "/api/v1/surveys/{code:str}",
     summary="The survey that an access code opens, in one language",
     tags=["survey"],
-    responses=error_responses(400, 404, 409, 410, 429),
+    responses=error_responses(400, 404, 410, 429),
     cache=False,
 )
 async def get_survey(
@@ -50,19 +50,22 @@ async def get_survey(
         "Answers 201 with a receipt once the response is committed. Sending the same "
         "idempotency_key again returns the same receipt with 200 and stores nothing. "
         "A body that does not fit the survey gets 422 with one message per field path "
-        "(for example `answers.conn_belong`)."
+        "(for example `answers.conn_belong`). A code that opens no survey gets 404, "
+        "and so does a ticket that was already used."
     ),
     tags=["survey"],
     request_max_body_size=MAX_BODY,
     responses={
         200: ResponseSpec(Receipted, description="the same key was stored before: its receipt"),
-        **error_responses(400, 404, 409, 410, 413, 422, 429, 503),
+        **error_responses(400, 404, 410, 413, 422, 429, 503),
     },
     status_code=201,
 )
 async def post_response(
-    data: JSONBody[Submission], services: NamedDependency[Services]
+    request: Request[Any, Any, Any],
+    data: JSONBody[Submission],
+    services: NamedDependency[Services],
 ) -> Response[Receipted]:
     """Validate a submission, store it durably, and return its receipt."""
-    stored = await services.store(data)
+    stored = await services.store(data, address(request))
     return Response(Receipted(stored.receipt), status_code=201 if stored.created else 200)

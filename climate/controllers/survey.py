@@ -61,7 +61,7 @@ async def enter(
     lang = request.query_params.get("lang")
     suffix = f"?lang={lang}" if lang in services.settings.accepted_locales else ""
     if canonical is None:
-        services.limits.code_entry.hit(address(request) or "unknown")
+        await services.limits.miss(address(request))
         return pages.render(
             request, "landing.html", remember=True, status_code=404, code_error=True
         )

@@ -8,6 +8,7 @@ published releases. Importing this package loads every table into ``metadata``.
 
 from climate.models.base import Base, metadata
 from climate.models.districts import LEVELS, ROLES, District, Enrollment, School, Staffing
+from climate.models.limits import RateCount
 from climate.models.releases import PublishedRelease
 from climate.models.staff import (
     ACCOUNT_ROLES,
@@ -62,6 +63,7 @@ __all__ = [
     "Enrollment",
     "InstrumentVersion",
     "PublishedRelease",
+    "RateCount",
     "Receipt",
     "School",
     "StaffSession",

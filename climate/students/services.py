@@ -3,6 +3,11 @@
 One ``Services`` is made per app and handed to the student pages and the student API alike, so
 a survey is localized once per version and language, and every submission goes through the
 same writer and the same rate limits whether it came from a script or a plain form.
+
+Every look-up of a code counts against its address, in limits shared by all workers; one that
+opens nothing counts as a miss too. A used ticket answers exactly as a code that was never
+issued, so that nobody can learn which tickets were used (a retry with the key that used it
+still gets its receipt).
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from climate.errors import AccessError
+from climate.errors import AccessError, UnknownCode, UsedTicket
 from climate.i18n import Catalogs, language_name
-from climate.security.ratelimit import Limits
+from climate.security.ratelimit import Limits, Store
 from climate.settings import Settings
 from climate.students.access import Access, Directory
 from climate.students.submissions import (
@@ -44,14 +49,22 @@ class Services:
     catalogs: Catalogs
     directory: Directory
     writer: Writer
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = field(init=False)
     _views: dict[tuple[int, str, bool], SurveyView] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        store = Store.of(self.directory.engine, self.settings.effective_secret)
+        self.limits = Limits.of(store)
+
     async def open(self, code: str, address: str | None) -> Access:
-        """Look up a code for a student, counting the attempt against the address's limit."""
-        self.limits.code_entry.hit(address or "unknown")
-        access = await self.directory.lookup(code)
-        access.check(dt.date.today())
+        """Look up a code for a student, counting the attempt against the address's limits."""
+        await self.limits.lookup(address)
+        try:
+            access = await self.directory.lookup(code)
+            access.check(dt.date.today())
+        except AccessError as error:
+            await self.limits.miss(address)
+            raise masked(error) from None
         return access
 
     def locales(self, access: Access) -> tuple[str, ...]:
@@ -72,30 +85,51 @@ class Services:
         languages = [Language(code, language_name(code)) for code in self.locales(access)]
         return msgspec.structs.replace(self.view(access, locale), languages=languages)
 
-    async def store(self, data: Submission, *, prune: bool = False) -> Outcome:
-        """Check and store one submission; a replayed key returns its first receipt."""
+    async def store(
+        self, data: Submission, address: str | None = None, *, prune: bool = False
+    ) -> Outcome:
+        """Check and store one submission; a replayed key returns its first receipt.
+
+        ``address`` is counted as a look-up of the code; without one, the caller has
+        opened the code already (a form posted to the code's own page).
+        """
+        if address is not None:
+            await self.limits.lookup(address)
         try:
             access = await self.directory.lookup(data.code)
-            self.limits.submissions.hit(access.code)
             access.check(dt.date.today())
-        except AccessError:
-            # A retry after the ticket was used or the window closed still gets its receipt.
-            async with self.directory.engine.connect() as conn:
-                earlier = await find_receipt(conn, key_hash(data.idempotency_key))
-            if earlier is not None:
-                return Outcome(earlier, created=False)
-            raise
+        except AccessError as error:
+            return await self._replay(data, address, error)
+        await self.limits.submissions.hit(access.code)
         if prune:
             data = pruned(access, data)
         clean = validate(access, data, self.locales(access))
-        stored = await self.writer.submit(access, clean, data.idempotency_key)
+        try:
+            stored = await self.writer.submit(access, clean, data.idempotency_key)
+        except UsedTicket as error:  # another submission used the ticket a moment ago
+            return await self._replay(data, address, error)
         for ticket in self.writer.used_tickets():
             self.directory.forget(ticket)
         return Outcome(stored.receipt, stored.created)
 
+    async def _replay(self, data: Submission, address: str | None, error: AccessError) -> Outcome:
+        """A retry after the ticket was used or the window closed still gets its receipt."""
+        async with self.directory.engine.connect() as conn:
+            earlier = await find_receipt(conn, key_hash(data.idempotency_key))
+        if earlier is not None:
+            return Outcome(earlier, created=False)
+        if address is not None:
+            await self.limits.miss(address)
+        raise masked(error) from None
+
     async def decline(self, access: Access) -> None:
         """Count one decline for the code's administration; nothing else is stored."""
         await self.writer.decline(access.administration_id)
+
+
+def masked(error: AccessError) -> AccessError:
+    """The error a student is shown: a used ticket looks like one that was never issued."""
+    return UnknownCode() if isinstance(error, UsedTicket) else error
 
 
 def pruned(access: Access, data: Submission) -> Submission:

@@ -1,27 +1,32 @@
 """Staff pages under ``/staff``: sign-in, administrations and codes, rosters, accounts, audit.
 
 ``staff_router()`` carries what only the staff pages need (their error pages and the sign-in
-limits); the app adds it to its route handlers and provides the rest (``principal``, ``pages``,
-``engine``, ``settings``). Access is decided by the app-wide guard from
+limits, counted in the database); the app adds it to its route handlers and provides the rest
+(``principal``, ``pages``, ``engine``, ``settings``). Access is decided by the app-wide guard from
 ``climate.security.permissions``.
 """
 
 from __future__ import annotations
 
 from litestar import Router
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.controllers.staff import accounts, administrations, auditlog, rosters, signin
 from climate.controllers.staff.errors import EXCEPTION_HANDLERS
+from climate.security.ratelimit import SignInLimits, Store
+from climate.settings import Settings
+
+
+def sign_in_limits(
+    engine: NamedDependency[AsyncEngine], settings: NamedDependency[Settings]
+) -> SignInLimits:
+    """The sign-in limits, counted in the app's database and so shared by every worker."""
+    return SignInLimits.of(Store.of(engine, settings.effective_secret))
 
 
 def staff_router() -> Router:
-    """A fresh router of the staff pages (each app gets its own, with its own sign-in limits)."""
-    limits = signin.SignInLimits()
-
-    def sign_in_limits() -> signin.SignInLimits:
-        return limits
-
+    """A fresh router of the staff pages."""
     return Router(
         path="/staff",
         route_handlers=[

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -15,23 +14,13 @@ from climate.controllers.staff.forms import read_form, text
 from climate.pages import Pages
 from climate.security import accounts, sessions
 from climate.security.accounts import AccountError, normalize_email
+from climate.security.devices import COOKIE, device_cookie, known_device, new_device
 from climate.security.guards import optional_principal
 from climate.security.principals import Principal
-from climate.security.ratelimit import RateLimiter
+from climate.security.ratelimit import SignInLimits
+from climate.settings import Settings
 
 MAX_SIGN_IN = 8 * 1024
-# Per address: a school office behind one address may sign in several people a minute.
-PER_ADDRESS = (30, 60.0)
-# Per account: ten guesses in five minutes is plenty for a person and useless to a guesser.
-PER_EMAIL = (10, 300.0)
-
-
-@dataclass(slots=True)
-class SignInLimits:
-    """Sign-in attempts counted per address and per account, in this process."""
-
-    by_address: RateLimiter = field(default_factory=lambda: RateLimiter(*PER_ADDRESS))
-    by_email: RateLimiter = field(default_factory=lambda: RateLimiter(*PER_EMAIL))
 
 
 def safe_next(target: str | None) -> str:
@@ -59,6 +48,7 @@ async def sign_in(
     request: Request[Any, Any, Any],
     pages: NamedDependency[Pages],
     engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
     sign_in_limits: NamedDependency[SignInLimits],
 ) -> Response[Any]:
     """Check the password, start a session, record the attempt either way."""
@@ -68,8 +58,9 @@ async def sign_in(
         (form.get("password") or [""])[0],
         text(form, "next"),
     )
-    sign_in_limits.by_address.hit(request.client.host if request.client else "unknown")
-    sign_in_limits.by_email.hit(normalize_email(email))
+    account, secret = normalize_email(email), settings.effective_secret
+    device = known_device(secret, request.cookies.get(COOKIE), account)
+    await sign_in_limits.attempt(account, request.client.host if request.client else None, device)
     raw = await accounts.sign_in(engine, email, password)
     if raw is None:
         return pages.render(
@@ -82,6 +73,8 @@ async def sign_in(
         )
     response: Response[Any] = Redirect(safe_next(target), status_code=303)
     response.set_cookie(sessions.session_cookie(raw))
+    # This browser is now known to the account: a stranger's failures no longer stop it.
+    response.set_cookie(device_cookie(secret, account, device or new_device()))
     return response
 
 

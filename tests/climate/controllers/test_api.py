@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import statistics
+import time
 import uuid
 from typing import Any
 
@@ -143,7 +145,9 @@ def test_closed_window_unknown_code_and_used_ticket(student: Client, settings: S
     first = student.post("/api/v1/responses", json=body(code=TICKET, answers={}))
     assert first.status_code == 201
     second = student.post("/api/v1/responses", json=body(code=TICKET, answers={}))
-    assert (second.status_code, second.json()["error"]) == (409, "used_ticket")
+    # A used ticket answers as one never issued: nobody learns which tickets were used.
+    assert (second.status_code, second.json()) == (404, unknown.json())
+    assert student.get(f"/api/v1/surveys/{TICKET}").json() == unknown.json()
     tickets = {r["code"]: r["used"] for r in rows(settings, AccessCode) if r["kind"] == "ticket"}
     assert tickets[TICKET] is True
     assert len(rows(settings, sealed_response)) == 1
@@ -184,6 +188,47 @@ def test_wrong_types_name_the_problem(student: Client) -> None:
     answer = student.post("/api/v1/responses", json=body(answers={"conn_belong": "four"}))
     assert answer.status_code == 400
     assert "Expected `int`" in str(answer.json())
+
+
+def test_a_used_ticket_takes_as_long_as_an_unknown_code(student: Client) -> None:
+    assert student.post("/api/v1/responses", json=body(code=TICKET, answers={})).status_code == 201
+
+    def took(code: str) -> float:
+        started = time.perf_counter()
+        answer = student.post("/api/v1/responses", json=body(code=code, answers={}))
+        assert answer.status_code == 404
+        return time.perf_counter() - started
+
+    used, unknown = [], []
+    for _ in range(15):
+        used.append(took(TICKET))
+        unknown.append(took("XXXXXXXXXX"))
+    ratio = statistics.median(used) / statistics.median(unknown)
+    assert 1 / 3 < ratio < 3, ratio
+
+
+def test_guessing_codes_is_limited_on_the_api(student: Client) -> None:
+    services = student.app.state["services"]
+    services.limits.misses.limit = 5
+    guesses = [
+        student.post("/api/v1/responses", json=body(code=f"XXXXXXXX{c}{c}")).status_code
+        for c in "ACDEFGH"
+    ]
+    assert guesses == [404] * 5 + [429] * 2
+    # Once the address has missed too often, a real code is refused too: a guesser who
+    # happens on one cannot tell.
+    found = student.get(f"/api/v1/surveys/{CLASS}")
+    assert (found.status_code, found.json()["error"]) == (429, "rate_limited")
+    assert 1 <= int(found.headers["retry-after"]) <= 60
+
+
+def test_every_look_up_counts_against_the_address(student: Client) -> None:
+    services = student.app.state["services"]
+    services.limits.lookups.limit = 4
+    answers = [student.get(f"/api/v1/surveys/{CLASS}").status_code for _ in range(3)]
+    answers.append(student.post("/api/v1/responses", json=body()).status_code)
+    answers.append(student.post("/api/v1/responses", json=body()).status_code)
+    assert answers == [200, 200, 200, 201, 429]
 
 
 def test_submissions_per_code_are_rate_limited(student: Client) -> None:

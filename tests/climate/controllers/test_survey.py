@@ -175,13 +175,14 @@ def test_closed_unknown_and_used_codes_get_clear_pages(student: Client) -> None:
     assert '<html lang="es"' in unknown.text
     form = {"idempotency_key": str(uuid.uuid4())}
     student.post(f"/s/{TICKET}/survey", data=form)
-    used = student.get(f"/s/{TICKET}")
-    assert (used.status_code, 'data-error="used_ticket"' in used.text) == (409, True)
+    # A used ticket answers as one never issued: nobody learns which tickets were used.
+    used = student.get(f"/s/{TICKET}?lang=es")
+    assert (used.status_code, used.text) == (404, student.get("/s/XXXXXXXXXX?lang=es").text)
 
 
 def test_code_entry_is_rate_limited_per_address(student: Client) -> None:
     services = student.app.state["services"]
-    services.limits.code_entry.limit = 35
+    services.limits.lookups.limit = 35
     # A class of 35 behind one school address gets in ...
     assert all(student.get(f"/s/{CLASS}").status_code == 200 for _ in range(35))
     # ... and the 36th try within the minute is turned away, with a localized page.
@@ -189,3 +190,25 @@ def test_code_entry_is_rate_limited_per_address(student: Client) -> None:
     assert limited.status_code == 429
     assert 'data-error="rate_limited"' in limited.text
     assert '<html lang="es"' in limited.text
+
+
+def test_code_guessing_is_limited_on_every_page_that_takes_a_code(student: Client) -> None:
+    services = student.app.state["services"]
+    services.limits.misses.limit = 4
+    misses = [
+        student.get("/enter?code=0O1IL").status_code,  # not a code at all
+        student.get("/s/XXXXXXXXXX").status_code,
+        student.get("/s/XXXXXXXXXX/survey").status_code,
+        student.post("/s/XXXXXXXXXX/decline").status_code,
+    ]
+    assert misses == [404] * 4
+    # The address has missed too often: every page that takes a code turns it away now,
+    # a real code's too, so a guesser who happens on one cannot tell.
+    refused = [
+        student.get("/enter?code=0O1IL").status_code,
+        student.get(f"/s/{CLASS}").status_code,
+        student.get(f"/s/{CLASS}/survey").status_code,
+    ]
+    assert refused == [429] * 3
+    form = student.post(f"/s/{CLASS}/survey", data={"idempotency_key": str(uuid.uuid4())})
+    assert (form.status_code, 'data-error="rate_limited"' in form.text) == (429, True)
