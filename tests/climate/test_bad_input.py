@@ -2,36 +2,46 @@
 
 Each broken roster goes through ``climate roster import``, the staff upload page and the
 admin API; each broken response file through ``climate import responses``. Each must be
-refused with its located problem, and leave every table exactly as it was. One database
-per module and database kind keeps the many cases to seconds.
+refused with its located problem, and leave every table exactly as it was. Every operation
+of the OpenAPI schema is fuzzed with valid and invalid cases (and, where it takes a code,
+with a real one) and must never answer 5xx. One database per module and database kind
+keeps the many cases to seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as run
+from hypothesis.strategies import SearchStrategy
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import select
+from schemathesis import Case, GenerationMode
+from schemathesis.core.result import Ok
+from schemathesis.schemas import APIOperation
+from sqlalchemy import select, update
 
 from climate import db
 from climate.app import create_app
 from climate.cli import main
+from climate.instruments import load_directory
+from climate.models import AccessCode, Administration
 from climate.models.base import Base
 from climate.rosters.parsing import parse_rosters
 from climate.rosters.store import import_rosters
-from climate.security.accounts import create_account
-from climate.security.tokens import create_token
 from climate.settings import Settings
 from tests.climate.rosters.broken import BROKEN_ROSTERS, DIGITS, VALID, BrokenCsv, damaged
+from tests.climate.security.conftest import BASE, _build, csrf, sign_in
 from tests.conftest import PG_URL, SECRET, _reset_postgres
-
-EMAIL, PASSWORD = "admin@district.example", "correct horse battery staple"
-BASE = "https://testserver.local"  # cookies are Secure
 
 HEADER = (
     "school_id,grade,gender,conn_belong,conn_part,conn_outsider,conn_glad,conn_friend,conn_alone"
@@ -140,28 +150,48 @@ def _dump(url: str) -> dict[str, list[str]]:
     return asyncio.run(run())
 
 
-def _district(url: str) -> str:
-    """The valid rosters, an admin account and its API token; return the token."""
+@dataclass(frozen=True)
+class District:
+    """The module's database: settings, an API token per role, an open survey's codes."""
 
-    async def run() -> str:
-        engine = db.create_engine(url)
+    settings: Settings
+    tokens: dict[str, str]
+    codes: tuple[str, ...]
+
+
+def _district(settings: Settings) -> District:
+    """The accounts and tokens of each role, an open survey, and the valid rosters."""
+    made = _build(settings)
+
+    async def run() -> tuple[str, ...]:
+        engine = db.create_engine(settings.database_url)
         try:
             data = [text.encode() for text in VALID.values()]
             await import_rosters(engine, parse_rosters(*data), "Test District", "test")
+            today = dt.date.today()
             async with engine.begin() as conn:
-                await create_account(conn, EMAIL, "district_admin", PASSWORD, [])
-                return (await create_token(conn, "script", "district_admin", []))[1]
+                await conn.execute(
+                    update(Administration)
+                    .where(Administration.id == made.mine)
+                    .values(
+                        status="open",
+                        opens_on=today - dt.timedelta(days=3),
+                        closes_on=today + dt.timedelta(days=30),
+                    )
+                )
+                found = await conn.scalars(
+                    select(AccessCode.code).where(AccessCode.administration_id == made.mine)
+                )
+                return tuple(found.all())
         finally:
             await engine.dispose()
 
-    return asyncio.run(run())
+    return District(settings, made.tokens, asyncio.run(run()))
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def district(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Settings, str]:
-    """A database with the valid rosters, one admin and a token, shared by the module."""
+def district(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> District:
+    """A database with the valid rosters, accounts, tokens and an open survey, for the module."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('bad') / 'climate.db'}"
     elif not PG_URL:
@@ -170,27 +200,20 @@ def district(
         url = PG_URL
         asyncio.run(_reset_postgres(url))
     db.upgrade(url)
-    return Settings(database_url=url, secret_key=SECRET), _district(url)
+    return _district(Settings(database_url=url, secret_key=SECRET))
 
 
 @pytest.fixture(scope="module")
-def web(district: tuple[Settings, str]) -> Iterator[TestClient[Litestar]]:
+def web(district: District) -> Iterator[TestClient[Litestar]]:
     """The real app on the module's database, signed in as the district admin."""
-    with TestClient(create_app(district[0]), base_url=BASE) as client:
-        client.get("/staff/sign-in")
-        form = {"email": EMAIL, "password": PASSWORD, "_csrf_token": _csrf(client)}
-        signed = client.post("/staff/sign-in", data=form, follow_redirects=False)
-        assert signed.status_code == 303, signed.text
+    with TestClient(create_app(district.settings), base_url=BASE) as client:
+        sign_in(client, "district_admin")
         yield client
 
 
-def _csrf(client: TestClient[Litestar]) -> str:
-    return str(client.cookies["climate_csrf"])
-
-
 @pytest.fixture
-def env(district: tuple[Settings, str], monkeypatch: pytest.MonkeyPatch) -> str:
-    url = district[0].database_url
+def env(district: District, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = district.settings.database_url
     monkeypatch.setenv("CLIMATE_DATABASE_URL", url)
     monkeypatch.setenv("CLIMATE_MODE", "demo")
     return url
@@ -223,27 +246,27 @@ def test_roster_import_refuses_a_broken_file(
 
 @pytest.mark.parametrize("case", BROKEN_ROSTERS, ids=_id)
 def test_roster_upload_page_refuses_a_broken_file(
-    case: BrokenCsv, web: TestClient[Litestar], district: tuple[Settings, str]
+    case: BrokenCsv, web: TestClient[Litestar], district: District
 ) -> None:
-    before = _dump(district[0].database_url)
+    before = _dump(district.settings.database_url)
     files = {name: (f"{name}.csv", data) for name, data in _roster_files(case).items()}
-    page = web.post("/staff/rosters", files=files, data={"_csrf_token": _csrf(web)})
+    page = web.post("/staff/rosters", files=files, data={"_csrf_token": csrf(web)})
     assert page.status_code == 400, page.text[:500]
     assert f"<li>{case.expect(f'{case.file}.csv')}</li>" in html.unescape(page.text)
-    assert _dump(district[0].database_url) == before
+    assert _dump(district.settings.database_url) == before
 
 
 @pytest.mark.parametrize("case", BROKEN_ROSTERS, ids=_id)
 def test_roster_api_refuses_a_broken_file(
-    case: BrokenCsv, web: TestClient[Litestar], district: tuple[Settings, str]
+    case: BrokenCsv, web: TestClient[Litestar], district: District
 ) -> None:
-    before = _dump(district[0].database_url)
+    before = _dump(district.settings.database_url)
     files = {name: (f"{name}.csv", data) for name, data in _roster_files(case).items()}
-    token = {"authorization": f"Bearer {district[1]}"}
+    token = {"authorization": f"Bearer {district.tokens['district_admin']}"}
     answer = web.post("/api/v1/admin/rosters", files=files, headers=token)
     assert answer.status_code == 422, answer.text[:500]
     assert case.expect(f"{case.file}.csv") in answer.json()["problems"]
-    assert _dump(district[0].database_url) == before
+    assert _dump(district.settings.database_url) == before
 
 
 @pytest.mark.parametrize("case", BROKEN_RESPONSES, ids=lambda case: case.name)
@@ -300,3 +323,70 @@ def test_a_nul_byte_in_a_path_is_not_found(
 ) -> None:
     assert web.get(path).status_code == 404
     assert "Traceback" not in caplog.text
+
+
+# Cases per operation and kind (valid, invalid, with a real code), each sent by four callers.
+CASES = 25
+# Operations that take an access code: fuzzed once more with a real one, so that the cases
+# reach what lies behind the code look-up. A renamed path fails the test here.
+CODE_OPERATIONS = {"/api/v1/surveys/{code}", "/api/v1/responses"}
+
+
+def _with_code(code: str, items: list[str]) -> Callable[[Case[Any]], Case[Any]]:
+    """Put a real code, and real item ids, into a generated case."""
+
+    def put(case: Case[Any]) -> Case[Any]:
+        if case.path_parameters and "code" in case.path_parameters:
+            case.path_parameters = {**case.path_parameters, "code": code}
+        if isinstance(case.body, dict) and "code" in case.body:
+            body = {**case.body, "code": code, "locale": "en"}
+            answers = body.get("answers")
+            if isinstance(answers, dict):
+                values = list(answers.values())
+                body["answers"] = {items[k % len(items)]: v for k, v in enumerate(values)}
+            case.body = body
+        return case
+
+    return put
+
+
+def _strategies(
+    operation: APIOperation[Any, Any, Any, Any], district: District
+) -> list[SearchStrategy[Case[Any]]]:
+    kinds = [operation.as_strategy(generation_mode=mode) for mode in GenerationMode]
+    if operation.path not in CODE_OPERATIONS:
+        return kinds
+    items = [
+        i.id for i in load_directory(district.settings.surveys_dir)["secondary"].instrument.items
+    ]
+    # First, before the wrong codes of the other kinds fill the per-address miss limit.
+    return [operation.as_strategy().map(_with_code(district.codes[0], items)), *kinds]
+
+
+def test_no_api_operation_answers_a_server_error(district: District) -> None:
+    schema = schemathesis.openapi.from_asgi("/schema/openapi.json", create_app(district.settings))
+    results = list(schema.get_all_operations())
+    operations = [result.ok() for result in results if isinstance(result, Ok)]
+    assert len(operations) == len(results)  # every operation of the schema loads
+    assert {operation.path for operation in operations} >= CODE_OPERATIONS
+    callers = {
+        "anonymous": {},
+        **{role: {"authorization": f"Bearer {token}"} for role, token in district.tokens.items()},
+    }
+    for operation in operations:
+        for strategy in _strategies(operation, district):
+
+            @given(case=strategy)
+            @run(
+                max_examples=CASES,
+                deadline=None,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            def check(case: Case[Any]) -> None:
+                for role, headers in callers.items():
+                    answer = case.call(headers=headers)
+                    assert answer.status_code < 500, (role, case.method, case.path, answer.text)
+
+            check()
