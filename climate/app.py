@@ -34,7 +34,7 @@ from climate.controllers.staff import staff_router
 from climate.db import create_engine
 from climate.i18n import Catalogs
 from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext, pages_of
-from climate.security.csrf import csrf_config
+from climate.security.csrf import SessionCSRF
 from climate.security.guards import authorizer, current_principal, openapi_components
 from climate.security.headers import security_headers
 from climate.settings import PROJECT_ROOT, Settings, SettingsError
@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             **{key: _provide(key) for key in state},
         },
         guards=[authorizer(engine)],
-        csrf_config=csrf_config(settings),
+        middleware=[SessionCSRF(settings)],
         before_send=[security_headers(settings)],
         exception_handlers=errors.handlers(html=_error_page, translator=error_gettext),
         plugins=[SQLAlchemyPlugin(config=database)],

@@ -61,7 +61,8 @@ async def sign_in(
     account, secret = normalize_email(email), settings.effective_secret
     device = known_device(secret, request.cookies.get(COOKIE), account)
     await sign_in_limits.attempt(account, request.client.host if request.client else None, device)
-    raw = await accounts.sign_in(engine, email, password)
+    # A session id the browser already held ends here: the signed-in session is a new one.
+    raw = await accounts.sign_in(engine, email, password, request.cookies.get(sessions.COOKIE))
     if raw is None:
         return pages.render(
             request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -108,10 +109,12 @@ def web(settings: Settings, district: District_) -> Iterator[TestClient[Litestar
 
 
 def csrf(client: TestClient[Litestar]) -> str:
-    """The CSRF token the client holds (fetching a staff page first if needed)."""
-    if "climate_csrf" not in client.cookies:
-        client.get("/staff/sign-in")
-    return str(client.cookies["climate_csrf"])
+    """The CSRF token of the client's session (or of its signed-out browser), from a form."""
+    signed_in = "climate_session" in client.cookies
+    page = client.get("/staff/password" if signed_in else "/staff/sign-in")
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
 
 
 def sign_in(client: TestClient[Litestar], role: str) -> None:
