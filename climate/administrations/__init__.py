@@ -14,6 +14,7 @@ from climate.administrations.codes import (
     code_sheet,
     issue_codes,
     issue_for_schools,
+    kind_for,
     visible_codes,
 )
 from climate.administrations.windows import (
@@ -59,6 +60,7 @@ __all__ = [
     "instrument_names",
     "issue_codes",
     "issue_for_schools",
+    "kind_for",
     "overview",
     "school_choices",
     "set_status",

@@ -152,8 +152,10 @@ async def issue_codes(
 ) -> int:
     """Issue codes for one school of an administration the caller may see, and record it."""
     async with engine.begin() as conn:
-        if await visible_administration(conn, principal, administration_id) is None:
+        found = await visible_administration(conn, principal, administration_id)
+        if found is None:
             raise AdministrationError(f"no administration {administration_id}")
+        _require_kind(administration_id, found.access_mode, kind)
         made = await add_codes(conn, administration_id, school_id, kind, count)
         await _record_issued(conn, principal, administration_id, school_id, kind, made)
     return made
@@ -180,10 +182,7 @@ async def issue_for_schools(
         )
         if mode is None:
             raise AdministrationError(f"no administration {administration_id}")
-        if mode != KINDS[kind]:
-            raise AdministrationError(
-                f"administration {administration_id} uses {mode}, not {KINDS[kind]}"
-            )
+        _require_kind(administration_id, mode, kind)
         members = await conn.execute(
             select(AdministrationSchool.school_id, School.name)
             .join(School, School.id == AdministrationSchool.school_id)
@@ -202,6 +201,22 @@ async def issue_for_schools(
             await _record_issued(conn, actor, administration_id, school, kind, count)
             issued.extend(Issued(school, names[school], code) for code in rows)
     return issued
+
+
+def kind_for(access_mode: str) -> str:
+    """The one kind of code an administration with ``access_mode`` hands out."""
+    return next(kind for kind, mode in KINDS.items() if mode == access_mode)
+
+
+def _require_kind(administration_id: int, mode: str, kind: str) -> None:
+    # A ticket in a class-code survey (or a class code in a ticket survey) would let a student
+    # in by a door the district did not choose: single use, or shared, where it is not meant.
+    if kind not in KINDS:
+        raise AdministrationError("kind: class or ticket")
+    if mode != KINDS[kind]:
+        raise AdministrationError(
+            f"administration {administration_id} uses {mode}, not {KINDS[kind]}"
+        )
 
 
 async def _record_issued(

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from climate import administrations as admins
 from climate.commands import ACTOR, Subparsers, on_database
 from climate.i18n import Catalogs
@@ -121,6 +123,16 @@ def _create(args: argparse.Namespace) -> int:
         )
     except (UsageError, admins.AdministrationError) as problem:
         return _refused(problem)
+    except SQLAlchemyError as error:
+        # Nothing was created: the transaction did not commit. The type only; the message
+        # would quote the statement's values.
+        print(
+            f"climate: the administration was not created: the database refused the change "
+            f"({type(error).__name__})",
+            file=sys.stderr,
+        )
+        return 1
+    # Said only now that the administration is committed.
     drafts = Catalogs().status()
     unreviewed = [
         c for c in created.locales if drafts.get(c) and drafts[c].instruments == "machine-draft"

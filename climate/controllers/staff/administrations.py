@@ -170,6 +170,18 @@ async def codes_page(
     school: FromQuery[str | None] = None,
 ) -> Template:
     """Class codes and ticket slips to print, only for schools the caller may see."""
+    return await _codes(request, principal, pages, engine, administration_id, school, None)
+
+
+async def _codes(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    pages: Pages,
+    engine: AsyncEngine,
+    administration_id: int,
+    school: str | None,
+    problem: str | None,
+) -> Template:
     if school is not None:
         require_school(principal, school)
     sheet = await admins.code_sheet(engine, principal, administration_id, school)
@@ -178,12 +190,15 @@ async def codes_page(
     return pages.render(
         request,
         "staff/codes.html",
+        status_code=400 if problem else 200,
         principal=principal,
         administration=sheet.administration,
         codes=sheet.printed,
         schools=sheet.schools,
         school=school,
-        problem=None,
+        # The page offers only the kind of code the administration's access mode uses.
+        kind=admins.kind_for(sheet.administration.access_mode),
+        problem=problem,
     )
 
 
@@ -195,6 +210,7 @@ async def codes_page(
 async def issue_codes(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
     engine: NamedDependency[AsyncEngine],
     administration_id: FromPath[int],
 ) -> Response[Any]:
@@ -205,10 +221,11 @@ async def issue_codes(
     try:
         count = int(text(form, "count") or "1")
         await admins.issue_codes(engine, principal, administration_id, school, kind, count)
-    except (ValueError, admins.AdministrationError):
-        return Redirect(
-            f"/staff/administrations/{administration_id}/codes?problem=1", status_code=303
-        )
+    except ValueError as error:
+        # Said on the page, beside the form: which field, and what it takes.
+        problem = str(error) if isinstance(error, admins.AdministrationError) else None
+        problem = problem or "count: give a whole number"
+        return await _codes(request, principal, pages, engine, administration_id, None, problem)
     return Redirect(
         f"/staff/administrations/{administration_id}/codes?school={school}", status_code=303
     )

@@ -16,13 +16,13 @@ COUNSELOR = Principal("account", 3, "counselor@district.example", "school_staff"
 
 
 def test_issued_codes_are_recorded_per_school(settings: Settings, district: District_) -> None:
-    made = on(settings, lambda e: admins.issue_codes(e, ADMIN, district.mine, "S2", "ticket", 4))
+    made = on(settings, lambda e: admins.issue_codes(e, ADMIN, district.mine, "S2", "class", 4))
     assert made == 4
     (event,) = log(settings)
     assert (event.action, event.school_id, event.detail) == (
         audit.CODES_CREATED,
         "S2",
-        {"kind": "ticket", "count": 4},
+        {"kind": "class", "count": 4},
     )
 
 
@@ -32,6 +32,7 @@ def test_issued_codes_are_recorded_per_school(settings: Settings, district: Dist
         (False, "S1", "class", 1),  # no such administration
         (True, "S9", "class", 1),  # a school that does not take part
         (True, "S1", "seat", 1),
+        (True, "S1", "ticket", 1),  # a class-code administration hands out no tickets
         (True, "S1", "class", 0),
         (True, "S1", "class", admins.MAX_TICKETS + 1),
     ],

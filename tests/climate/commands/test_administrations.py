@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from climate import db
 from climate.cli import main
@@ -114,3 +114,45 @@ def test_tickets_print_an_html_sheet(env: Settings, capsys: pytest.CaptureFixtur
     assert {codes.canonical(s) for s in shown} == {r.code for r in rows}
     # Class codes are refused for a ticket administration.
     assert main(["codes", "--administration", str(created)]) == 2
+
+
+# A constraint checked only at commit: each new administration adds a row that breaks it.
+FAIL_AT_COMMIT = {
+    "sqlite": [
+        "CREATE TABLE probe_parent (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE probe_child (parent INTEGER REFERENCES probe_parent (id) "
+        "DEFERRABLE INITIALLY DEFERRED)",
+        "CREATE TRIGGER probe AFTER INSERT ON administration "
+        "BEGIN INSERT INTO probe_child VALUES (999); END",
+    ],
+    "postgresql": [
+        "CREATE TABLE probe_parent (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE probe_child (parent INTEGER REFERENCES probe_parent (id) "
+        "DEFERRABLE INITIALLY DEFERRED)",
+        "CREATE FUNCTION probe() RETURNS trigger AS $$ BEGIN "
+        "INSERT INTO probe_child VALUES (999); RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER probe AFTER INSERT ON administration FOR EACH ROW EXECUTE FUNCTION probe()",
+    ],
+}
+
+
+def test_created_is_printed_only_after_the_commit(
+    env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def break_commits() -> None:
+        engine = db.create_engine(env.database_url)
+        try:
+            async with engine.begin() as conn:
+                for statement in FAIL_AT_COMMIT[conn.dialect.name]:
+                    await conn.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    before = read(env, select(Administration.id))
+    asyncio.run(break_commits())
+    assert main(CREATE) == 1
+    out, err = capsys.readouterr()
+    assert "created" not in out
+    assert "was not created" in err
+    assert "Traceback" not in err
+    assert read(env, select(Administration.id)) == before

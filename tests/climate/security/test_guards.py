@@ -257,7 +257,7 @@ def test_audit_log_records_each_event(web: Client, district: District_, settings
     )
     web.post(
         f"/staff/administrations/{district.mine}/codes",
-        data={"school": "S1", "kind": "ticket", "count": "2", "_csrf_token": token},
+        data={"school": "S1", "kind": "class", "count": "2", "_csrf_token": token},
     )
     web.get(f"/staff/administrations/{district.mine}/codes")
     files = {
