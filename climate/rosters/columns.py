@@ -7,13 +7,13 @@ one source for them: a new column, or a longer one, is checked without a change 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, SmallInteger, String
 from sqlalchemy.orm import DeclarativeBase
 
-__all__ = ["misfits"]
+__all__ = ["Columns"]
 
 # Signed ranges of the integer types on PostgreSQL (SQLite stores 64 bits).
 _RANGES: tuple[tuple[type[Integer], int], ...] = (
@@ -23,29 +23,38 @@ _RANGES: tuple[tuple[type[Integer], int], ...] = (
 )
 
 
-def _limit(kind: Any, value: object) -> str | None:
-    length = getattr(kind, "length", None) if isinstance(kind, String) else None
-    if isinstance(value, str) and length is not None and len(value) > length:
-        return f"at most {length} characters, got {len(value)}"
-    if isinstance(kind, Integer) and isinstance(value, int):
-        bound = next(size for integer, size in _RANGES if isinstance(kind, integer))
-        if not -bound <= value < bound:
-            return f"at most {bound - 1}, got {value}"
-    return None
+def _bounds(kind: Any) -> tuple[int | None, int | None]:
+    """The longest string and the integer bound (exclusive) a column type holds."""
+    length = kind.length if isinstance(kind, String) else None
+    bound = next((size for integer, size in _RANGES if isinstance(kind, integer)), None)
+    return length, bound
 
 
-def misfits(
-    model: type[DeclarativeBase], row: Mapping[str, object], names: Mapping[str, str]
-) -> list[tuple[str, str]]:
-    """Each (field, problem) of ``row`` that its column cannot hold.
+class Columns:
+    """The limits of a model's columns, for the fields of one kind of parsed row."""
 
-    ``names`` maps a field of ``row`` to its column where the two names differ.
-    """
-    columns = model.__table__.columns
-    found = []
-    for field, value in row.items():
-        column = columns.get(names.get(field, field))
-        problem = None if column is None else _limit(column.type, value)
-        if problem is not None:
-            found.append((field, problem))
-    return found
+    def __init__(
+        self,
+        model: type[DeclarativeBase],
+        fields: Iterable[str],
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        """``names`` maps a field to its column where the two names differ."""
+        columns = model.__table__.columns
+        names = names or {}
+        self.checks: list[tuple[str, int | None, int | None]] = []
+        for field in fields:
+            length, bound = _bounds(columns[names.get(field, field)].type)
+            if length is not None or bound is not None:
+                self.checks.append((field, length, bound))
+
+    def misfits(self, row: object) -> list[tuple[str, str]]:
+        """Each (field, problem) of ``row`` whose value its column cannot hold."""
+        found = []
+        for field, length, bound in self.checks:
+            value = getattr(row, field)
+            if length is not None and isinstance(value, str) and len(value) > length:
+                found.append((field, f"at most {length} characters, got {len(value)}"))
+            elif bound is not None and isinstance(value, int) and not -bound <= value < bound:
+                found.append((field, f"at most {bound - 1}, got {value}"))
+        return found

@@ -5,15 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-
-from sqlalchemy.orm import DeclarativeBase
+from typing import Any
 
 from analysis.staffing import ROLES, NeedEstimate, SchoolYear
 from climate.models import Enrollment, School, Staffing
 from climate.models.districts import LEVELS
-from climate.rosters.columns import misfits
+from climate.rosters.columns import Columns
 from climate.rosters.csvfile import CsvFile, CsvProblem, shown
 
 __all__ = [
@@ -96,6 +95,17 @@ class Rosters:
     schools: tuple[SchoolRow, ...]
     enrollment: tuple[EnrollmentRow, ...]
     staffing: tuple[StaffingRow, ...]
+
+
+def _limits(model: type[Any], row: type[Any], names: dict[str, str] | None = None) -> Columns:
+    # A school id is checked on its line of schools.csv, not again on each line naming it.
+    checked = [f.name for f in fields(row) if names or f.name != "school_id"]
+    return Columns(model, checked, names)
+
+
+_SCHOOL_LIMITS = _limits(School, SchoolRow, {"school_id": "id"})
+_ENROLLMENT_LIMITS = _limits(Enrollment, EnrollmentRow)
+_STAFFING_LIMITS = _limits(Staffing, StaffingRow)
 
 
 class _File(CsvFile):
@@ -186,21 +196,9 @@ def _text(file: _File, line: int, column: str, row: Mapping[str, str]) -> str | 
     return value
 
 
-def _fits(
-    file: _File,
-    line: int,
-    model: type[DeclarativeBase],
-    row: SchoolRow | EnrollmentRow | StaffingRow,
-    names: Mapping[str, str] | None = None,
-) -> bool:
-    """Whether every value of ``row`` fits its column in ``model``; say where one does not.
-
-    A school id is checked on its line of schools.csv, not again on each line naming it.
-    """
-    values = asdict(row)
-    if not isinstance(row, SchoolRow):
-        del values["school_id"]
-    found = misfits(model, values, names or {})
+def _fits(file: _File, line: int, limits: Columns, row: object) -> bool:
+    """Whether every value of ``row`` fits its column; say where one does not."""
+    found = limits.misfits(row)
     for column, message in found:
         file.problem(line, column, message)
     return not found
@@ -253,7 +251,7 @@ def _schools(file: _File) -> tuple[list[SchoolRow], set[str]]:
             ids[school_id] = line
         if school_id and name and level and low is not None and high is not None and ok:
             school = SchoolRow(school_id, name, level, low, high, nces)
-            if _fits(file, line, School, school, {"school_id": "id"}):
+            if _fits(file, line, _SCHOOL_LIMITS, school):
                 rows.append(school)
     return rows, set(ids)
 
@@ -303,7 +301,7 @@ def _enrollment(
             continue
         keys[key] = line
         enrolled = EnrollmentRow(school_id, year, grade, students)
-        if _fits(file, line, Enrollment, enrolled):
+        if _fits(file, line, _ENROLLMENT_LIMITS, enrolled):
             rows.append(enrolled)
     return rows
 
@@ -328,7 +326,7 @@ def _staffing(file: _File, known: set[str] | None) -> list[StaffingRow]:
             continue
         keys[key] = line
         staff = StaffingRow(school_id, year, role, fte)
-        if _fits(file, line, Staffing, staff):
+        if _fits(file, line, _STAFFING_LIMITS, staff):
             rows.append(staff)
     return rows
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -59,7 +60,9 @@ async def upload_rosters(
 ) -> Response[Any]:
     """Import the uploaded rosters; every problem is listed with file, line and column."""
     try:
-        rosters = parse_rosters(*await read_upload(request))
+        files = await read_upload(request)
+        # Checking a large upload takes seconds: the event loop serves others meanwhile.
+        rosters = await anyio.to_thread.run_sync(lambda: parse_rosters(*files))
         summary = await import_rosters(engine, rosters, settings.district_name, principal)
     except UploadError as error:
         problems = [str(error)]
