@@ -9,6 +9,7 @@ import multiprocessing
 import os
 
 import uvicorn
+from litestar import Litestar
 
 from climate import db
 from climate.app import create_app
@@ -29,14 +30,49 @@ def register(subparsers: Subparsers) -> None:
         parser = subparsers.add_parser(name, help=text)
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
         parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+        if name == "serve":
+            parser.add_argument(
+                "--workers",
+                type=_workers,
+                default=1,
+                help="worker processes (default 1); limits and sessions live in the database",
+            )
         parser.set_defaults(func=func)
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Serve with uvicorn, one worker; the app keeps no state that workers must share."""
+    """Serve with uvicorn; the app keeps no state that workers must share."""
     settings = Settings.from_env()
-    _serve(settings, args.host, args.port)
+    if args.workers == 1:
+        _serve(settings, args.host, args.port)
+        return 0
+    # Each worker is a process of its own that builds its app from the same environment,
+    # checked here first so that a bad setting stops the command, not every worker.
+    create_app(settings)
+    uvicorn.run(
+        f"{__name__}:worker_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level="warning",
+    )
     return 0
+
+
+def worker_app() -> Litestar:
+    """The app of one worker process, with settings from the environment."""
+    app = create_app(Settings.from_env())
+    _freeze()
+    return app
+
+
+def _workers(text: str) -> int:
+    count = int(text)
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"needs at least one worker, not {count}")
+    return count
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -113,8 +149,12 @@ async def _demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
 
 def _serve(settings: Settings, host: str, port: int) -> None:
     app = create_app(settings)
+    _freeze()
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+def _freeze() -> None:
     # Catalogs, templates and parsed instruments live as long as the server: keeping them out
     # of the collector's generations shortens the pauses that set tail latency.
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")

@@ -22,6 +22,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "hostile-traffic-secret-key-long-enough-00"
 STARTUP_SECONDS = 60.0
+COMMAND = (sys.executable, "-m", "climate.cli", "serve")
 TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
@@ -51,7 +52,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(directory: Path, url: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+def running(
+    directory: Path, url: str, env: dict[str, str] | None = None, *, workers: int = 1
+) -> Iterator[Server]:
     """``climate serve`` on ``url`` on a free port until the block ends."""
     port = free_port()
     log = directory / f"server-{port}.log"
@@ -64,7 +67,7 @@ def running(directory: Path, url: str, env: dict[str, str] | None = None) -> Ite
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "climate.cli", "serve", "--port", str(port)],
+            [*COMMAND, "--port", str(port), "--workers", str(workers)],
             cwd=ROOT,
             env=variables,
             stdout=out,
