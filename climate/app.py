@@ -25,6 +25,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Logger, Scope
+from sqlalchemy.exc import IntegrityError
 
 from climate import errors
 from climate.controllers import admin_api, api, exports, survey
@@ -34,6 +35,7 @@ from climate.controllers.staff import staff_router
 from climate.db import create_engine
 from climate.i18n import Catalogs
 from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext, pages_of
+from climate.rosters.parsing import RosterError
 from climate.security.csrf import SessionCSRF
 from climate.security.guards import authorizer, current_principal, openapi_components
 from climate.security.headers import security_headers
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.post_response,
             survey.landing,
             survey.enter,
+            survey.enter_page,
+            survey.link,
             survey.notice,
             survey.survey_page,
             survey.submit_form,
@@ -199,7 +203,23 @@ def _logging(settings: Settings) -> LoggingConfig:
         },
         log_exceptions="always",
         # Client errors are answers, not faults; logging them would record codes in paths.
-        disable_stack_trace={400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 503},
+        # A refused roster (422) or a conflicting one (409) is raised by its own type.
+        disable_stack_trace={
+            400,
+            401,
+            403,
+            404,
+            405,
+            409,
+            410,
+            413,
+            415,
+            422,
+            429,
+            503,
+            RosterError,
+            IntegrityError,
+        },
         exception_logging_handler=_log_fault,
     )
 

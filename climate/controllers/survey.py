@@ -1,4 +1,11 @@
-"""Student pages: code entry, the notice, the survey form (works without script), thank-you."""
+"""Student pages: code entry, the notice, the survey form (works without script), thank-you.
+
+No address a browser keeps in its history holds an access code or a receipt. The code is
+posted from the start page and kept in a cookie scoped to ``/survey`` (gone when the browser
+closes, and cleared at the thanks and decline pages); the receipt reaches the thanks page in
+a cookie that page reads once. A link ``/s/<code>`` still works for printed sheets: it only
+sets the cookie and moves on.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,9 @@ import uuid
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from climate.controllers.api import address
@@ -29,6 +36,11 @@ STUDENT = {"exclude_from_csrf": True}
 CODE_SLOT = "climate-code-slot"
 KEY_SLOT = "climate-key-slot"
 SLOTS = re.compile(f"({CODE_SLOT}|{KEY_SLOT})")
+SURVEY = "/survey"
+CODE_COOKIE = "climate_code"
+RECEIPT_COOKIE = "climate_receipt"
+# Long enough to reach the thanks page; short so a student who leaves first leaves nothing.
+RECEIPT_SECONDS = 120
 
 
 def error_page(request: Request[Any, Any, Any], exc: ClimateError) -> Response[Any]:
@@ -49,41 +61,96 @@ async def landing(request: Request[Any, Any, Any], pages: NamedDependency[Pages]
     return pages.render(request, "landing.html", remember=True)
 
 
-@get("/enter", include_in_schema=False, opt=STUDENT)
+def _cookie(
+    request: Request[Any, Any, Any], key: str, value: str, max_age: int | None = None
+) -> Cookie:
+    return Cookie(
+        key=key,
+        value=value,
+        path=SURVEY,
+        max_age=max_age,
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def _forget(request: Request[Any, Any, Any]) -> list[Cookie]:
+    """Cookies that make the browser drop the code and the receipt."""
+    return [_cookie(request, name, "", 0) for name in (CODE_COOKIE, RECEIPT_COOKIE)]
+
+
+def _lang(services: Services, chosen: object) -> str:
+    return f"?lang={chosen}" if chosen in services.settings.accepted_locales else ""
+
+
+@post("/enter", include_in_schema=False, opt=STUDENT, request_max_body_size=MAX_FORM)
 async def enter(
     request: Request[Any, Any, Any],
     pages: NamedDependency[Pages],
     services: NamedDependency[Services],
-    code: FromQuery[str] = "",
 ) -> Response[Any]:
-    """Take a typed code to its survey (or back to the landing page with a message)."""
-    canonical = codes.canonical(code)
-    lang = request.query_params.get("lang")
-    suffix = f"?lang={lang}" if lang in services.settings.accepted_locales else ""
+    """Open a typed code's survey (or show the start page again with a message)."""
+    form = await request.form()
+    canonical = codes.canonical(str(form.get("code") or ""))
     if canonical is None:
         await services.limits.miss(address(request))
         return pages.render(
             request, "landing.html", remember=True, status_code=404, code_error=True
         )
-    return Redirect(f"/s/{codes.display(canonical)}{suffix}", status_code=303)
+    await services.open(canonical, address(request))
+    suffix = _lang(services, form.get("lang"))
+    response: Response[Any] = Redirect(f"{SURVEY}/start{suffix}", status_code=303)
+    response.set_cookie(_cookie(request, CODE_COOKIE, canonical))
+    return response
+
+
+@get("/enter", include_in_schema=False, opt=STUDENT)
+async def enter_page() -> Redirect:
+    """The start page: a code is posted, never put in an address."""
+    return Redirect("/", status_code=303)
+
+
+@get("/s/{code:str}", include_in_schema=False, opt=STUDENT)
+async def link(
+    request: Request[Any, Any, Any], services: NamedDependency[Services], code: FromPath[str]
+) -> Response[Any]:
+    """A printed link with the code in it: keep the code in the cookie and go on."""
+    access = await services.open(code, address(request))
+    suffix = _lang(services, request.query_params.get("lang"))
+    response: Response[Any] = Redirect(f"{SURVEY}/start{suffix}", status_code=303)
+    response.set_cookie(_cookie(request, CODE_COOKIE, access.code))
+    return response
 
 
 async def _open(
-    request: Request[Any, Any, Any], pages: Pages, services: Services, code: str
+    request: Request[Any, Any, Any], pages: Pages, services: Services
 ) -> tuple[Access, str]:
+    code = request.cookies.get(CODE_COOKIE)
+    if not code:
+        raise NoCode()
     access = await services.open(code, address(request))
     return access, pages.locale(request, services.locales(access))
 
 
-@get("/s/{code:str}", include_in_schema=False, opt=STUDENT)
+class NoCode(Exception):
+    """A survey page reached without a code: the student starts at the code page."""
+
+
+def no_code(request: Request[Any, Any, Any], _exc: NoCode) -> Response[Any]:
+    """Back to the start page, in the student's language."""
+    lang = request.query_params.get("lang")
+    return Redirect(f"/?lang={lang}" if lang else "/", status_code=303)
+
+
+@get(f"{SURVEY}/start", include_in_schema=False, opt=STUDENT, exception_handlers={NoCode: no_code})
 async def notice(
     request: Request[Any, Any, Any],
     pages: NamedDependency[Pages],
     services: NamedDependency[Services],
-    code: FromPath[str],
 ) -> Template:
     """What the survey is, that it is anonymous and skippable; start or decline."""
-    access, locale = await _open(request, pages, services, code)
+    access, locale = await _open(request, pages, services)
     return pages.render(
         request,
         "notice.html",
@@ -96,15 +163,14 @@ async def notice(
     )
 
 
-@get("/s/{code:str}/survey", include_in_schema=False, opt=STUDENT)
+@get(SURVEY, include_in_schema=False, opt=STUDENT, exception_handlers={NoCode: no_code})
 async def survey_page(
     request: Request[Any, Any, Any],
     pages: NamedDependency[Pages],
     services: NamedDependency[Services],
-    code: FromPath[str],
 ) -> Response[bytes]:
     """The whole instrument as one form."""
-    access, locale = await _open(request, pages, services, code)
+    access, locale = await _open(request, pages, services)
     available = services.locales(access)
 
     def blank() -> tuple[bytes, ...]:
@@ -185,15 +251,20 @@ def _read_form(form: Any) -> tuple[dict[str, int], dict[str, int]]:
     return answers, demographics
 
 
-@post("/s/{code:str}/survey", include_in_schema=False, opt=STUDENT, request_max_body_size=MAX_FORM)
+@post(
+    SURVEY,
+    include_in_schema=False,
+    opt=STUDENT,
+    request_max_body_size=MAX_FORM,
+    exception_handlers={NoCode: no_code},
+)
 async def submit_form(
     request: Request[Any, Any, Any],
     pages: NamedDependency[Pages],
     services: NamedDependency[Services],
-    code: FromPath[str],
 ) -> Response[Any]:
     """Store the form (no script), or show it again in another language with the answers kept."""
-    access, locale = await _open(request, pages, services, code)
+    access, locale = await _open(request, pages, services)
     form = await request.form()
     answers, demographics = _read_form(form)
     key = str(form.get("idempotency_key") or "")
@@ -234,36 +305,40 @@ async def submit_form(
             problems=exc.fields,
             status_code=422,
         )
-    return Redirect(
-        f"/s/{codes.display(access.code)}/thanks?receipt={outcome.receipt}&lang={locale}",
-        status_code=303,
-    )
+    response: Response[Any] = Redirect(f"{SURVEY}/thanks?lang={locale}", status_code=303)
+    response.set_cookie(_cookie(request, RECEIPT_COOKIE, outcome.receipt, RECEIPT_SECONDS))
+    return response
 
 
-@post("/s/{code:str}/decline", include_in_schema=False, opt=STUDENT, request_max_body_size=MAX_FORM)
+@post(
+    f"{SURVEY}/decline",
+    include_in_schema=False,
+    opt=STUDENT,
+    request_max_body_size=MAX_FORM,
+    exception_handlers={NoCode: no_code},
+)
 async def decline(
     request: Request[Any, Any, Any],
     pages: NamedDependency[Pages],
     services: NamedDependency[Services],
-    code: FromPath[str],
 ) -> Template:
-    """Count a decline for the administration; nothing else is stored."""
-    access, locale = await _open(request, pages, services, code)
+    """Count a decline for the administration; nothing else is stored, and the code is dropped."""
+    access, locale = await _open(request, pages, services)
     await services.decline(access)
-    return pages.render(
+    page = pages.render(
         request, "declined.html", available=services.locales(access), locale=locale, remember=True
     )
+    for cookie in _forget(request):
+        page.set_cookie(cookie)
+    return page
 
 
-@get("/s/{code:str}/thanks", include_in_schema=False, opt=STUDENT)
-async def thanks(
-    request: Request[Any, Any, Any],
-    pages: NamedDependency[Pages],
-    code: FromPath[str],
-    receipt: FromQuery[str] = "",
-) -> Template:
-    """Thank the student, show the receipt and repeat where to get help."""
-    if codes.canonical(code) is None:
-        raise HTTPException(status_code=404)
+@get(f"{SURVEY}/thanks", include_in_schema=False, opt=STUDENT)
+async def thanks(request: Request[Any, Any, Any], pages: NamedDependency[Pages]) -> Template:
+    """Thank the student, show the receipt once, repeat where to get help; forget the code."""
+    receipt = request.cookies.get(RECEIPT_COOKIE, "")
     shown = "".join(ch for ch in receipt.upper() if ch.isalnum())[:16]
-    return pages.render(request, "thanks.html", remember=True, receipt=shown)
+    page = pages.render(request, "thanks.html", remember=True, receipt=shown)
+    for cookie in _forget(request):
+        page.set_cookie(cookie)
+    return page

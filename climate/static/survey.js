@@ -10,6 +10,23 @@
     else fn();
   }
 
+  var RECEIPT = "climate:receipt";
+
+  // The thanks page: show a receipt the survey page left in this tab, once.
+  ready(function () {
+    var slot = document.getElementById("receipt-number");
+    if (!slot || slot.textContent) return;
+    var kept = null;
+    try {
+      kept = window.sessionStorage.getItem(RECEIPT);
+      window.sessionStorage.removeItem(RECEIPT);
+    } catch (e) { /* blocked */ }
+    if (kept) {
+      slot.textContent = kept;
+      document.getElementById("receipt").hidden = false;
+    }
+  });
+
   ready(function () {
     var form = document.getElementById("survey");
     if (!form) return;
@@ -157,8 +174,11 @@
         return response.json().catch(function () { return {}; }).then(function (data) {
           if (response.status === 200 || response.status === 201) {
             forget();
-            window.location.href = form.getAttribute("data-thanks") + "?receipt=" +
-              encodeURIComponent(data.receipt) + "&lang=" + encodeURIComponent(form.getAttribute("data-locale"));
+            // The receipt goes to the thanks page in this tab's storage, never in an address,
+            // and the survey page is replaced in the tab's history.
+            try { window.sessionStorage.setItem(RECEIPT, String(data.receipt || "")); } catch (e) { /* blocked */ }
+            window.location.replace(form.getAttribute("data-thanks") + "?lang=" +
+              encodeURIComponent(form.getAttribute("data-locale")));
           } else if (response.status === 422) {
             sending = false;
             say("invalid");

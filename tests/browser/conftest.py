@@ -110,6 +110,12 @@ class Server:
         return found
 
 
+def open_survey(page: Page, server: Server, lang: str, code: str = CODE) -> None:
+    """Open the survey as a printed link does: the link puts the code in a cookie, then on."""
+    page.goto(server.url(f"/s/{code}?lang={lang}"))
+    page.goto(server.url(f"/survey?lang={lang}"))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from playwright.sync_api import Page
 
 MAX_TABS = 120
@@ -75,8 +73,13 @@ def options(page: Page, item: str) -> list[int]:
 
 
 def receipt_of(page: Page) -> str:
-    """The receipt in the thank-you page's address."""
-    return parse_qs(urlsplit(page.url).query)["receipt"][0]
+    """The receipt the thank-you page shows; its address never holds it (nor the code)."""
+    assert "receipt" not in page.url
+    page.wait_for_selector("#receipt-number:not(:empty)", state="attached")
+    shown = page.text_content("#receipt-number") or ""
+    assert shown in (page.text_content("#receipt") or "")
+    assert page.is_visible("#receipt")
+    return shown
 
 
 def stored_session(page: Page) -> int:

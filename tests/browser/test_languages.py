@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import CODE, Server
+from tests.browser.conftest import Server, open_survey
 from tests.browser.student import options, questions, receipt_of, section_count, visible_section
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def switch(page: Page, lang: str) -> None:
     """Pick a language in the survey's language picker."""
-    with page.expect_navigation(url=f"**/s/{CODE}/survey?lang={lang}"):
+    with page.expect_navigation(url=f"**/survey?lang={lang}"):
         page.click(f'[data-lang="{lang}"]')
     page.wait_for_selector("[data-section]:not([data-hidden]) [data-back]", state="visible")
 
@@ -24,7 +24,7 @@ def switch(page: Page, lang: str) -> None:
 def test_switching_language_midway_keeps_answers(
     page: Page, server: Server, new_rows: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    page.goto(server.url(f"/s/{CODE}/survey?lang=en"))
+    open_survey(page, server, "en")
     expected: dict[str, int] = {}
     for section in (1, 2):
         for item in questions(page, section)[:2]:
@@ -53,7 +53,7 @@ def test_switching_language_midway_keeps_answers(
     for section in range(visible_section(page), section_count(page)):
         page.click(f'[data-section="{section}"] [data-next]')
     page.check("#d-grade-7")
-    with page.expect_navigation(url=f"**/s/{CODE}/thanks?*"):
+    with page.expect_navigation(url="**/survey/thanks?*"):
         page.click("#submit")
 
     assert page.get_attribute("html", "lang") == "es"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import CODE, Server
+from tests.browser.conftest import Server, open_survey
 from tests.browser.student import receipt_of
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def test_the_form_works_as_one_long_page(
     plain: Page, server: Server, new_rows: Callable[[], list[dict[str, Any]]]
 ) -> None:
     page = plain
-    page.goto(server.url(f"/s/{CODE}/survey?lang=en"))
+    open_survey(page, server, "en")
     # Every section and question is on screen at once, with no Next or Back buttons.
     sections = page.query_selector_all("[data-section]")
     assert len(sections) >= 5
@@ -50,7 +50,7 @@ def test_the_form_works_as_one_long_page(
         assert page.is_checked(chosen), chosen
     page.check("#d-gender-2")
 
-    with page.expect_navigation(url=f"**/s/{CODE}/thanks?*"):
+    with page.expect_navigation(url="**/survey/thanks?*"):
         page.click("#submit")
     assert page.is_visible("#thanks")
     (row,) = new_rows()

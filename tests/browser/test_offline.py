@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route
 
-from tests.browser.conftest import CODE, Server
+from tests.browser.conftest import Server, open_survey
 from tests.browser.student import receipt_of, section_count, stored_session
 
 pytestmark = pytest.mark.browser
@@ -18,7 +18,7 @@ ANSWERS = {"conn_belong": 4, "conn_part": 3}
 
 def fill(page: Page, server: Server, lang: str) -> None:
     """Answer two questions and the grade, and reach the last section."""
-    page.goto(server.url(f"/s/{CODE}/survey?lang={lang}"))
+    open_survey(page, server, lang)
     for item, value in ANSWERS.items():
         page.check(f"#a-{item}-{value}")
     for section in range(1, section_count(page)):
@@ -44,13 +44,13 @@ def test_offline_at_submit_retries_until_one_response_is_stored(
     )
     # Several attempts fail while offline; the answers wait on the device.
     page.wait_for_timeout(2500)
-    assert page.url.endswith(f"/s/{CODE}/survey?lang=es")
+    assert page.url.endswith("/survey?lang=es")
     assert page.inner_text("#status") == calm
     assert stored_session(page) == 1
     assert new_rows() == []
 
     context.set_offline(False)
-    page.wait_for_url(f"**/s/{CODE}/thanks?*", timeout=30_000)
+    page.wait_for_url("**/survey/thanks?*", timeout=30_000)
     assert page.is_visible("#thanks")
     (row,) = new_rows()
     assert server.answers(row) == ANSWERS
@@ -82,7 +82,7 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_stored_once(
 
     page.route("**/api/v1/responses", lose_the_first_answer)
     page.click("#submit")
-    page.wait_for_url(f"**/s/{CODE}/thanks?*", timeout=30_000)
+    page.wait_for_url("**/survey/thanks?*", timeout=30_000)
 
     assert len(sent) == 2
     assert sent[0] == sent[1]

@@ -19,7 +19,7 @@ from tests.climate.districts import CLASS, make_district
 Client = TestClient[Litestar]
 # The seeded administration offers these; the district accepts more (vi among them).
 SURVEY_LOCALES = ("en", "es", "ar")
-PAGES = ["/", "/staff/sign-in", f"/s/{CLASS}"]
+PAGES = ["/", "/staff/sign-in", "/survey/start"]
 
 
 @pytest.fixture
@@ -33,7 +33,9 @@ def web(settings: Settings) -> Iterator[Client]:
 def _lang(client: Client, path: str, headers: dict[str, str]) -> str:
     # Each request stands alone: no cookie carried over from an earlier answer.
     client.cookies.clear()
-    page = client.get(path, headers=headers)
+    # The code a student entered, as the start page leaves it for the survey's pages.
+    sent = "; ".join(c for c in (headers.get("cookie"), f"climate_code={CLASS}") if c)
+    page = client.get(path, headers={**headers, "cookie": sent})
     assert page.status_code == 200, page.text
     found = re.search(r'<html lang="([^"]+)"', page.text)
     assert found is not None
@@ -52,7 +54,7 @@ def test_explicit_choice_beats_cookie_beats_header_beats_default(web: Client, pa
 @pytest.mark.parametrize("path", PAGES)
 def test_a_page_offers_only_its_own_languages(web: Client, path: str) -> None:
     # Vietnamese is accepted by the district but not offered by this survey.
-    expected = "en" if path.startswith("/s/") else "vi"
+    expected = "en" if path.startswith("/survey") else "vi"
     assert _lang(web, f"{path}?lang=vi", {}) == expected
     assert _lang(web, path, {"cookie": "lang=vi"}) == expected
 

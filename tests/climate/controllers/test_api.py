@@ -272,11 +272,12 @@ def test_the_api_is_in_the_openapi_schema_and_pages_are_not(student: Client) -> 
     paths = student.get("/schema/openapi.json").json()["paths"]
     assert "/api/v1/responses" in paths
     assert "/api/v1/surveys/{code}" in paths
-    assert not [p for p in paths if p.startswith("/s/")]
+    assert not [p for p in paths if p.startswith(("/s/", "/survey", "/enter"))]
 
 
 def test_declines_are_only_counted(student: Client, settings: Settings, seeded: Seeded) -> None:
-    assert student.post(f"/s/{CLASS}/decline").status_code == 200
+    assert student.get(f"/s/{CLASS}").status_code == 200
+    assert student.post("/survey/decline").status_code == 200
     declines = {r["id"]: r["declines"] for r in rows(settings, Administration)}
     assert declines[seeded.secondary] == 1
     assert rows(settings, response) == []
