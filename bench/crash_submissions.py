@@ -34,11 +34,13 @@ from pathlib import Path
 
 from bench_submissions import (
     HOST,
+    SECRET,
     answer_sets,
     free_port,
     prepare,
     read_response,
     request_bytes,
+    source_addresses,
     start_server,
     submission_body,
     survey_items,
@@ -48,6 +50,7 @@ from climate.instruments import load_directory
 from climate.responses.layout import Layout
 from climate.settings import PROJECT_ROOT
 from climate.students import codes
+from climate.students.sealing import Sealer
 
 CONNECTIONS = 100
 RETRY_ROUNDS = 10
@@ -63,6 +66,9 @@ class Burst:
     replayed: int = 0
 
 
+ADDRESS_OFFSET = 1 << 16
+
+
 async def send_all(
     burst: Burst,
     keys: list[str],
@@ -74,15 +80,21 @@ async def send_all(
     queue: asyncio.Queue[str] = asyncio.Queue()
     for key in keys:
         queue.put_nowait(key)
+    # Look-ups of codes are limited per address: each connection comes from its own loopback
+    # address, as many schools' students would, so the limit stays out of a durability test.
+    sources = source_addresses(ADDRESS_OFFSET + 1000 * (kill is None))
 
     async def worker() -> None:
+        source = next(sources)
         reader: asyncio.StreamReader | None = None
         writer: asyncio.StreamWriter | None = None
         while not queue.empty():
             key = queue.get_nowait()
             try:
                 if writer is None or reader is None:
-                    reader, writer = await asyncio.open_connection(HOST, port)
+                    reader, writer = await asyncio.open_connection(
+                        HOST, port, local_addr=(source, 0)
+                    )
                 writer.write(request_bytes("POST", "/api/v1/responses", burst.bodies[key]))
                 status, body = await read_response(reader)
             except (OSError, asyncio.IncompleteReadError):
@@ -105,19 +117,25 @@ async def send_all(
 def stored(
     database: Path, administration_id: int, layout: Layout
 ) -> tuple[dict[str, str], list[frozenset[tuple[str, int]]]]:
-    """Receipts by key hash, and each stored row's answers, read straight from the file."""
+    """Receipts by key hash, and each stored row's answers, read straight from the file.
+
+    The open survey's rows are sealed; the benchmark holds the server's key and opens them.
+    """
+    sealer = Sealer.of(SECRET)
     with sqlite3.connect(database) as conn:
         receipts = dict(conn.execute("SELECT key_hash, receipt FROM receipt").fetchall())
-        columns = ", ".join(layout.items.values())
-        rows = conn.execute(
-            f"SELECT {columns} FROM response WHERE administration_id = ?", (administration_id,)
+        sealed = conn.execute(
+            "SELECT school_id, sealed FROM sealed_response WHERE administration_id = ?",
+            (administration_id,),
         ).fetchall()
-    items = list(layout.items)
+    opened = [sealer.open(administration_id, school, blob) for school, blob in sealed]
     answers = [
         frozenset(
-            (item, value) for item, value in zip(items, row, strict=True) if value is not None
+            (item, int(value))
+            for item, column in layout.items.items()
+            if (value := row.get(column)) is not None
         )
-        for row in rows
+        for row in opened
     ]
     return receipts, answers
 
