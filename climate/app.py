@@ -32,13 +32,14 @@ from climate.controllers import admin_api, api, exports, survey
 from climate.controllers.health import healthz
 from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
-from climate.db import create_engine
+from climate.db import counters_path, create_engine
 from climate.i18n import Catalogs
 from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext, pages_of
 from climate.rosters.parsing import RosterError
 from climate.security.csrf import SessionCSRF
 from climate.security.guards import authorizer, current_principal, openapi_components
 from climate.security.headers import security_headers
+from climate.security.ratelimit import Store
 from climate.settings import PROJECT_ROOT, Settings, SettingsError
 from climate.staffing.plan import district_policy
 from climate.students.access import Directory
@@ -67,12 +68,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Handlers take the engine as ``engine`` and a session as ``db_session``.
         engine_dependency_key="engine",
     )
+    # Rate-limit counters are written on many page views. On SQLite they have a file of their
+    # own (so they never wait for the answers' writes) that does not wait for the disk (a power
+    # cut only restarts their windows); PostgreSQL keeps them in an unlogged table.
+    beside = counters_path(settings.database_url)
+    if beside is None:
+        store = Store.of(engine, settings.effective_secret)
+    else:
+        store = Store.beside(beside, settings.effective_secret)
     catalogs = Catalogs()
     services = Services(
         settings=settings,
         catalogs=catalogs,
         directory=Directory(engine),
         writer=Writer(engine, Sealer.of(settings.effective_secret)),
+        counters=store,
     )
     # The app's per-process parts; each reaches handlers as the dependency of the same name.
     state = State(
@@ -86,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def dispose_engine() -> None:
         await engine.dispose()
+        await store.close()
 
     return Litestar(
         route_handlers=[
@@ -121,7 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
         ],
-        on_startup=[services.writer.start],
+        on_startup=[services.writer.start, store.prepare],
         on_shutdown=[services.writer.stop, dispose_engine],
         template_config=TemplateConfig(
             directory=TEMPLATES,

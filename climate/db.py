@@ -38,6 +38,19 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
 
+def counters_path(url: str) -> str | None:
+    """The file that keeps rate-limit counters beside a SQLite database (None elsewhere).
+
+    Counters are written on many page views. In the database's own file they would wait for
+    the answers' writes and checkpoints, and make those wait; on PostgreSQL they share the
+    database, in an unlogged table.
+    """
+    database = make_url(url).database
+    if not is_sqlite(url) or not database or database == ":memory:":
+        return None
+    return f"{database}-counters"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets report reads run beside survey writes. FULL sync makes every commit durable

@@ -49,12 +49,12 @@ class Services:
     catalogs: Catalogs
     directory: Directory
     writer: Writer
+    counters: Store
     limits: Limits = field(init=False)
     _views: dict[tuple[int, str, bool], SurveyView] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        store = Store.of(self.directory.engine, self.settings.effective_secret)
-        self.limits = Limits.of(store)
+        self.limits = Limits.of(self.counters)
 
     async def open(self, code: str, address: str | None) -> Access:
         """Look up a code for a student, counting the attempt against the address's limits."""

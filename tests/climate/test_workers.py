@@ -95,7 +95,9 @@ def age_windows(settings: Settings, seconds: float) -> None:
     """Move every stored window back, as if ``seconds`` had passed."""
 
     async def age() -> None:
-        engine = db.create_engine(settings.database_url)
+        beside = db.counters_path(settings.database_url)
+        counted = settings.database_url if beside is None else f"sqlite+aiosqlite:///{beside}"
+        engine = db.create_engine(counted)
         try:
             async with engine.begin() as conn:
                 await conn.execute(
@@ -126,8 +128,10 @@ def check_totals(server: Server, workers: int) -> None:
     with client("203.0.113.3") as school:
         survey = server.url(f"/api/v1/surveys/{CLASS}")
         statuses = hammer(LOOKUPS[0] + 60, lambda _: school.get(survey))
-    assert statuses.count(200) == LOOKUPS[0]
-    assert statuses.count(429) == 60
+    # Look-ups are leased a tenth of the limit at a time: never more than the limit in
+    # total, and at most one lease per worker left unspent when the window is used up.
+    assert LOOKUPS[0] - workers * (LOOKUPS[0] // 10) <= statuses.count(200) <= LOOKUPS[0]
+    assert statuses.count(200) + statuses.count(429) == LOOKUPS[0] + 60
 
     def guess_password(n: int) -> httpx.Response:
         return sign_in(server, "198.51.100.7", f"wrong guess {n}")

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from litestar import Router
 from litestar.di import NamedDependency, Provide
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.controllers.staff import accounts, administrations, auditlog, rosters, signin
 from climate.controllers.staff.errors import EXCEPTION_HANDLERS
-from climate.security.ratelimit import SignInLimits, Store
-from climate.settings import Settings
+from climate.security.ratelimit import SignInLimits
+from climate.students.services import Services
 
 
-def sign_in_limits(
-    engine: NamedDependency[AsyncEngine], settings: NamedDependency[Settings]
-) -> SignInLimits:
+def sign_in_limits(services: NamedDependency[Services]) -> SignInLimits:
     """The sign-in limits, counted in the app's database and so shared by every worker."""
-    return SignInLimits.of(Store.of(engine, settings.effective_secret))
+    return SignInLimits.of(services.counters)
 
 
 def staff_router() -> Router:

@@ -37,7 +37,7 @@ class Clock:
         return self.now
 
 
-async def passed(attempt: Callable[[], Awaitable[None]], tries: int) -> int:
+async def passed(attempt: Callable[[], Awaitable[object]], tries: int) -> int:
     """How many of ``tries`` attempts were let through."""
     count = 0
     for _ in range(tries):
@@ -99,22 +99,49 @@ def test_workers_share_one_count(settings: Settings) -> None:
     assert run(settings, work) == 30
 
 
-def test_each_attempt_is_one_statement(settings: Settings) -> None:
-    async def work(engine: AsyncEngine) -> list[str]:
+def test_a_lease_is_one_statement_for_a_tenth_of_the_limit(settings: Settings) -> None:
+    async def work(engine: AsyncEngine) -> tuple[list[str], list[str]]:
         limits = Limits.of(Store(engine, SECRET))
-        await limits.lookup("203.0.113.7")  # opens the pool's connection
+        await limits.miss("198.51.100.1")  # opens the pool's connection
         statements: list[str] = []
 
         def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             statements.append(statement)
 
         event.listen(engine.sync_engine, "before_cursor_execute", seen)
-        await limits.lookup("203.0.113.7")
-        return statements
+        for _ in range(LOOKUPS[0] // 10):
+            await limits.lookup("203.0.113.7")
+        leased, statements[:] = list(statements), []
+        await limits.miss("203.0.113.7")
+        return leased, statements
 
-    statements = run(settings, work)
-    assert len(statements) == 1
-    assert statements[0].lstrip().upper().startswith("INSERT INTO RATE_LIMIT")
+    leased, missed = run(settings, work)
+    # A tenth of the look-up limit costs one statement; each miss costs one.
+    assert len(leased) == 1
+    assert len(missed) == 1
+    for statement in leased + missed:
+        assert statement.lstrip().upper().startswith("INSERT INTO RATE_LIMIT")
+
+
+def test_leases_never_let_more_than_the_limit_through_across_workers(
+    settings: Settings,
+) -> None:
+    # Four engines stand for four workers, each with leases of its own, all at once.
+    async def work(_engine: AsyncEngine) -> int:
+        engines = [db.create_engine(settings.database_url) for _ in range(4)]
+        try:
+            limiters = [
+                RateLimiter(Store(e, SECRET), "test", 100, 60.0, leased=True) for e in engines
+            ]
+            tries = [allowed(limiter, "203.0.113.7", 40) for limiter in limiters]
+            return sum(await asyncio.gather(*tries))
+        finally:
+            for engine in engines:
+                await engine.dispose()
+
+    passed_in_total = run(settings, work)
+    # Never more than the limit; at most one lease (a tenth) per worker left unspent.
+    assert 100 - 4 * 10 <= passed_in_total <= 100
 
 
 def test_keys_are_not_kept_in_the_clear(settings: Settings) -> None:
