@@ -10,12 +10,14 @@ school's responses, and the responses' order, physical or by id, must not follow
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import itertools
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from scipy.stats import spearmanr
@@ -23,6 +25,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from climate import db
+from climate.administrations import AdministrationError, change_status
 from climate.app import create_app
 from climate.models import AccessCode, response
 from climate.settings import Settings
@@ -215,3 +218,31 @@ def test_submissions_read_back_only_through_the_close(settings: Settings) -> Non
     # Each response gets a new random id at the close: a sealed row's id does not follow it.
     assert len(moved) == 3
     assert not moved & {str(r["id"]) for r in ids}
+
+
+def test_a_close_with_another_secret_key_is_refused_and_changes_nothing(
+    settings: Settings,
+) -> None:
+    seeded = make_district(settings)
+    with TestClient(create_app(settings)) as client:
+        _play(client, _issue_tickets(settings, seeded.tickets)[:2])
+    other = dataclasses.replace(settings, secret_key="another-secret-key-of-forty-characters!!")
+
+    async def close(with_settings: Settings) -> bool:
+        engine = db.create_engine(settings.database_url)
+        try:
+            return await change_status(engine, with_settings, "tests", seeded.tickets, "closed")
+        finally:
+            await engine.dispose()
+
+    with pytest.raises(AdministrationError, match="CLIMATE_SECRET_KEY"):
+        asyncio.run(close(other))
+    # Nothing moved, nothing was forgotten, and the window is still open.
+    assert len(_read(settings, "SELECT id FROM sealed_response")) == 2
+    assert len(_read(settings, "SELECT receipt FROM receipt")) == 2
+    assert _read(settings, "SELECT * FROM response") == []
+    status = _read(settings, f"SELECT status FROM administration WHERE id = {seeded.tickets}")
+    assert status == [{"status": "open"}]
+    # With the key it was sealed with, the close goes through.
+    assert asyncio.run(close(settings))
+    assert len(_read(settings, "SELECT id FROM response")) == 2
