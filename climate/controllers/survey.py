@@ -189,8 +189,16 @@ async def survey_page(
             part.encode() for part in SLOTS.split(pages.text(request, "survey.html", context))
         )
 
-    # Rendered once per survey version and language, with slots for the code and key.
-    key = ("survey", access.form.version_id, access.sensitive_module, locale, available)
+    # Rendered once per survey version, language and offered grades, with slots for the code
+    # and key.
+    key = (
+        "survey",
+        access.form.version_id,
+        access.sensitive_module,
+        locale,
+        available,
+        access.offered_grades,
+    )
     page = pages.kept(key, blank)
     fill = {
         CODE_SLOT.encode(): codes.display(access.code).encode(),

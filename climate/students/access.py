@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.errors import ClosedWindow, UnknownCode, UsedTicket
 from climate.instruments import Instrument, parse_instrument
-from climate.models import AccessCode, Administration, InstrumentVersion
+from climate.models import AccessCode, Administration, InstrumentVersion, School
 from climate.responses.layout import Layout
 from climate.students import codes
 
@@ -61,6 +61,7 @@ class Access:
     opens_on: dt.date
     closes_on: dt.date
     grades: tuple[int, ...]
+    offered_grades: tuple[int, ...]
     locales: tuple[str, ...]
     sensitive_module: bool
     consent_mode: str
@@ -128,8 +129,11 @@ class Directory:
                 Administration.sensitive_module,
                 Administration.consent_mode,
                 Administration.instrument_version_id,
+                School.grade_low,
+                School.grade_high,
             )
             .join(Administration, Administration.id == AccessCode.administration_id)
+            .join(School, School.id == AccessCode.school_id)
             .where(AccessCode.code == code)
         )
         async with self.engine.connect() as conn:
@@ -163,8 +167,14 @@ class Directory:
             opens_on=row.opens_on,
             closes_on=row.closes_on,
             grades=tuple(int(g) for g in row.grades),
+            offered_grades=offered(row.grades, row.grade_low, row.grade_high),
             locales=tuple(str(loc) for loc in row.locales),
             sensitive_module=bool(row.sensitive_module),
             consent_mode=row.consent_mode,
             form=form,
         )
+
+
+def offered(grades: list[int], low: int, high: int) -> tuple[int, ...]:
+    """Grades both in the administration and in the school's span, in order."""
+    return tuple(sorted({int(g) for g in grades if low <= int(g) <= high}))

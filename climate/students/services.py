@@ -51,7 +51,7 @@ class Services:
     writer: Writer
     counters: Store
     limits: Limits = field(init=False)
-    _views: dict[tuple[int, str, bool], SurveyView] = field(default_factory=dict)
+    _views: dict[tuple[int, str, bool, tuple[int, ...]], SurveyView] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.limits = Limits.of(self.counters)
@@ -72,11 +72,13 @@ class Services:
         return access.enabled_locales(self.settings.accepted_locales)
 
     def view(self, access: Access, locale: str) -> SurveyView:
-        """The survey as a student sees it in ``locale`` (built once per version and language)."""
-        key = (access.form.version_id, locale, access.sensitive_module)
+        """The survey a student sees in ``locale`` (built once per version, language and grades)."""
+        key = (access.form.version_id, locale, access.sensitive_module, access.offered_grades)
         found = self._views.get(key)
         if found is None:
-            found = localize(access.form, self.catalogs, locale, access.sensitive_module)
+            found = localize(
+                access.form, self.catalogs, locale, access.sensitive_module, access.offered_grades
+            )
             self._views[key] = found
         return found
 

@@ -52,6 +52,8 @@ NOT_IN_SURVEY = _("This question is not in this survey.")
 NOT_AN_OPTION = _("This is not one of the answers to this question.")
 NOT_SHOWN = _("This question was not shown, so it cannot be answered.")
 NOT_ENABLED = _("This question is not part of this survey.")
+# No longer shown (a grade not offered is stored as not reported); kept until the catalogs
+# drop it.
 WRONG_GRADE = _("This grade does not take this survey.")
 WRONG_LANGUAGE = _("This language is not offered for this survey.")
 
@@ -135,22 +137,18 @@ def validate(access: Access, submission: Submission, locales: tuple[str, ...]) -
             problems[path] = NOT_ENABLED
         else:
             problems[path] = NOT_SHOWN
-    prefer = {
-        d.id: {o.value for o in d.options if o.prefer_not_to_say}
-        for d in form.instrument.demographics
-    }
     for question, value in submission.demographics.items():
         path = f"demographics.{question}"
         if question not in form.demographic_options:
             problems[path] = NOT_IN_SURVEY
         elif value not in form.demographic_options[question]:
             problems[path] = NOT_AN_OPTION
-        elif question == GRADE and value not in prefer[GRADE] and value not in access.grades:
-            problems[path] = WRONG_GRADE
     if problems:
         raise InvalidSubmission(problems)
+    # A grade the form did not offer (outside the administration or the school's span) is
+    # stored as not reported rather than costing the student the rest of the response.
     grade = submission.demographics.get(GRADE)
-    if grade is not None and grade in prefer.get(GRADE, set()):
+    if grade is not None and grade not in access.offered_grades:
         grade = None
     demographics = {k: v for k, v in submission.demographics.items() if k != GRADE}
     return Clean(submission.locale, dict(submission.answers), demographics, grade)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from climate.i18n import Catalogs
+from climate.responses.layout import GRADE
 from climate.students.access import Form
 
 
@@ -23,6 +24,7 @@ class Question(msgspec.Struct, frozen=True):
     options: list[Option]
     show_if: str | None = None
     show_values: list[int] = []
+    sensitive: bool = False
 
 
 class Section(msgspec.Struct, frozen=True):
@@ -53,8 +55,10 @@ class SurveyView(msgspec.Struct, frozen=True):
     languages: list[Language] = []
 
 
-def localize(form: Form, catalogs: Catalogs, locale: str, sensitive: bool) -> SurveyView:
-    """Translate an instrument's wording and drop the sensitive module unless enabled."""
+def localize(
+    form: Form, catalogs: Catalogs, locale: str, sensitive: bool, grades: tuple[int, ...]
+) -> SurveyView:
+    """Translate an instrument, without the sensitive module unless enabled, offering ``grades``."""
     text = catalogs.instrument_text(locale)
     instrument = form.instrument
     rules = {rule.item: rule for rule in instrument.skip_rules}
@@ -75,11 +79,20 @@ def localize(form: Form, catalogs: Catalogs, locale: str, sensitive: bool) -> Su
                     options=[Option(o.value, text(o.label)) for o in options],
                     show_if=rule.show_if if rule else None,
                     show_values=list(rule.values) if rule else [],
+                    sensitive=item.sensitive,
                 )
             )
         sections.append(Section(section.id, text(section.title), questions))
     demographics = [
-        Question(d.id, text(d.text), [Option(o.value, text(o.label)) for o in d.options])
+        Question(
+            d.id,
+            text(d.text),
+            [
+                Option(o.value, text(o.label))
+                for o in d.options
+                if d.id != GRADE or o.prefer_not_to_say or o.value in grades
+            ],
+        )
         for d in instrument.demographics
     ]
     return SurveyView(
