@@ -86,6 +86,16 @@
         if (!changed) break;
       }
     }
+    // Help after a hard question: shown only while its answer is not the first one, and only
+    // here on the page; nothing about it is kept or sent.
+    function applyHelp() {
+      Array.prototype.forEach.call(form.querySelectorAll("[data-help-for]"), function (panel) {
+        var question = document.getElementById("q-" + panel.id.slice("help-".length));
+        var value = checked(panel.getAttribute("data-help-for"));
+        panel.hidden = !(value !== null && value !== panel.getAttribute("data-help-unless") &&
+          question && !question.hidden);
+      });
+    }
     function show(index, focus) {
       current = Math.max(0, Math.min(index, sections.length - 1));
       sections.forEach(function (s, i) {
@@ -104,7 +114,7 @@
     Array.prototype.forEach.call(form.querySelectorAll("[data-nav], .clear"), function (el) { el.hidden = false; });
     form.addEventListener("change", function (event) {
       var t = event.target;
-      if (t.type === "radio") { state.answers[t.name] = t.value; save(); applySkips(); }
+      if (t.type === "radio") { state.answers[t.name] = t.value; save(); applySkips(); applyHelp(); }
     });
     form.addEventListener("click", function (event) {
       var t = event.target.closest("button");
@@ -117,6 +127,7 @@
         delete state.answers[name];
         save();
         applySkips();
+        applyHelp();
       }
     });
     form.addEventListener("keydown", function (event) {
@@ -207,6 +218,7 @@
     window.addEventListener("online", function () { if (sending) say("sending"); });
 
     applySkips();
+    applyHelp();
     show(Math.min(state.section || 0, sections.length - 1), false);
   });
 })();
