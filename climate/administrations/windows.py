@@ -26,13 +26,27 @@ from climate.models import (
 from climate.security import audit
 from climate.security.principals import Principal
 from climate.security.scoping import school_filter
-from climate.settings import Settings
+from climate.settings import CrisisContact, Settings
 from climate.students import sealing
 from climate.students.sealing import Sealer
 
 
 class AdministrationError(ValueError):
     """An administration cannot be created or changed as asked; the message says why."""
+
+
+# Said by the CLI and the staff page alike: a student who answers "Yes" to a self-harm item
+# must find a counselor, a room and hours, not only 988 and 911.
+NO_LOCAL_CONTACTS = (
+    "sensitive_module: a survey with the sensitive module cannot open until the district has "
+    "local crisis contacts (name, place, hours): set CLIMATE_CRISIS_CONTACTS, such as "
+    "'Counseling office, room 12, 8:00-15:30: 555-0100', and restart the service"
+)
+
+
+def waits_for_contacts(sensitive_module: bool, contacts: tuple[CrisisContact, ...]) -> bool:
+    """Whether opening must wait until the district has local crisis contacts."""
+    return sensitive_module and not contacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,15 +260,29 @@ async def create_administration(
 
 
 async def set_status(
-    conn: AsyncConnection, sealer: Sealer, administration_id: int, status: str
+    conn: AsyncConnection,
+    sealer: Sealer,
+    administration_id: int,
+    status: str,
+    *,
+    contacts: tuple[CrisisContact, ...],
 ) -> bool:
     """Open or close an administration; False when it does not exist.
 
-    Closing moves its sealed submissions into the responses, shuffled, and deletes its
-    receipts and tickets, in the same transaction (see ``climate.students.sealing``).
+    Opening a sensitive one is refused while ``contacts`` (the district's) is empty. Closing
+    moves its sealed submissions into the responses, shuffled, and deletes its receipts and
+    tickets, in the same transaction (see ``climate.students.sealing``).
     """
     if status not in ("open", "closed"):
         raise AdministrationError("status: open or closed")
+    if status == "open":
+        sensitive = await conn.scalar(
+            select(Administration.sensitive_module).where(Administration.id == administration_id)
+        )
+        if sensitive is None:
+            return False
+        if waits_for_contacts(bool(sensitive), contacts):
+            raise AdministrationError(NO_LOCAL_CONTACTS)
     result = await conn.execute(
         update(Administration).where(Administration.id == administration_id).values(status=status)
     )
@@ -338,7 +366,8 @@ async def change_status(
     """Open or close an administration and record it; False when there is no such one."""
     sealer = Sealer.of(settings.effective_secret)
     async with engine.begin() as conn:
-        if not await set_status(conn, sealer, administration_id, status):
+        contacts = settings.crisis_contacts
+        if not await set_status(conn, sealer, administration_id, status, contacts=contacts):
             return False
         action = audit.ADMINISTRATION_OPENED if status == "open" else audit.ADMINISTRATION_CLOSED
         await audit.record(conn, actor, action, f"administration {administration_id}")

@@ -161,7 +161,9 @@ def _status(status: str) -> Callable[[argparse.Namespace], int]:
                 lambda engine: admins.change_status(engine, settings, ACTOR, args.id, status),
             )
         except admins.AdministrationError as problem:
-            return _refused(problem)
+            # Not a usage error: the district has something to set up first (exit 1, not 2).
+            print(f"climate: {problem}", file=sys.stderr)
+            return 1
         if not changed:
             return _refused(UsageError(f"no administration {args.id}"))
         print(f"administration {args.id} is {status}")

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate import administrations as admins
+from climate.administrations.windows import waits_for_contacts
 from climate.controllers.staff.forms import read_form, text, values
 from climate.pages import Pages
 from climate.security.principals import Principal
@@ -111,18 +112,36 @@ async def administration_page(
     principal: NamedDependency[Principal],
     pages: NamedDependency[Pages],
     engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
     administration_id: FromPath[int],
 ) -> Template:
     """One administration: its window, languages, modules and (visible) schools."""
+    return await _detail(request, principal, pages, engine, settings, administration_id, None)
+
+
+async def _detail(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    pages: Pages,
+    engine: AsyncEngine,
+    settings: Settings,
+    administration_id: int,
+    problem: str | None,
+) -> Template:
     found = await admins.detail(engine, principal, administration_id)
     if found is None:
         raise NotFoundException()
+    shown = found.administration
     return pages.render(
         request,
         "staff/administration.html",
+        status_code=409 if problem else 200,
         principal=principal,
-        administration=found.administration,
+        administration=shown,
         schools=found.schools,
+        # Said before the Open button, which the page then leaves out.
+        waits_for_contacts=waits_for_contacts(shown.sensitive_module, settings.crisis_contacts),
+        problem=problem,
     )
 
 
@@ -147,6 +166,11 @@ async def change_status(
     try:
         changed = await admins.change_status(engine, settings, principal, administration_id, status)
     except admins.AdministrationError as error:
+        if status == "open":
+            problem = _("The survey could not be opened. Nothing was changed.")
+            return await _detail(
+                request, principal, pages, engine, settings, administration_id, problem
+            )
         return pages.render(
             request,
             "staff/error.html",

@@ -29,6 +29,8 @@ def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     make_district(settings)
     monkeypatch.setenv("CLIMATE_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("CLIMATE_MODE", "demo")
+    # A sensitive administration opens only where the district has local contacts.
+    monkeypatch.setenv("CLIMATE_CRISIS_CONTACTS", "Counseling office, room 12: 555-0100")
     return settings
 
 
