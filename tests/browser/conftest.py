@@ -110,6 +110,21 @@ class Server:
         return found
 
 
+def type_code_and_start(page: Page, code: str = CODE) -> None:
+    """From the start page already open: type the code, then start the survey."""
+    page.fill("#code", code)
+    with page.expect_navigation():
+        page.click("#code-submit")
+    with page.expect_navigation():
+        page.click("#start")
+
+
+def send_with_script(page: Page) -> None:
+    """Send the survey as its Send button does on the last section, and reach the thanks page."""
+    with page.expect_navigation(url="**/survey/thanks?*"):
+        page.evaluate("() => document.getElementById('survey').requestSubmit()")
+
+
 def open_survey(page: Page, server: Server, lang: str, code: str = CODE) -> None:
     """Open the survey as a printed link does: the link puts the code in a cookie, then on."""
     page.goto(server.url(f"/s/{code}?lang={lang}"))

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.conftest import CODE, Server, open_survey
+from tests.browser.conftest import Server, open_survey, send_with_script, type_code_and_start
 
 pytestmark = pytest.mark.browser
 
@@ -42,14 +42,9 @@ def test_back_after_sending_shows_no_answer_and_stores_nothing_more(
 ) -> None:
     # In through the start page, as a student types the code.
     page.goto(server.url("/?lang=en"))
-    page.fill("#code", CODE)
-    with page.expect_navigation():
-        page.click("#code-submit")
-    with page.expect_navigation():
-        page.click("#start")
+    type_code_and_start(page)
     page.check("#a-conn_belong-4")
-    with page.expect_navigation(url="**/survey/thanks?*"):
-        page.evaluate("() => document.getElementById('survey').requestSubmit()")
+    send_with_script(page)
     assert len(new_rows()) == 1
     visited = [page.url]
     while page.evaluate("() => history.length") > 1 and len(visited) < 6:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
-from tests.browser.conftest import CODE, Server
+from tests.browser.conftest import Server, send_with_script, type_code_and_start
 
 pytestmark = pytest.mark.browser
 
@@ -43,14 +43,9 @@ def test_the_survey_is_taken_with_storage_blocked(
         page.evaluate("() => { try { sessionStorage.length; return 1 } catch (e) { return 0 } }")
         == 0
     )
-    page.fill("#code", CODE)
-    with page.expect_navigation():
-        page.click("#code-submit")
-    with page.expect_navigation():
-        page.click("#start")
+    type_code_and_start(page)
     page.check("#a-conn_belong-3")
-    with page.expect_navigation(url="**/survey/thanks?*"):
-        page.evaluate("() => document.getElementById('survey').requestSubmit()")
+    send_with_script(page)
     assert page.is_visible("#thanks")
     (row,) = new_rows()
     assert server.answers(row) == {"conn_belong": 3}
