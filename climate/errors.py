@@ -12,7 +12,8 @@ Exceptions::
         ├── BadRequest          400: a body that cannot be read
         ├── RateLimited         429: too many attempts; try again shortly
         ├── Unavailable         503: the answers could not be stored; the client retries
-        │   └── Outage          503: the database cannot be reached just now
+        │   ├── Outage          503: the database cannot be reached just now
+        │   └── Busy            503: more students at once than a worker serves; retry shortly
         └── ReleaseError        503: a year's results cannot be published until an admin acts
 
 A ``ReleaseError`` is raised by the release pipeline (and is a ``ValueError`` too); staff
@@ -133,6 +134,14 @@ class Outage(Unavailable):
 
     message = _("This service cannot be reached just now. Please try again in a minute.")
     retry_after = 10
+
+
+class Busy(Unavailable):
+    """More students at once than this worker can serve: nothing was done; retry shortly."""
+
+    name = "busy"
+    message = _("Many students are using the survey right now. Please wait a moment and try again.")
+    retry_after = 2
 
 
 # SQLSTATEs that mean the server went away or will not take a connection now (PostgreSQL):

@@ -43,12 +43,16 @@ from sqlalchemy.schema import CreateIndex, CreateTable, ExecutableDDLElement
 from climate.errors import Outage, RateLimited
 from climate.models.limits import DIGEST_SIZE, RateCount
 
-# Per address, every look-up of a code: three classes of 35 behind one school address open
-# the notice and the survey within the same minute, and submit soon after.
-LOOKUPS = (600, 60.0)
-# Per address, look-ups that opened nothing (unknown, used, closed or malformed codes): a
-# class mistyping its code fits; a guesser gets 60 a minute at 10 characters of 31 symbols.
-MISSES = (60, 60.0)
+# Per address, look-ups that opened nothing: a well-formed code that no survey has, or a used
+# ticket (which answers as one). A guesser gets 100 a minute at 10 characters of 23 symbols;
+# a school of 2,000 behind one address, a few of whom swap two characters, stays far below.
+# Text that cannot be a code is not a guess (no code could match it) and is not counted.
+MISSES = (100, 60.0)
+# Per code held, every look-up of it (entry, notice, survey page, submission): a whole school
+# may share one class code, and each student opens it three or four times at the bell.
+CLASS_CODE_LOOKUPS = (12_000, 60.0)
+# A ticket is one student's: reloads and language changes fit many times over.
+TICKET_LOOKUPS = (120, 60.0)
 # Per code: a whole school may share one class code, so a few hundred a minute is normal.
 SUBMISSIONS = (600, 60.0)
 # Sign-in, per address: a school office behind one address signs in several people a minute.
@@ -82,7 +86,7 @@ def network(address: str | None) -> str:
 
 # Written out rather than built: SQLAlchemy's dialect inserts are compiled anew on every
 # call (they are not cached), which costs more than the statement. The text is the same on
-# SQLite and PostgreSQL. The gate is a row read in the same statement; b"" matches no row.
+# SQLite and PostgreSQL.
 COUNT = text(
     """
     INSERT INTO rate_limit (key, window_start, count) VALUES (:key, :now, :take)
@@ -91,13 +95,9 @@ COUNT = text(
         THEN rate_limit.count + :take ELSE :take END,
       window_start = CASE WHEN rate_limit.window_start > :since
         THEN rate_limit.window_start ELSE :now END
-    RETURNING count, window_start, (
-      SELECT gate.count FROM rate_limit AS gate
-      WHERE gate.key = :gate AND gate.window_start > :gate_since
-    )
+    RETURNING count, window_start
     """
 )
-NO_GATE = b""
 PRUNE = "DELETE FROM rate_limit WHERE window_start < :cutoff"
 # A worker waits this long for another worker's write to the counters file (microseconds long).
 BUSY_MS = 200
@@ -144,18 +144,15 @@ class Store:
         self,
         digest: bytes,
         window: float,
-        gate: tuple[bytes, float] = (NO_GATE, 0.0),
         take: int = 1,
-    ) -> tuple[int, float, int]:
-        """Count ``take`` attempts: (attempts in the window, its start, the gate row's)."""
+    ) -> tuple[int, float]:
+        """Count ``take`` attempts: (attempts in the window, its start)."""
         now = float(self.clock())
         values = {
             "take": take,
             "key": digest,
             "now": now,
             "since": now - window,
-            "gate": gate[0],
-            "gate_since": now - gate[1],
         }
         self._attempts += 1
         prune = self._attempts % PRUNE_EVERY == 0
@@ -166,13 +163,13 @@ class Store:
                     self.file.execute(PRUNE, {"cutoff": now - LONGEST_WINDOW})
             except sqlite3.OperationalError as error:  # locked for longer than BUSY_MS
                 raise Outage() from error
-            return int(row[0]), float(row[1]), int(row[2] or 0)
+            return int(row[0]), float(row[1])
         assert self.engine is not None
         async with self.engine.begin() as conn:
             found = (await conn.execute(COUNT, values)).one()
             if prune:
                 await _prune(conn, now)
-        return int(found[0]), float(found[1]), int(found[2] or 0)
+        return int(found[0]), float(found[1])
 
     async def prepare(self) -> None:
         """Make the table in a counters file of its own; in a database, migrations make it."""
@@ -232,15 +229,13 @@ class RateLimiter:
                 f"a rate limit needs limit >= 1 and a window of at most {LONGEST_WINDOW:.0f} s"
             )
 
-    async def hit(self, key: str, *, gate: RateLimiter | None = None) -> int:
+    async def hit(self, key: str) -> int:
         """Count one attempt for ``key``; raise RateLimited once over the limit.
 
-        Returns how many attempts are left in the window as this worker knows it. With a
-        ``gate``, the attempt is refused also while the gate has no attempts left for the
-        same key (it is only read, not counted), in the same statement.
+        Returns how many attempts are left in the window as this worker knows it.
         """
         if not self.leased:
-            return await self._count(key, gate, 1)
+            return await self._count(key, 1)
         lock = self._locks.get(key)
         if lock is None:
             if len(self._locks) >= MAX_LEASES:
@@ -252,20 +247,15 @@ class RateLimiter:
             if lease is not None and lease[0] > 0 and self.store.clock() < lease[1]:
                 self._leases[key] = (lease[0] - 1, lease[1])
                 return lease[0] - 1
-            return await self._count(key, gate, max(1, self.limit // 10))
+            return await self._count(key, max(1, self.limit // 10))
 
-    async def _count(self, key: str, gate: RateLimiter | None, take: int) -> int:
+    async def _count(self, key: str, take: int) -> int:
         digest = self.store.digest(self.name, key)
-        checked = (NO_GATE, 0.0)
-        if gate is not None:
-            checked = (gate.store.digest(gate.name, key), gate.window)
-        count, started, gated = await self.store.count(digest, self.window, checked, take)
+        count, started = await self.store.count(digest, self.window, take)
         granted = take - max(0, count - self.limit)
         if granted <= 0:
             self._leases.pop(key, None)
             raise RateLimited(retry_after=self._retry_after(started))
-        if gate is not None and gated >= gate.limit:
-            raise RateLimited(retry_after=math.ceil(gate.window))
         if not self.leased:
             return self.limit - count
         self._leases[key] = (granted - 1, started + self.window)
@@ -295,9 +285,19 @@ def _limiters(
 
 @dataclass(slots=True)
 class Limits:
-    """The student routes' limits: look-ups and misses per address, submissions per code."""
+    """The student routes' limits: misses per address; look-ups and submissions per code.
 
-    lookups: RateLimiter
+    A school reaches the service from one address, so nothing a legitimate student does is
+    counted against the address: look-ups are counted against the code the student holds
+    (a class code is shared by a school, a ticket by nobody). Only guessing is counted per
+    address. A guesser who used up the misses is then refused every look-up, a real code's
+    too, so a guess that finds a code cannot be told from one that does not: in the worker
+    that saw the last miss at once, and in any other worker from its first miss after that
+    (every guess is almost surely a miss), so at most one look-up per worker slips past.
+    """
+
+    class_codes: RateLimiter
+    tickets: RateLimiter
     misses: RateLimiter
     submissions: RateLimiter
     # Addresses this worker saw miss too often, and until when they are refused.
@@ -305,32 +305,46 @@ class Limits:
 
     @classmethod
     def of(cls, store: Store) -> Limits:
-        """The shipped limits, counted in ``store``; look-ups and submissions are leased."""
-        rules = {"lookups": LOOKUPS, "misses": MISSES, "submissions": SUBMISSIONS}
-        made = _limiters(store, rules, frozenset({"lookups", "submissions"}))
-        return cls(made["lookups"], made["misses"], made["submissions"])
+        """The shipped limits, counted in ``store``; all but the misses are leased."""
+        rules = {
+            "class_codes": CLASS_CODE_LOOKUPS,
+            "tickets": TICKET_LOOKUPS,
+            "misses": MISSES,
+            "submissions": SUBMISSIONS,
+        }
+        made = _limiters(store, rules, frozenset({"class_codes", "tickets", "submissions"}))
+        return cls(made["class_codes"], made["tickets"], made["misses"], made["submissions"])
 
-    async def lookup(self, address: str | None) -> None:
-        """Count a look-up of a code; refused once the address has missed too often.
-
-        The misses are read when a lease is taken, and an address this worker saw use up
-        its misses is refused at once, so a guesser cannot tell a real code by its answer.
-        """
+    def admit(self, address: str | None) -> None:
+        """Refuse at once an address this worker saw miss too often (no statement)."""
         where = network(address)
         closed = self._closed.get(where)
-        if closed is not None:
-            if self.misses.store.clock() < closed:
-                raise RateLimited(retry_after=math.ceil(closed - self.misses.store.clock()))
-            del self._closed[where]
-        await self.lookups.hit(where, gate=self.misses)
+        if closed is None:
+            return
+        now = self.misses.store.clock()
+        if now < closed:
+            raise RateLimited(retry_after=math.ceil(closed - now))
+        del self._closed[where]
+
+    async def opened(self, code: str, *, ticket: bool) -> None:
+        """Count one look-up of a code that opened something, against the code."""
+        await (self.tickets if ticket else self.class_codes).hit(code)
 
     async def miss(self, address: str | None) -> None:
-        """Count a look-up that opened nothing; the last miss allowed closes the address."""
+        """Count a guess that opened nothing; the last miss allowed closes the address."""
         where = network(address)
-        if await self.misses.hit(where) <= 0:
-            if len(self._closed) >= MAX_LEASES:
-                self._closed.clear()
-            self._closed[where] = self.misses.store.clock() + self.misses.window
+        try:
+            left = await self.misses.hit(where)
+        except RateLimited as refused:
+            self._close(where, refused.retry_after)
+            raise
+        if left <= 0:
+            self._close(where, self.misses.window)
+
+    def _close(self, where: str, seconds: float) -> None:
+        if len(self._closed) >= MAX_LEASES:
+            self._closed.clear()
+        self._closed[where] = self.misses.store.clock() + seconds
 
 
 @dataclass(slots=True)

@@ -4,10 +4,12 @@ One ``Services`` is made per app and handed to the student pages and the student
 a survey is localized once per version and language, and every submission goes through the
 same writer and the same rate limits whether it came from a script or a plain form.
 
-Every look-up of a code counts against its address, in limits shared by all workers; one that
-opens nothing counts as a miss too. A used ticket answers exactly as a code that was never
-issued, so that nobody can learn which tickets were used (a retry with the key that used it
-still gets its receipt).
+A school reaches the service from one address, so a look-up that opens a survey counts
+against the code the student holds, never against the address; only a guess that opens
+nothing counts against the address (limits shared by all workers). Each worker admits as
+many students at once as it can serve and sheds the rest with a quick 503 that the page
+retries. A used ticket answers exactly as a code that was never issued, so that nobody can
+learn which tickets were used (a retry with the key that used it still gets its receipt).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from climate.errors import AccessError, UnknownCode, UsedTicket
+from climate.errors import AccessError, ClosedWindow, UnknownCode, UsedTicket
 from climate.i18n import Catalogs, language_name
+from climate.security.capacity import Capacity
 from climate.security.ratelimit import Limits, Store
 from climate.settings import Settings
+from climate.students import codes
 from climate.students.access import Access, Directory
 from climate.students.submissions import (
     Submission,
@@ -51,21 +55,37 @@ class Services:
     writer: Writer
     counters: Store
     limits: Limits = field(init=False)
+    capacity: Capacity = field(default_factory=Capacity)
     _views: dict[tuple[int, str, bool, tuple[int, ...]], SurveyView] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.limits = Limits.of(self.counters)
 
     async def open(self, code: str, address: str | None) -> Access:
-        """Look up a code for a student, counting the attempt against the address's limits."""
-        await self.limits.lookup(address)
-        try:
-            access = await self.directory.lookup(code)
-            access.check(dt.date.today())
-        except AccessError as error:
-            await self.limits.miss(address)
-            raise masked(error) from None
+        """Look up a code for a student: counted against the code, or as the address's miss."""
+        self.limits.admit(address)
+        async with self.capacity.admit():
+            access = await self._found(code, address)
+            try:
+                access.check(dt.date.today())
+            except UsedTicket:
+                # Counted exactly as a code that was never issued, and answered as one.
+                await self.limits.miss(address)
+                raise UnknownCode() from None
+            await self.limits.opened(access.code, ticket=access.is_ticket)
         return access
+
+    async def _found(self, code: str, address: str | None) -> Access:
+        """The code's access; a well-formed code that opens nothing is the address's miss.
+
+        Text that cannot be a code is not a guess (no code could match it): not counted.
+        """
+        try:
+            return await self.directory.lookup(code)
+        except UnknownCode:
+            if codes.canonical(code) is not None:
+                await self.limits.miss(address)
+            raise
 
     def locales(self, access: Access) -> tuple[str, ...]:
         """Locales a code's survey can be taken in."""
@@ -92,16 +112,21 @@ class Services:
     ) -> Outcome:
         """Check and store one submission; a replayed key returns its first receipt.
 
-        ``address`` is counted as a look-up of the code; without one, the caller has
-        opened the code already (a form posted to the code's own page).
+        ``address`` is where a submission with its code came from (the API); without one,
+        the caller has opened the code already (a form posted to the code's own page).
         """
-        if address is not None:
-            await self.limits.lookup(address)
+        self.limits.admit(address)
+        async with self.capacity.admit():
+            return await self._store(data, address, prune=prune)
+
+    async def _store(self, data: Submission, address: str | None, *, prune: bool) -> Outcome:
         try:
             access = await self.directory.lookup(data.code)
             access.check(dt.date.today())
         except AccessError as error:
             return await self._replay(data, address, error)
+        if address is not None:
+            await self.limits.opened(access.code, ticket=access.is_ticket)
         await self.limits.submissions.hit(access.code)
         if prune:
             data = pruned(access, data)
@@ -120,7 +145,8 @@ class Services:
             earlier = await find_receipt(conn, key_hash(data.idempotency_key))
         if earlier is not None:
             return Outcome(earlier, created=False)
-        if address is not None:
+        guess = address is not None and codes.canonical(data.code) is not None
+        if guess and not isinstance(error, ClosedWindow):
             await self.limits.miss(address)
         raise masked(error) from None
 
