@@ -51,7 +51,11 @@ MISSES = (100, 60.0)
 # Per code held, every look-up of it (entry, notice, survey page, submission): a whole school
 # may share one class code, and each student opens it three or four times at the bell.
 CLASS_CODE_LOOKUPS = (12_000, 60.0)
-# A ticket is one student's: reloads and language changes fit many times over.
+# A ticket is one student's: reloads and language changes fit many times over. Counted in
+# each worker's memory, never in the database: a counter row written as a ticket is used
+# would sit beside the used ticket in the database's own write order, with its window's start
+# (a time of day). A ticket cannot be guessed through this limit (misses are), so a worker
+# that lets a looping ticket through its own share costs only capacity, which has its limit.
 TICKET_LOOKUPS = (120, 60.0)
 # Per code: a whole school may share one class code, so a few hundred a minute is normal.
 SUBMISSIONS = (600, 60.0)
@@ -126,6 +130,18 @@ class Store:
         return cls(engine, _derived(secret_key))
 
     @classmethod
+    def in_memory(cls, secret: bytes, clock: Clock) -> Store:
+        """Counters of this worker alone, kept in its memory and gone when it stops."""
+        store = cls(
+            None,
+            secret,
+            clock,
+            file=sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False),
+        )
+        store.make_table()
+        return store
+
+    @classmethod
     def beside(cls, path: str, secret_key: str) -> Store:
         """A store in the SQLite file at ``path``, shared by every worker on this host."""
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -173,8 +189,12 @@ class Store:
 
     async def prepare(self) -> None:
         """Make the table in a counters file of its own; in a database, migrations make it."""
-        if self.file is None:
-            return
+        if self.file is not None:
+            self.make_table()
+
+    def make_table(self) -> None:
+        """Make the table in the counters file if it is not there yet."""
+        assert self.file is not None
         table = RateCount.metadata.tables[RateCount.__tablename__]
         made: list[ExecutableDDLElement] = [CreateTable(table, if_not_exists=True)]
         made += [CreateIndex(index, if_not_exists=True) for index in table.indexes]
@@ -305,15 +325,16 @@ class Limits:
 
     @classmethod
     def of(cls, store: Store) -> Limits:
-        """The shipped limits, counted in ``store``; all but the misses are leased."""
-        rules = {
-            "class_codes": CLASS_CODE_LOOKUPS,
-            "tickets": TICKET_LOOKUPS,
-            "misses": MISSES,
-            "submissions": SUBMISSIONS,
-        }
-        made = _limiters(store, rules, frozenset({"class_codes", "tickets", "submissions"}))
-        return cls(made["class_codes"], made["tickets"], made["misses"], made["submissions"])
+        """The shipped limits, counted in ``store`` (tickets in this worker's memory).
+
+        The class codes and submissions are leased; the misses are exact.
+        """
+        rules = {"class_codes": CLASS_CODE_LOOKUPS, "misses": MISSES, "submissions": SUBMISSIONS}
+        made = _limiters(store, rules, frozenset({"class_codes", "submissions"}))
+        tickets = RateLimiter(
+            Store.in_memory(store.secret, store.clock), "tickets", *TICKET_LOOKUPS
+        )
+        return cls(made["class_codes"], tickets, made["misses"], made["submissions"])
 
     def admit(self, address: str | None) -> None:
         """Refuse at once an address this worker saw miss too often (no statement)."""

@@ -127,7 +127,9 @@ class Services:
             return await self._replay(data, address, error)
         if address is not None:
             await self.limits.opened(access.code, ticket=access.is_ticket)
-        await self.limits.submissions.hit(access.code)
+        if not access.is_ticket:
+            # A ticket submits once; its look-ups are its limit (counted in memory).
+            await self.limits.submissions.hit(access.code)
         if prune:
             data = pruned(access, data)
         clean = validate(access, data, self.locales(access))

@@ -111,7 +111,7 @@ def test_workers_share_one_count(settings: Settings) -> None:
 
 
 def test_a_lease_is_one_statement_for_a_tenth_of_the_limit(settings: Settings) -> None:
-    async def work(engine: AsyncEngine) -> tuple[list[str], list[str]]:
+    async def work(engine: AsyncEngine) -> tuple[list[str], list[str], list[str]]:
         limits = Limits.of(Store(engine, SECRET))
         await limits.miss("198.51.100.1")  # opens the pool's connection
         statements: list[str] = []
@@ -120,18 +120,23 @@ def test_a_lease_is_one_statement_for_a_tenth_of_the_limit(settings: Settings) -
             statements.append(statement)
 
         event.listen(engine.sync_engine, "before_cursor_execute", seen)
-        for _ in range(TICKET_LOOKUPS[0] // 10):
-            await limits.opened("TICKET0001", ticket=True)
+        for _ in range(CLASS_CODE_LOOKUPS[0] // 10):
+            await limits.opened("CLASSCODE1", ticket=False)
         leased, statements[:] = list(statements), []
         await limits.miss("203.0.113.7")
-        return leased, statements
+        missed, statements[:] = list(statements), []
+        # A ticket's look-ups are counted in the worker's memory: no statement at all.
+        for _ in range(TICKET_LOOKUPS[0]):
+            await limits.opened("TICKET0001", ticket=True)
+        return leased, missed, statements
 
-    leased, missed = run(settings, work)
-    # A tenth of a ticket's look-up limit costs one statement; each miss costs one.
+    leased, missed, ticket = run(settings, work)
+    # A tenth of a class code's look-up limit costs one statement; each miss costs one.
     assert len(leased) == 1
     assert len(missed) == 1
     for statement in leased + missed:
         assert statement.lstrip().upper().startswith("INSERT INTO RATE_LIMIT")
+    assert ticket == []
 
 
 def test_leases_never_let_more_than_the_limit_through_across_workers(
