@@ -299,7 +299,8 @@ async def clear(engine: AsyncEngine) -> None:
             # district's years are published afresh, not audited against them.
             PublishedRelease,
             AccessCode,
-            AdministrationSchool,
+            # An opened administration's schools cannot be taken from it (migration 0008):
+            # they go with the administration, by its cascade.
             Administration,
             InstrumentVersion,
             Staffing,

@@ -33,12 +33,19 @@ class Seeded:
     elementary: int
 
 
-def make_district(settings: Settings) -> Seeded:
-    """Create the district synchronously (tests are synchronous)."""
-    return asyncio.run(_make(settings))
+def make_district(
+    settings: Settings, *, grades: list[int] | None = None, locales: list[str] | None = None
+) -> Seeded:
+    """Create the district synchronously (tests are synchronous).
+
+    ``grades`` (of the secondary windows) and ``locales`` (of every window) replace the
+    defaults: they are written with the windows, since the database refuses to change them in an
+    opened window.
+    """
+    return asyncio.run(_make(settings, grades, locales))
 
 
-async def _make(settings: Settings) -> Seeded:
+async def _make(settings: Settings, grades: list[int] | None, locales: list[str] | None) -> Seeded:
     engine = db.create_engine(settings.database_url)
     today = dt.date.today()
     loaded = load_directory(settings.surveys_dir)
@@ -68,8 +75,8 @@ async def _make(settings: Settings) -> Seeded:
                     name="Test",
                     school_year=today.year,
                     term="fall",
-                    grades=list(range(6, 13)),
-                    locales=["en", "es", "ar"],
+                    grades=list(range(6, 13)) if grades is None else grades,
+                    locales=["en", "es", "ar"] if locales is None else locales,
                     opens_on=opens,
                     closes_on=opens + dt.timedelta(days=30),
                     access_mode=access,

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from climate import db
 from climate.app import create_app
-from climate.models import AccessCode, Administration, AdministrationSchool, School, response
+from climate.models import AccessCode, AdministrationSchool, School, response
 from climate.settings import Settings
 from tests.climate.districts import CLASS, Seeded, close_open_windows, make_district
 
@@ -29,8 +29,8 @@ MAPLE = "MNPQRTWXY3"
 PREFER = 99
 
 
-def add_maple_high(settings: Settings, administration_id: int, grades: list[int]) -> None:
-    """Add a 9-12 school to the administration, with its own class code, and set its grades."""
+def add_maple_high(settings: Settings, administration_id: int) -> None:
+    """Add a 9-12 school to the administration, with its own class code."""
 
     async def add() -> None:
         engine = db.create_engine(settings.database_url)
@@ -61,11 +61,6 @@ def add_maple_high(settings: Settings, administration_id: int, grades: list[int]
                         used=False,
                     )
                 )
-                await conn.execute(
-                    update(Administration)
-                    .where(Administration.id == administration_id)
-                    .values(grades=grades)
-                )
         finally:
             await engine.dispose()
 
@@ -75,8 +70,8 @@ def add_maple_high(settings: Settings, administration_id: int, grades: list[int]
 @pytest.fixture
 def student(settings: Settings) -> Iterator[Client]:
     """The real app on the test district, with Maple High in an administration of grades 6-11."""
-    seeded: Seeded = make_district(settings)
-    add_maple_high(settings, seeded.secondary, list(range(6, 12)))
+    seeded: Seeded = make_district(settings, grades=list(range(6, 12)))
+    add_maple_high(settings, seeded.secondary)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
