@@ -9,9 +9,9 @@ plain asyncio HTTP/1.1 client on keep-alive connections) measures, for 50 and 20
 - ``GET /healthz``, the bare JSON endpoint of the same app: the baseline of this run;
 - ``POST /api/v1/responses``: each 201 arrives only after the (sealed) row is committed;
 - ``GET /survey``: the whole survey page, for the code in the cookie the start page sets.
-  Look-ups of codes are rate-limited per client address, so each connection of these two
-  phases comes from its own loopback address (127.x.y.z) and moves to a new one every 100
-  requests, the way many schools' addresses would.
+  Each connection of these two phases comes from its own loopback address (127.x.y.z) and
+  moves to a new one every 100 requests, the way many schools' addresses would (look-ups are
+  limited per code held, so one address would do too: ``bench_bell.py`` measures that).
 
 Goals on 2 cores with SQLite: at least 1,000 submissions/s and p99 under 150 ms at 50
 clients; at least 3,000 survey pages/s. The generator shares the 2 cores with the server,
@@ -390,7 +390,7 @@ def phase(
 ) -> Figures:
     """Run one phase in a separate generator process and summarize it."""
     spec = {
-        # Each phase takes fresh client addresses, as the per-address limit spans a minute.
+        # Each phase takes fresh client addresses, as many schools would bring.
         "first_address": 256 + 1_000_000 * clients,
         "port": port,
         "kind": kind,

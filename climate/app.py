@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             survey.survey_page,
             survey.submit_form,
             survey.decline,
+            survey.declined,
             survey.thanks,
             staff_router(),
             reports_router(),

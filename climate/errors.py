@@ -53,6 +53,8 @@ class ClimateError(Exception):
     status_code = 500
     name = "error"
     message = _("Something went wrong. Please try again.")
+    # What the student can do about it, said after the message ("" when the message says it).
+    next_step = ""
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.message)
@@ -78,6 +80,11 @@ class ClosedWindow(AccessError):
     status_code = 410
     name = "closed"
     message = _("This survey is not open right now.")
+    # Nothing about the window's dates: the same words for every closed code.
+    next_step = _(
+        "Ask your teacher when the survey opens, or check that you typed the code your "
+        "teacher gave you."
+    )
 
 
 class UsedTicket(AccessError):
@@ -106,6 +113,7 @@ class BadRequest(ClimateError):
     status_code = 400
     name = "bad_request"
     message = _("The request could not be read.")
+    next_step = _("Go back and try again. If it happens again, ask your teacher for help.")
 
 
 class RateLimited(ClimateError):
@@ -219,6 +227,13 @@ RELEASE_ADVICE = {
 """Why a year's results cannot be published, and what an admin can do, by pipeline reason."""
 
 
+UNSENT = _(
+    "Your answers were not sent, but they are still here. Tell your teacher, and keep this "
+    "page open."
+)
+"""Said when a code stops opening the survey between the page and the send (answers kept)."""
+
+
 API_PREFIX = "/api/"
 
 
@@ -270,15 +285,27 @@ HtmlRenderer = Callable[[Request[Any, Any, Any], ClimateError], Response[Any]]
 JsonTranslator = Callable[[Request[Any, Any, Any]], Callable[[str], str]]
 
 
+def said(exc: ClimateError, translate: Callable[[str], str], *, answers_kept: bool = False) -> str:
+    """What went wrong and what to do next, in the student's language.
+
+    ``answers_kept``: the error refused a send from a page that still holds the answers.
+    """
+    after = UNSENT if answers_kept else exc.next_step
+    return " ".join(translate(text) for text in (exc.message, after) if text)
+
+
 def json_error(
-    exc: ClimateError | HTTPException, translate: Callable[[str], str]
+    exc: ClimateError | HTTPException,
+    translate: Callable[[str], str],
+    *,
+    answers_kept: bool = False,
 ) -> Response[ApiError]:
     """The JSON answer to an error, whatever raised it: its body, status and headers."""
     if isinstance(exc, ClimateError):
         fields = None
         if isinstance(exc, InvalidSubmission):
             fields = {path: translate(text) for path, text in exc.fields.items()}
-        message = translate(exc.message)
+        message = said(exc, translate, answers_kept=answers_kept)
         detail = None
         if isinstance(exc, ReleaseError):
             message, detail = f"{message} {translate(exc.advice)}", exc.detail
@@ -292,12 +319,17 @@ def json_error(
                 found[str(entry.get("key") or "body")] = str(entry.get("message", ""))
         body = ApiError(
             BadRequest.name,
-            translate(BadRequest.message),
+            said(BadRequest(), translate),
             detail=exc.detail,
             fields=found or None,
         )
         return Response(body, status_code=BadRequest.status_code)
-    body = ApiError(HTTP_NAMES.get(exc.status_code, "http_error"), exc.detail)
+    name = HTTP_NAMES.get(exc.status_code, "http_error")
+    if exc.status_code in (400, 413):
+        # A body too large or unreadable: the student's words, Litestar's in the detail.
+        body = ApiError(name, said(BadRequest(), translate), detail=exc.detail)
+    else:
+        body = ApiError(name, exc.detail)
     return Response(body, status_code=exc.status_code, headers=exc.headers)
 
 
@@ -309,7 +341,9 @@ def handlers(
     def climate_error(request: Request[Any, Any, Any], exc: ClimateError) -> Response[Any]:
         if not is_api(request.url.path):
             return html(request, exc)
-        return json_error(exc, translator(request))
+        # A send refused for its code leaves the answers on the student's page: say so.
+        kept = isinstance(exc, AccessError) and request.method == "POST"
+        return json_error(exc, translator(request), answers_kept=kept)
 
     def validation_error(
         request: Request[Any, Any, Any], exc: ValidationException

@@ -1,5 +1,9 @@
 """Student pages: code entry, the notice, the survey form (works without script), thank-you.
 
+Every refusal says what the student can do next, in the page's language, and takes nothing
+the student typed or chose away: a code that opens nothing stays in its field, and a form
+sent after its window closed comes back with its answers still chosen.
+
 No address a browser keeps in its history holds an access code or a receipt. The code is
 posted from the start page and kept in a cookie scoped to ``/survey`` (gone when the browser
 closes, and cleared at the thanks and decline pages); the receipt reaches the thanks page in
@@ -20,7 +24,18 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from climate.controllers.api import address
-from climate.errors import BadRequest, ClimateError, InvalidSubmission, headers_of
+from climate.errors import (
+    AccessError,
+    BadRequest,
+    ClimateError,
+    ClosedWindow,
+    InvalidSubmission,
+    RateLimited,
+    Unavailable,
+    UnknownCode,
+    headers_of,
+    said,
+)
 from climate.i18n import negotiate
 from climate.pages import Pages, language_cookies, pages_of
 from climate.students import codes
@@ -41,6 +56,8 @@ CODE_COOKIE = "climate_code"
 RECEIPT_COOKIE = "climate_receipt"
 # Long enough to reach the thanks page; short so a student who leaves first leaves nothing.
 RECEIPT_SECONDS = 120
+# What the start page gives back of a typed code: more than the field takes (40), no more.
+TYPED_KEPT = 64
 
 
 def error_page(request: Request[Any, Any, Any], exc: ClimateError) -> Response[Any]:
@@ -90,19 +107,38 @@ async def enter(
     pages: NamedDependency[Pages],
     services: NamedDependency[Services],
 ) -> Response[Any]:
-    """Open a typed code's survey (or show the start page again with a message)."""
+    """Open a typed code's survey, or show the start page again with the code and a message."""
     form = await request.form()
-    canonical = codes.canonical(str(form.get("code") or ""))
-    if canonical is None:
-        await services.limits.miss(address(request))
-        return pages.render(
-            request, "landing.html", remember=True, status_code=404, code_error=True
-        )
-    await services.open(canonical, address(request))
+    typed = str(form.get("code") or "")[:TYPED_KEPT]
+    canonical = codes.canonical(typed)
+    try:
+        if canonical is None:
+            # Text that cannot be a code is no guess: only a closed address is refused.
+            services.limits.admit(address(request))
+            return _entry(request, pages, typed, None)
+        await services.open(canonical, address(request))
+    except (AccessError, RateLimited) as error:
+        return _entry(request, pages, typed, error)
     suffix = _lang(services, form.get("lang"))
     response: Response[Any] = Redirect(f"{SURVEY}/start{suffix}", status_code=303)
     response.set_cookie(_cookie(request, CODE_COOKIE, canonical))
     return response
+
+
+def _entry(
+    request: Request[Any, Any, Any], pages: Pages, typed: str, error: ClimateError | None
+) -> Template:
+    """The start page again, with what was typed and why it opened nothing (None: not a code)."""
+    return pages.render(
+        request,
+        "landing.html",
+        remember=True,
+        status_code=UnknownCode.status_code if error is None else error.status_code,
+        headers=headers_of(error) if error is not None else None,
+        typed=typed,
+        error=error,
+        code_error=error is None or isinstance(error, AccessError),
+    )
 
 
 @get("/enter", include_in_schema=False, opt=STUDENT)
@@ -222,21 +258,32 @@ def _form(
     key: str,
     *,
     problems: dict[str, str] | None = None,
+    refused: ClimateError | None = None,
     status_code: int = 200,
 ) -> Template:
+    """The survey form with the student's answers chosen (and why a send was refused)."""
+    context: dict[str, Any] = {}
+    if refused is not None:
+        kept = isinstance(refused, AccessError)
+        context = {
+            "refused": refused,
+            "refusal": said(refused, pages.gettext(locale), answers_kept=kept),
+        }
     return pages.render(
         request,
-        "survey.html",
+        "unsent.html" if refused is not None else "survey.html",
         available=services.locales(access),
         locale=locale,
         remember=True,
         status_code=status_code,
+        headers=headers_of(refused) if refused is not None else None,
         code=codes.display(access.code),
         survey=services.view(access, locale),
         answers=answers,
         demographics=demographics,
         idempotency_key=key,
         problems=problems or {},
+        **context,
     )
 
 
@@ -259,6 +306,17 @@ def _read_form(form: Any) -> tuple[dict[str, int], dict[str, int]]:
     return answers, demographics
 
 
+async def _closed(
+    request: Request[Any, Any, Any], pages: Pages, services: Services
+) -> tuple[Access, str]:
+    """A code whose window has closed, for showing its form again with the answers.
+
+    Only a closed window: a used ticket must look like a code never issued, which has no form.
+    """
+    access = await services.directory.lookup(request.cookies.get(CODE_COOKIE) or "")
+    return access, pages.locale(request, services.locales(access))
+
+
 @post(
     SURVEY,
     include_in_schema=False,
@@ -271,14 +329,23 @@ async def submit_form(
     pages: NamedDependency[Pages],
     services: NamedDependency[Services],
 ) -> Response[Any]:
-    """Store the form (no script), or show it again in another language with the answers kept."""
-    access, locale = await _open(request, pages, services)
+    """Store the form (no script), or show it again in another language with the answers kept.
+
+    A send that cannot be stored (the window closed, the service is busy) shows the form
+    again with the answers still chosen and a message at the top saying what to do.
+    """
     form = await request.form()
     answers, demographics = _read_form(form)
     key = str(form.get("idempotency_key") or "")
+    refused: ClimateError | None = None
+    try:
+        access, locale = await _open(request, pages, services)
+    except ClosedWindow as closed:
+        access, locale = await _closed(request, pages, services)
+        refused = closed
     switch = form.get("switch_lang")
-    if switch:
-        chosen = negotiate(services.locales(access), locale, explicit=str(switch))
+    if switch or refused is not None:
+        chosen = negotiate(services.locales(access), locale, explicit=str(switch or locale))
         return _form(
             request,
             pages,
@@ -288,6 +355,8 @@ async def submit_form(
             answers,
             demographics,
             key or str(uuid.uuid4()),
+            refused=refused,
+            status_code=refused.status_code if refused is not None else 200,
         )
     if not 16 <= len(key) <= 64:
         raise BadRequest()
@@ -300,7 +369,9 @@ async def submit_form(
     )
     try:
         outcome = await services.store(submission, prune=True)
-    except InvalidSubmission as exc:
+    except (InvalidSubmission, ClosedWindow, RateLimited, Unavailable) as exc:
+        # Not stored: the form again, its answers chosen, with what to fix or what to do.
+        invalid = isinstance(exc, InvalidSubmission)
         return _form(
             request,
             pages,
@@ -310,8 +381,9 @@ async def submit_form(
             answers,
             demographics,
             key,
-            problems=exc.fields,
-            status_code=422,
+            problems=exc.fields if isinstance(exc, InvalidSubmission) else None,
+            refused=None if invalid else exc,
+            status_code=exc.status_code,
         )
     response: Response[Any] = Redirect(f"{SURVEY}/thanks?lang={locale}", status_code=303)
     response.set_cookie(_cookie(request, RECEIPT_COOKIE, outcome.receipt, RECEIPT_SECONDS))
@@ -329,16 +401,23 @@ async def decline(
     request: Request[Any, Any, Any],
     pages: NamedDependency[Pages],
     services: NamedDependency[Services],
-) -> Template:
-    """Count a decline for the administration; nothing else is stored, and the code is dropped."""
+) -> Redirect:
+    """Count a decline for the administration; nothing else is stored, and the code is dropped.
+
+    The answer is a redirect, so reloading the page that follows never counts again.
+    """
     access, locale = await _open(request, pages, services)
     await services.decline(access)
-    page = pages.render(
-        request, "declined.html", available=services.locales(access), locale=locale, remember=True
-    )
+    response = Redirect(f"{SURVEY}/declined?lang={locale}", status_code=303)
     for cookie in _forget(request):
-        page.set_cookie(cookie)
-    return page
+        response.set_cookie(cookie)
+    return response
+
+
+@get(f"{SURVEY}/declined", include_in_schema=False, opt=STUDENT)
+async def declined(request: Request[Any, Any, Any], pages: NamedDependency[Pages]) -> Template:
+    """Say that declining is fine and that nothing was saved."""
+    return pages.render(request, "declined.html", remember=True)
 
 
 @get(f"{SURVEY}/thanks", include_in_schema=False, opt=STUDENT)

@@ -30,6 +30,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/survey", "GET"): EVERYONE,
     ("/survey", "POST"): EVERYONE,
     ("/survey/decline", "POST"): EVERYONE,
+    ("/survey/declined", "GET"): EVERYONE,
     ("/survey/thanks", "GET"): EVERYONE,
     ("/api/v1/surveys/{code}", "GET"): EVERYONE,
     ("/api/v1/responses", "POST"): EVERYONE,

@@ -27,12 +27,25 @@
     }
   });
 
+  // The thanks page's last step: the start page takes the thanks page's place in the tab's
+  // history (Back cannot return to it), and this tab's storage is left empty for the next student.
+  ready(function () {
+    var finished = document.querySelector("[data-finished]");
+    if (!finished) return;
+    finished.addEventListener("click", function (event) {
+      event.preventDefault();
+      try { window.sessionStorage.clear(); } catch (e) { /* blocked */ }
+      window.location.replace(finished.href);
+    });
+  });
+
   ready(function () {
     var form = document.getElementById("survey");
     if (!form) return;
     var storeKey = "climate:" + form.getAttribute("data-code");
     var messages = document.getElementById("messages");
     var status = document.getElementById("status");
+    var summary = document.getElementById("error-summary");
     var sections = Array.prototype.slice.call(form.querySelectorAll("[data-section]"));
     var keyInput = form.querySelector("[data-key]");
     var state = load();
@@ -88,6 +101,25 @@
     }
     // Help after a hard question: shown only while its answer is not the first one, and only
     // here on the page; nothing about it is kept or sent.
+    // "Clear my answer" is there (and takes a tab stop) only once its question has an answer.
+    // Made here, once per question, since only the script can clear (and its words would
+    // otherwise be sent as many times as there are questions).
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-item]"), function (fs) {
+      var radio = fs.querySelector('input[type="radio"]');
+      if (!radio) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "clear";
+      button.setAttribute("data-clear", radio.name);
+      button.hidden = true;
+      button.textContent = messages.getAttribute("data-clear");
+      fs.appendChild(button);
+    });
+    function applyClears() {
+      Array.prototype.forEach.call(form.querySelectorAll("[data-clear]"), function (button) {
+        button.hidden = checked(button.getAttribute("data-clear")) === null;
+      });
+    }
     function applyHelp() {
       Array.prototype.forEach.call(form.querySelectorAll("[data-help-for]"), function (panel) {
         var question = document.getElementById("q-" + panel.id.slice("help-".length));
@@ -111,10 +143,18 @@
       }
     }
 
-    Array.prototype.forEach.call(form.querySelectorAll("[data-nav], .clear"), function (el) { el.hidden = false; });
+    // Where a keyboard lands in a question: its chosen answer, or else its first.
+    function entry(question) {
+      return question.querySelector('input[type="radio"]:checked') || question.querySelector('input[type="radio"]');
+    }
+    function shown(section) {
+      return Array.prototype.filter.call(section.querySelectorAll("fieldset[data-item]"), function (q) { return !q.hidden; });
+    }
+
+    Array.prototype.forEach.call(form.querySelectorAll("[data-nav]"), function (el) { el.hidden = false; });
     form.addEventListener("change", function (event) {
       var t = event.target;
-      if (t.type === "radio") { state.answers[t.name] = t.value; save(); applySkips(); applyHelp(); }
+      if (t.type === "radio") { state.answers[t.name] = t.value; save(); applySkips(); applyHelp(); applyClears(); }
     });
     form.addEventListener("click", function (event) {
       var t = event.target.closest("button");
@@ -128,14 +168,37 @@
         save();
         applySkips();
         applyHelp();
+        applyClears();
+        // The button has just gone: focus goes back to the question it cleared.
+        entry(t.closest("fieldset")).focus();
       }
     });
     form.addEventListener("keydown", function (event) {
-      // Enter on an answer moves on instead of sending the survey early.
-      if (event.key === "Enter" && event.target.type === "radio" && current < sections.length - 1) {
-        event.preventDefault();
-        show(current + 1, true);
+      // Enter on an answer never leaves the section and never sends the survey: it takes the
+      // focused answer when none is chosen yet, then moves to the next question shown here.
+      var t = event.target;
+      if (event.key !== "Enter" || t.type !== "radio") return;
+      event.preventDefault();
+      if (checked(t.name) === null) {
+        t.checked = true;
+        t.dispatchEvent(new Event("change", { bubbles: true }));
       }
+      var section = t.closest("[data-section]");
+      var list = shown(section);
+      var next = list[list.indexOf(t.closest("fieldset")) + 1];
+      if (next) entry(next).focus();
+      else (section.querySelector("[data-next]") || document.getElementById("submit")).focus();
+    });
+    // A link in the error summary shows the section that holds its question, then focuses it.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest('a[href^="#q-"]');
+      var question = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!question) return;
+      event.preventDefault();
+      var index = sections.indexOf(question.closest("[data-section]"));
+      if (index >= 0) show(index, false);
+      question.setAttribute("tabindex", "-1");
+      question.focus();
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-lang]"), function (el) {
       el.addEventListener("click", function (event) {
@@ -144,8 +207,34 @@
         window.location.href = "?lang=" + encodeURIComponent(el.getAttribute("data-lang"));
       });
     });
+    // Start over asks first, in the page; only "Clear all my answers" forgets and starts afresh.
     var startOver = document.querySelector("[data-start-over]");
-    if (startOver) startOver.addEventListener("click", function () { forget(); });
+    if (startOver) {
+      var link = startOver.querySelector("[data-start-over-link]");
+      var ask = startOver.querySelector("[data-start-over-ask]");
+      var confirmPanel = startOver.querySelector("[data-start-over-confirm]");
+      var closeConfirm = function () {
+        confirmPanel.hidden = true;
+        ask.setAttribute("aria-expanded", "false");
+        ask.focus();
+      };
+      link.hidden = true;
+      ask.hidden = false;
+      ask.addEventListener("click", function () {
+        if (!confirmPanel.hidden) { closeConfirm(); return; }
+        confirmPanel.hidden = false;
+        ask.setAttribute("aria-expanded", "true");
+        document.getElementById("start-over-question").focus();
+      });
+      confirmPanel.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") closeConfirm();
+      });
+      startOver.querySelector("[data-start-over-keep]").addEventListener("click", closeConfirm);
+      startOver.querySelector("[data-start-over-clear]").addEventListener("click", function () {
+        forget();
+        window.location.replace(link.href);
+      });
+    }
 
     function collect() {
       var body = {
@@ -163,20 +252,47 @@
       });
       return body;
     }
-    function markErrors(fields) {
-      Array.prototype.forEach.call(form.querySelectorAll(".js-error"), function (e) { e.remove(); });
-      Object.keys(fields || {}).forEach(function (path) {
-        var fs = document.getElementById("q-" + path.split(".").slice(1).join("."));
-        if (!fs) return;
+    // A refused submit: a message in each question, and a summary at the top that links to
+    // them (in page order) and takes focus.
+    function markErrors(fields, message) {
+      fields = fields || {};
+      var list = summary.querySelector("[data-error-list]");
+      list.textContent = "";
+      Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-item]"), function (fs) {
+        Array.prototype.forEach.call(fs.querySelectorAll(".error"), function (e) { e.remove(); });
+        fs.removeAttribute("aria-describedby");
+        fs.removeAttribute("tabindex");
+        var radio = fs.querySelector('input[type="radio"]');
+        var problem = radio && Object.prototype.hasOwnProperty.call(fields, radio.name) ? fields[radio.name] : null;
+        if (problem === null) return;
         var p = document.createElement("p");
-        p.className = "error js-error";
-        p.textContent = "⚠ " + fields[path];
-        fs.insertBefore(p, fs.firstElementChild.nextSibling);
+        p.className = "error";
+        p.id = "e-" + fs.getAttribute("data-item");
+        var mark = document.createElement("span");
+        mark.setAttribute("aria-hidden", "true");
+        mark.textContent = "⚠";
+        p.appendChild(mark);
+        p.appendChild(document.createTextNode(" " + problem));
+        fs.insertBefore(p, fs.querySelector("legend").nextSibling);
+        fs.setAttribute("aria-describedby", p.id);
+        fs.setAttribute("tabindex", "-1");
+        var item = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = "#" + fs.id;
+        a.textContent = fs.querySelector("legend").textContent;
+        item.appendChild(a);
+        list.appendChild(item);
       });
+      list.hidden = !list.children.length;
+      summary.querySelector("[data-error-intro]").textContent = list.children.length ?
+        messages.getAttribute("data-invalid") : (message || messages.getAttribute("data-invalid"));
+      summary.hidden = false;
+      summary.focus();
     }
     function send(attempt) {
       say(attempt ? "offline" : "sending");
-      fetch(form.getAttribute("data-api"), {
+      // The page's language goes along, so the server's messages come back in it.
+      fetch(form.getAttribute("data-api") + "?lang=" + encodeURIComponent(form.getAttribute("data-locale")), {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept": "application/json" },
         body: JSON.stringify(collect()),
@@ -192,8 +308,9 @@
               encodeURIComponent(form.getAttribute("data-locale")));
           } else if (response.status === 422) {
             sending = false;
-            say("invalid");
-            markErrors(data.fields);
+            // The summary says it and takes focus; the status would only say it twice.
+            status.textContent = "";
+            markErrors(data.fields, data.message);
           } else if (response.status >= 500 || response.status === 429 || response.status === 408) {
             retry(attempt);
           } else {
@@ -219,6 +336,10 @@
 
     applySkips();
     applyHelp();
+    applyClears();
     show(Math.min(state.section || 0, sections.length - 1), false);
+    // A form the server sent back with problems: its summary has focus (autofocus does it
+    // without script).
+    if (!summary.hidden) summary.focus();
   });
 })();

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import json
 import os
 import socket
 import sqlite3
@@ -138,22 +137,20 @@ def _free_port() -> int:
         return port
 
 
-def _prepare(settings: Settings) -> None:
+def _prepare(settings: Settings, grades: list[int] | None) -> None:
     db.upgrade(settings.database_url)
-    make_district(settings)
+    # Offer every shipped language, so each can be checked in the browser.
+    make_district(settings, grades=grades, locales=list(LOCALES))
 
 
-def serve(directory: Path) -> Iterator[Server]:
+def serve(directory: Path, grades: list[int] | None = None) -> Iterator[Server]:
     """Migrate and seed a database in ``directory``, run ``climate serve`` on it, stop it after."""
     database = directory / "climate.db"
     url = f"sqlite+aiosqlite:///{database}"
     settings = Settings(database_url=url, secret_key=SECRET)
     # Seeding runs its own event loop: keep it off the thread Playwright's loop lives on.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(_prepare, settings).result()
-    with sqlite3.connect(database) as conn:
-        # Offer every shipped language, so each can be checked in the browser.
-        conn.execute("UPDATE administration SET locales = ?", (json.dumps(list(LOCALES)),))
+        pool.submit(_prepare, settings, grades).result()
     with running_server(directory, url, {"CLIMATE_CRISIS_CONTACTS": CONTACTS}) as base:
         instrument = load_directory(settings.surveys_dir)["secondary"].instrument
         yield Server(base, database, Layout.of(instrument))
@@ -232,6 +229,21 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 def page(context: BrowserContext) -> Page:
     """A tab in a fresh profile."""
     return context.new_page()
+
+
+@pytest.fixture
+def plain_profile(browser: Browser) -> Iterator[BrowserContext]:
+    """A profile with script turned off."""
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def plain(plain_profile: BrowserContext) -> Page:
+    """A tab with script turned off."""
+    return plain_profile.new_page()
 
 
 @pytest.fixture

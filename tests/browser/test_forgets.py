@@ -7,24 +7,15 @@ pages, never cached, send a browser without it to the start page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.conftest import Server, open_survey, send_with_script, type_code_and_start
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def plain(browser: Browser) -> Iterator[BrowserContext]:
-    """A profile with script turned off."""
-    context = browser.new_context(java_script_enabled=False)
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
 
 
 def _nothing_checked(page: Page) -> None:
@@ -68,9 +59,9 @@ def test_back_after_sending_shows_no_answer_and_stores_nothing_more(
 
 
 def test_without_script_back_shows_no_answer_and_stores_nothing_more(
-    plain: BrowserContext, server: Server, new_rows: Callable[[], list[dict[str, Any]]]
+    plain_profile: BrowserContext, server: Server, new_rows: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    page = plain.new_page()
+    page = plain_profile.new_page()
     open_survey(page, server, "en")
     page.check("#a-conn_belong-2")
     page.check("#d-grade-9")
@@ -85,7 +76,7 @@ def test_without_script_back_shows_no_answer_and_stores_nothing_more(
     _nothing_checked(page)
     _send_again_if_offered(page)
     page.close()
-    reopened = plain.new_page()
+    reopened = plain_profile.new_page()
     reopened.goto(server.url("/survey?lang=en"))
     assert reopened.url.startswith(server.url("/?")), reopened.url
     _nothing_checked(reopened)

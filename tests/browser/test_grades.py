@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import Server, open_survey
+from tests.browser.conftest import Server, open_survey, serve
 from tests.browser.student import section_count, visible_section
 
 pytestmark = pytest.mark.browser
@@ -22,11 +21,16 @@ OFFERED = [9, 10, 11, 99]
 
 
 @pytest.fixture(scope="module")
+def server(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """This module's own server: its administration's grades are set before it opens."""
+    yield from serve(tmp_path_factory.mktemp("server"), grades=ADMINISTRATION)
+
+
+@pytest.fixture(scope="module")
 def high_school(server: Server) -> Server:
     """The module's server, its school narrowed to 9-12 before any code is looked up."""
     with sqlite3.connect(server.database) as conn:
         conn.execute("UPDATE school SET grade_low = ?, grade_high = ?", SCHOOL)
-        conn.execute("UPDATE administration SET grades = ?", (json.dumps(ADMINISTRATION),))
     return server
 
 

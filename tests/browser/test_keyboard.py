@@ -90,12 +90,15 @@ def test_the_whole_survey_by_keyboard(
     # Focus moves to the new section's heading, so a screen reader announces it.
     assert focused_matches(page, '[data-section="2"] h2')
 
-    # Section 2: Enter on an answer moves on rather than sending the survey early.
-    item = questions(page, 2)[0]
+    # Section 2: Enter on an answer goes to the next question, never past it or to Send.
+    item, after = questions(page, 2)[:2]
     tab_to(page, f'input[name="answers.{item}"]')
     choose(page, f"answers.{item}", options(page, item)[1])
     expected[item] = options(page, item)[1]
     page.keyboard.press("Enter")
+    assert visible_section(page) == 2
+    assert focused_matches(page, f'input[name="answers.{after}"]')
+    go_on(page, 2, "next")
     assert visible_section(page) == 3
 
     # Section 3: answer, go Back (the answer there is kept), then forward again.

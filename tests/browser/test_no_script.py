@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from tests.browser.conftest import Server, open_survey
 from tests.browser.student import receipt_of
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def plain(browser: Browser) -> Iterator[Page]:
-    """A tab with script turned off."""
-    context = browser.new_context(java_script_enabled=False)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_the_form_works_as_one_long_page(

@@ -80,7 +80,7 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_stored_once(
         else:
             route.fulfill(response=response)
 
-    page.route("**/api/v1/responses", lose_the_first_answer)
+    page.route("**/api/v1/responses*", lose_the_first_answer)
     page.click("#submit")
     page.wait_for_url("**/survey/thanks?*", timeout=30_000)
 
