@@ -302,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     lost = args.students - len(tally.receipts)
     duplicated = rows - len(tally.receipts)
     print()
-    print(f"  goal 0 refused: {refused} {tally.refused or ''}, {verdict(refused == 0)}")
+    by_status = f" {tally.refused}" if tally.refused else ""
+    print(f"  goal 0 refused: {refused}{by_status}, {verdict(refused == 0)}")
     print(f"  goal 0 lost: {lost}, {verdict(lost == 0 and rows >= len(tally.receipts))}")
     clean = duplicated == 0 and tally.resent_other == 0
     print(f"  goal 0 duplicated: {duplicated}, {verdict(clean)}")
