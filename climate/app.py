@@ -32,6 +32,7 @@ from climate.controllers import admin_api, api, exports, survey
 from climate.controllers.health import healthz
 from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
+from climate.controllers.staff.errors import http_error as staff_error
 from climate.db import counters_path, create_engine
 from climate.i18n import Catalogs
 from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext, pages_of
@@ -147,7 +148,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[authorizer(engine)],
         middleware=[SessionCSRF(settings)],
         before_send=[security_headers(settings)],
-        exception_handlers=errors.handlers(html=_error_page, translator=error_gettext),
+        exception_handlers=errors.handlers(
+            html=_error_page, translator=error_gettext, staff=staff_error
+        ),
         plugins=[SQLAlchemyPlugin(config=database)],
         openapi_config=OpenAPIConfig(
             title="climate",

@@ -27,7 +27,8 @@ wherever it is raised; the pool's pre-ping then finds fresh connections by itsel
 Messages are English source strings marked with ``_`` so that the catalogs pick them up;
 they are translated when the page or JSON answer is rendered, in the student's language.
 Every JSON error answer is an ``ApiError``, made by ``json_error`` (the roster upload adds
-its ``problems``); pages get the renderer passed to ``handlers``.
+its ``problems``); pages get the renderer passed to ``handlers``, and an address under
+``/staff`` that nothing serves gets the staff pages' own (never the student's "code" page).
 """
 
 from __future__ import annotations
@@ -235,11 +236,17 @@ UNSENT = _(
 
 
 API_PREFIX = "/api/"
+STAFF_PREFIX = "/staff"
 
 
 def is_api(path: str) -> bool:
     """Whether a path belongs to the JSON API (errors in JSON) rather than to a page."""
     return path.startswith(API_PREFIX)
+
+
+def is_staff(path: str) -> bool:
+    """Whether a path belongs to the staff pages (errors in the staff layout)."""
+    return path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
 
 
 def headers_of(exc: ClimateError) -> dict[str, str]:
@@ -282,6 +289,7 @@ def error_responses(*codes: int) -> dict[int, ResponseSpec]:
 
 HTTP_NAMES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 HtmlRenderer = Callable[[Request[Any, Any, Any], ClimateError], Response[Any]]
+StaffRenderer = Callable[[Request[Any, Any, Any], HTTPException], Response[Any]]
 JsonTranslator = Callable[[Request[Any, Any, Any]], Callable[[str], str]]
 
 
@@ -334,9 +342,13 @@ def json_error(
 
 
 def handlers(
-    html: HtmlRenderer, translator: JsonTranslator
+    html: HtmlRenderer, translator: JsonTranslator, staff: StaffRenderer | None = None
 ) -> dict[int | type[Exception], Callable[[Request[Any, Any, Any], Any], Response[Any]]]:
-    """Exception handlers for the app: JSON under ``/api/``, a localized page elsewhere."""
+    """Exception handlers for the app: JSON under ``/api/``, a localized page elsewhere.
+
+    ``staff`` answers an HTTP error under ``/staff`` that no staff route caught (an address
+    nothing serves, a method it does not take): staff see a staff page, students never do.
+    """
 
     def climate_error(request: Request[Any, Any, Any], exc: ClimateError) -> Response[Any]:
         if not is_api(request.url.path):
@@ -353,6 +365,8 @@ def handlers(
         return json_error(exc, translator(request))
 
     def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+        if staff is not None and is_staff(request.url.path):
+            return staff(request, exc)
         if not is_api(request.url.path) and exc.status_code == 404:
             return html(request, UnknownCode())
         if not is_api(request.url.path) and exc.status_code == 413:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from litestar import Request, Router, get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,7 +24,7 @@ from climate.pages import Pages
 from climate.reports import district
 from climate.reports.pages import dashboard_for, school_report_for
 from climate.security.principals import Principal
-from climate.security.scoping import require_school
+from climate.security.scoping import may_see
 from climate.settings import Settings
 
 # Where the export downloads are served (climate.controllers.exports).
@@ -54,8 +54,10 @@ async def school_page(
     year: FromQuery[int | None] = None,
     scale: FromQuery[str | None] = None,
 ) -> Template:
-    """One school's report: headline trends, what changed, gaps, items and response."""
-    require_school(principal, school_id)
+    """One school's report: a summary first, then trends, what changed, gaps and items."""
+    if not may_see(principal, school_id):
+        # Refused, not "not found": the same answer for every school that is not the caller's.
+        raise PermissionDeniedException("this report is not one of your schools'")
     lang = pages.locale(request)
     page = await school_report_for(
         engine, settings, pages.catalogs, principal, school_id, year=year, scale=scale, lang=lang
@@ -72,9 +74,9 @@ async def school_page(
         release=page.release,
         enrollment=page.enrollment,
         rate=page.rate,
-        declines=page.declines,
         protected_on=page.protected_on,
         years_available=page.years_available,
+        printed_on=page.printed_on,
         report_languages=_languages(settings),
         here=f"/staff/reports/schools/{quote(school_id)}?year={page.year}&",
         export_url=export_url,

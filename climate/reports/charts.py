@@ -3,6 +3,11 @@
 Charts are drawn by ``analysis.plots`` from published strings only. The SVG carries its own
 ``<title>`` and ``<desc>``; the page repeats the description in a visible caption and puts
 the same values in a table beside the chart, in the page's language.
+
+The page sets each chart's title in HTML, where it wraps, so the image draws none: a long
+title drawn into a fixed-width image is cut off. Words inside the image are large enough to
+read where the image is scaled down, years are written as school years, and a percentage
+that stays low gets an axis that shows its movement instead of a flat line at the bottom.
 """
 
 from __future__ import annotations
@@ -12,7 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation
+from matplotlib.ticker import MaxNLocator
 
 from analysis.disclosure import HIDDEN
 from analysis.plots import (
@@ -31,6 +40,12 @@ from climate.reports.formatting import Formatter
 from climate.reports.published import unit_of
 
 Translate = Callable[[str], str]
+
+# Points: at the width a report shows a chart, this is at least 11 CSS pixels.
+TEXT_SIZE = 11.0
+# A percentage series whose values and limits all stay at or below this is drawn on an axis
+# from 0 to a little above its highest value, not on 0-100.
+LOW_PERCENT = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +79,67 @@ def words(_: Translate) -> ChartWords:
     )
 
 
+def _readable(ax: Axes) -> None:
+    """No title inside the image, and every word in it at least ``TEXT_SIZE``."""
+    ax.set_title("", loc="left")
+    ax.tick_params(labelsize=TEXT_SIZE)
+    ax.xaxis.label.set_fontsize(TEXT_SIZE)
+    ax.yaxis.label.set_fontsize(TEXT_SIZE)
+    for text in ax.texts:
+        text.set_fontsize(TEXT_SIZE)
+    legend = ax.get_legend()
+    if legend is not None:
+        for text in legend.get_texts():
+            text.set_fontsize(TEXT_SIZE)
+
+
+def low_top(series: Sequence[PublishedSeries]) -> float | None:
+    """The top of a percentage axis fitted to low values, or None to keep 0-100."""
+    if any(s.unit != "percent" for s in series):
+        return None
+    numbers = [
+        r.number
+        for s in series
+        for r in (*s.readings, *(x for pair in s.intervals for x in pair))
+        if r.number is not None
+    ]
+    if not numbers or max(numbers) > LOW_PERCENT:
+        return None
+    # A little headroom, rounded up to a multiple of 5 so the ticks are round numbers.
+    return float(max(5, 5 * -(-(max(numbers) * 1.15) // 5)))
+
+
+def _fit_low(ax: Axes, top: float) -> None:
+    """Squeeze a 0-100 trend axis to 0-``top``, moving its hidden band along with it."""
+    factor = top / 100.0
+    for line in ax.get_lines():
+        if str(line.get_label()) in ("_hidden", "_band"):
+            line.set_ydata(np.asarray(line.get_ydata(), dtype=float) * factor)
+    for text in ax.texts:
+        if isinstance(text, Annotation) and text.xy[1] < 0:
+            text.xy = (text.xy[0], text.xy[1] * factor)
+    bottom = ax.get_ylim()[0] * factor
+    ticks = [t for t in MaxNLocator(nbins=5).tick_values(0, top) if 0 <= t <= top]
+    ax.set_yticks(ticks)
+    ax.set_ylim(bottom, top)
+    ax.spines["left"].set_bounds(0, top)
+
+
 @lru_cache(maxsize=512)
 def _trend_svg(
-    series: tuple[PublishedSeries, ...], title: str, y_label: str, desc: str, said: ChartWords
+    series: tuple[PublishedSeries, ...],
+    title: str,
+    y_label: str,
+    desc: str,
+    said: ChartWords,
+    years: tuple[str, ...],
 ) -> str:
     ax = trend_chart(series, title=title, y_label=y_label, words=said)
+    top = low_top(series)
+    if top is not None:
+        _fit_low(ax, top)
+    ax.set_xticks(sorted({y for s in series for y in s.years}), list(years))
+    _readable(ax)
     figure = ax.figure
     assert isinstance(figure, Figure)
     return to_svg(figure, title=title, description=desc)
@@ -77,6 +148,7 @@ def _trend_svg(
 @lru_cache(maxsize=512)
 def _gap_svg(gaps: PublishedGaps, title: str, x_label: str, desc: str, said: ChartWords) -> str:
     ax = gap_chart(gaps, title=title, x_label=x_label, words=said)
+    _readable(ax)
     figure = ax.figure
     assert isinstance(figure, Figure)
     return to_svg(figure, title=title, description=desc)
@@ -122,11 +194,13 @@ def trend(
         for p in line.points:
             value = _value(fmt, p.value, unit, _)
             ci = fmt.interval(p.ci_low, p.ci_high, unit)
-            parts.append(f"{p.year}: {value}" + (f" ({ci})" if ci else ""))
-            rows.append((line.label, str(p.year), fmt.value(p.value, unit), ci))
+            year = fmt.school_year(p.year)
+            parts.append(f"{year}: {value}" + (f" ({ci})" if ci else ""))
+            rows.append((line.label, year, fmt.value(p.value, unit), ci))
         sentences.append(f"{line.label}: " + "; ".join(parts) + ".")
     description = f"{title}. " + " ".join(sentences)
-    svg = _trend_svg(tuple(lines), title, y_label, description, words(_))
+    years = tuple(fmt.school_year(y) for y in sorted({p.year for s in lines for p in s.points}))
+    svg = _trend_svg(tuple(lines), title, y_label, description, words(_), years)
     return Chart(
         data_uri(svg),
         title,
@@ -158,7 +232,7 @@ def gaps(
         ci = fmt.interval(g.ci_low, g.ci_high, unit)
         rows.append((g.label, fmt.value(g.value, unit), ci))
         parts.append(f"{g.label}: {_value(fmt, g.value, unit, _)}" + (f" ({ci})" if ci else ""))
-    description = f"{title}, {year}. " + "; ".join(parts) + "."
+    description = f"{title}, {fmt.school_year(year)}. " + "; ".join(parts) + "."
     svg = _gap_svg(data, title, x_label, description, words(_))
     return Chart(
         data_uri(svg),

@@ -87,6 +87,20 @@ class Formatter:
             return f"{self.integer(int(low))}–{self.integer(int(high))}"
         return text
 
+    def isolate(self, text: str) -> str:
+        """A number set inside a right-to-left sentence, kept left to right.
+
+        Unisolated, "≤5%" in an Arabic sentence is reordered and its sign mirrored ("5%≥");
+        a left-to-right isolate (U+2066 ... U+2069) keeps it as written.
+        """
+        if self.locale.text_direction != "rtl" or not text:
+            return text
+        return f"\u2066{text}\u2069"
+
+    def school_year(self, year: int) -> str:
+        """A school year as administrations name it: 2026 is ``2025-26``."""
+        return f"{year - 1}-{year % 100:02d}"
+
     def integer(self, value: int) -> str:
         """A whole number with the locale's grouping."""
         return format_decimal(value, locale=self.locale)

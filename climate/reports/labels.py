@@ -95,6 +95,39 @@ class Labels:
         }
         return tuple((v, labels[v]) for v in item_options(self.instrument, item_id))
 
+    def anchors(self, scale_id: str) -> str:
+        """What a mean score's ends mean, from the answers of the scale's first plain item."""
+        if self.instrument is None:
+            return ""
+        scale = next((s for s in self.instrument.scales if s.id == scale_id), None)
+        # A reversed item's answers run the other way from the score: take one that is not.
+        first = next((i for i in scale.items if i not in scale.reverse), None) if scale else None
+        item = next((i for i in self.instrument.items if i.id == first), None)
+        if scale is None or item is None or scale.scoring != "mean":
+            return ""
+        options = self.instrument.response_sets[item.response_set].options
+        low, high = options[0], options[-1]
+        return self._("%(low)s = %(low_label)s … %(high)s = %(high_label)s") % {
+            "low": low.value,
+            "low_label": self.text(low.label),
+            "high": high.value,
+            "high_label": self.text(high.label),
+        }
+
+    def condition(self, item_id: str) -> str:
+        """Who was asked an item a skip rule shows only to some, in plain words; else ""."""
+        if self.instrument is None:
+            return ""
+        rule = next((r for r in self.instrument.skip_rules if r.item == item_id), None)
+        if rule is None:
+            return ""
+        answers = dict(self.options(rule.show_if))
+        chosen = [answers.get(str(v), str(v)) for v in rule.values]
+        return self._("Of students who answered %(answers)s to “%(question)s”") % {
+            "answers": self._(" or ").join(f"“{a}”" for a in chosen),
+            "question": self.item(rule.show_if),
+        }
+
     def title(self) -> str:
         """The instrument's title."""
         return self.text(self.instrument.title) if self.instrument is not None else ""

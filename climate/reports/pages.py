@@ -41,9 +41,10 @@ class SchoolReportPage:
     release: YearRelease
     enrollment: str
     rate: str
-    declines: str
     protected_on: str
-    years_available: tuple[int, ...]
+    years_available: tuple[tuple[int, str], ...]
+    # The date a printout carries: the day the page was made.
+    printed_on: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +117,9 @@ async def school_report_for(
         release=newest,
         enrollment=fmt.integer(enrollment) if enrollment is not None else "–",
         rate=response_rate(published.n_band(chosen, school_id), enrollment, fmt),
-        declines=fmt.integer(newest.declines),
         protected_on=fmt.date(dt.datetime.fromisoformat(newest.protected_at).date()),
-        years_available=available,
+        years_available=tuple((y, fmt.school_year(y)) for y in available),
+        printed_on=fmt.date(dt.datetime.now(dt.UTC).date()),
     )
 
 

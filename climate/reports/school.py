@@ -10,6 +10,8 @@ from climate.release.reliability import ALPHA
 from climate.release.result import DISTRICT, Statistic
 from climate.reports import charts
 from climate.reports.changes import Change, Unestimable, changes
+from climate.reports.contrasts import contrasts
+from climate.reports.findings import Finding, findings
 from climate.reports.formatting import Formatter
 from climate.reports.labels import Labels
 from climate.reports.published import (
@@ -44,6 +46,7 @@ class Headline:
     district: Figure
     band: str
     chart: charts.Chart
+    anchors: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class ItemTable:
     item: str
     text: str
     rows: tuple[tuple[str, Figure, Figure], ...]
+    condition: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,10 @@ class SchoolReport:
     years: tuple[int, ...]
     instrument: str
     headlines: tuple[Headline, ...]
+    findings: tuple[Finding, ...]
+    year_label: str
+    years_label: str
+    featured: str
     changes: tuple[str, ...]
     unestimable: tuple[str, ...]
     gaps: tuple[GapTable, ...]
@@ -92,9 +100,10 @@ def figure(row: Statistic | None, fmt: Formatter) -> Figure:
     if row is None:
         return Figure("–")
     unit = unit_of(row.statistic)
-    return Figure(
-        fmt.value(row.value, unit), fmt.interval(row.ci_low, row.ci_high, unit), rse_flag(row)
-    )
+    flag = rse_flag(row)
+    ci = fmt.interval(row.ci_low, row.ci_high, unit)
+    # Too unsteady to stand as a point: only its interval is shown.
+    return Figure("" if flag == "unreliable" else fmt.value(row.value, unit), ci, flag)
 
 
 def _alpha(row: Statistic, fmt: Formatter) -> Figure:
@@ -108,10 +117,10 @@ def change_sentence(change: Change, labels: Labels, fmt: Formatter) -> str:
     words = {
         "scale": labels.scale(change.scale),
         "statistic": labels.statistic(change.statistic),
-        "first": fmt.value(change.first, "percent"),
-        "first_year": str(change.first_year),
-        "last": fmt.value(change.last, "percent"),
-        "last_year": str(change.last_year),
+        "first": fmt.isolate(fmt.value(change.first, "percent")),
+        "first_year": fmt.isolate(fmt.school_year(change.first_year)),
+        "last": fmt.isolate(fmt.value(change.last, "percent")),
+        "last_year": fmt.isolate(fmt.school_year(change.last_year)),
     }
     if change.direction == "increasing":
         text = _(
@@ -189,6 +198,7 @@ def _headline(
         figure(published.get(year, DISTRICT, scale, statistic), fmt),
         fmt.band(published.n_band(year, school)),
         chart,
+        labels.anchors(scale),
     )
 
 
@@ -269,7 +279,7 @@ def _items(
             )
             for value, label in labels.options(item.id)
         )
-        tables.append(ItemTable(item.id, labels.item(item.id), rows))
+        tables.append(ItemTable(item.id, labels.item(item.id), rows, labels.condition(item.id)))
     return tuple(tables)
 
 
@@ -297,11 +307,17 @@ def school_report(
         if org in (school, DISTRICT) and y in published.years
     )
     told = changes(published, school)
+    found = findings(told.found, contrasts(published, school), labels, fmt)
     return SchoolReport(
         year=year,
         years=published.years,
         instrument=labels.title(),
         headlines=headlines,
+        findings=found,
+        year_label=fmt.isolate(fmt.school_year(year)),
+        years_label=", ".join(fmt.isolate(fmt.school_year(y)) for y in published.years),
+        # The printout's one trend: the scale of the first finding, else the first scale.
+        featured=found[0].scale if found else scales[0],
         changes=tuple(change_sentence(c, labels, fmt) for c in told.found),
         unestimable=tuple(unestimable_sentence(u, labels) for u in told.unestimable),
         gaps=gaps,

@@ -68,9 +68,11 @@ def authorizer(engine: AsyncEngine) -> Guard:
                     headers={"WWW-Authenticate": 'Bearer realm="climate"'},
                 )
             raise SignInRequired("sign in to continue")
+        # Known before the role is checked, so that a refusal page can still show the caller's
+        # own navigation; a refused handler never runs.
+        connection.state[STATE_KEY] = principal
         if principal.role not in roles:
             raise PermissionDeniedException("your role does not allow this")
-        connection.state[STATE_KEY] = principal
 
     return authorize
 

@@ -58,7 +58,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/staff/accounts/{account_id}/enable", "POST"): ADMIN,
     ("/staff/audit", "GET"): ADMIN,
     ("/staff/audit.csv", "GET"): ADMIN,
-    # Reports (school staff see only their own schools' report)
+    # Reports (school staff see only their own schools' report); the index lists what one may open
+    ("/staff/reports", "GET"): STAFF,
     ("/staff/reports/schools/{school_id}", "GET"): STAFF,
     ("/staff/reports/district", "GET"): DISTRICT,
     # Staff JSON API (bearer tokens)

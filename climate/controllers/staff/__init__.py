@@ -1,4 +1,5 @@
-"""Staff pages under ``/staff``: sign-in, administrations and codes, rosters, accounts, audit.
+"""Staff pages under ``/staff``: sign-in, the reports index, administrations and codes, rosters,
+accounts, audit.
 
 ``staff_router()`` carries what only the staff pages need (their error pages and the sign-in
 limits, counted in the database); the app adds it to its route handlers and provides the rest
@@ -11,7 +12,14 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import NamedDependency, Provide
 
-from climate.controllers.staff import accounts, administrations, auditlog, rosters, signin
+from climate.controllers.staff import (
+    accounts,
+    administrations,
+    auditlog,
+    reports_index,
+    rosters,
+    signin,
+)
 from climate.controllers.staff.errors import EXCEPTION_HANDLERS
 from climate.security.ratelimit import SignInLimits
 from climate.students.services import Services
@@ -33,6 +41,7 @@ def staff_router() -> Router:
             signin.home,
             signin.password_page,
             signin.password_change,
+            reports_index.reports_page,
             administrations.administrations_page,
             administrations.create_administration,
             administrations.administration_page,

@@ -1,5 +1,9 @@
 """How staff pages answer errors: a page in the caller's language, or a trip to sign-in.
 
+An address under ``/staff`` that nothing serves answers the same staff page (404) from the
+app's handlers (``climate.errors``), never the students' "code" page. A refused page keeps the
+staff navigation when the guard already knows the caller.
+
 A year whose results cannot be published (a ``ReleaseError`` from a report, the dashboard or
 an export) answers 503 with a page that says what happened and what an admin can do.
 """
@@ -15,7 +19,8 @@ from litestar.response import Redirect
 
 from climate.errors import RateLimited, ReleaseError
 from climate.pages import pages_of
-from climate.security.guards import SignInRequired
+from climate.security.guards import STATE_KEY, SignInRequired
+from climate.security.principals import Principal
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -24,8 +29,19 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/staff/sign-in?next={quote(target, safe='/')}", status_code=303)
     return pages_of(request).render(
-        request, "staff/error.html", status_code=exc.status_code, status=exc.status_code
+        request,
+        "staff/error.html",
+        status_code=exc.status_code,
+        headers=exc.headers,
+        status=exc.status_code,
+        principal=known_principal(request),
     )
+
+
+def known_principal(request: Request[Any, Any, Any]) -> Principal | None:
+    """The caller when the guard admitted them (exception handlers cannot look one up)."""
+    found = request.state.get(STATE_KEY)
+    return found if isinstance(found, Principal) else None
 
 
 def release_failed(request: Request[Any, Any, Any], exc: ReleaseError) -> Response[Any]:

@@ -11,7 +11,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.controllers.staff.forms import read_form, text
+from climate.controllers.staff.reports_index import year_label
 from climate.pages import Pages
+from climate.reports.index import report_index
 from climate.security import accounts, sessions
 from climate.security.accounts import AccountError, normalize_email
 from climate.security.devices import COOKIE, device_cookie, known_device, new_device
@@ -97,9 +99,18 @@ async def home(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
 ) -> Template:
-    """What this account can do."""
-    return pages.render(request, "staff/home.html", principal=principal)
+    """What this account can open: its schools' reports (and the dashboard), then its tasks."""
+    async with engine.connect() as conn:
+        index = await report_index(conn, principal)
+    return pages.render(
+        request,
+        "staff/home.html",
+        principal=principal,
+        index=index,
+        school_year=year_label(pages.locale(request)),
+    )
 
 
 @get("/password")

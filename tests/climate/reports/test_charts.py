@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,40 @@ def test_charts_draw_in_every_language(lang: str) -> None:
     )
     svg = base64.b64decode(chart.uri.split(",", 1)[1]).decode("utf-8")
     assert _("Schools by indicator") in svg
+
+
+TITLE = "Emotional distress over the last two weeks: Elevated (%), Race and ethnicity"
+DRAWN = re.compile(r'<text style="font-size: ([0-9.]+)px[^>]*>([^<]*)</text>')
+
+
+def _low_svg(points: list[tuple[int, str, str, str]]) -> str:
+    line = charts.series("Adams", points, "percent_elevated")
+    district = charts.series("District", points, "percent_elevated")
+    fmt = Formatter.for_language("en")
+    chart = charts.trend([line, district], title=TITLE, y_label="%", fmt=fmt, _=lambda t: t)
+    return base64.b64decode(chart.uri.split(",", 1)[1]).decode("utf-8")
+
+
+def test_a_low_percentage_gets_an_axis_that_shows_it_move() -> None:
+    low = [(2024, "3", "2", "5"), (2025, "6", "4", "9"), (2026, "9", "7", "12")]
+    # 12 (the highest limit) with 15 % headroom is 13.8, rounded up to a multiple of 5.
+    series = [charts.series("a", low, "percent_elevated")]
+    assert charts.low_top(series) == 15.0
+    high = [(2024, "61", "57", "65"), (2025, "*", "", "")]
+    assert charts.low_top([charts.series("a", high, "percent_favorable")]) is None
+    drawn = [text for _size, text in DRAWN.findall(_low_svg(low))]
+    assert "15" in drawn
+    assert "100" not in drawn
+
+
+def test_words_in_a_chart_are_large_and_its_title_is_left_to_the_page() -> None:
+    svg = _low_svg([(2024, "3", "2", "5"), (2025, "*", "", ""), (2026, "<=5", "", "")])
+    drawn = DRAWN.findall(svg)
+    assert drawn
+    assert min(float(size) for size, _text in drawn) >= charts.TEXT_SIZE
+    # The title is the image's <title>, set in HTML by the page, never drawn where it is cut.
+    assert "<title id=" in svg
+    assert all(TITLE not in text and "Race" not in text for _size, text in drawn)
+    # School years, as administrations are named; the legend names both series.
+    texts = [text for _size, text in drawn]
+    assert {"2023-24", "2024-25", "2025-26", "Adams", "District"} <= set(texts)

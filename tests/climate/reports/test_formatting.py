@@ -87,3 +87,20 @@ def test_response_rate_is_the_range_the_band_allows() -> None:
 def test_alpha_keeps_both_decimals_in_local_digits(lang: str, text: str, shown: str) -> None:
     # An alpha of 0.80 printed as 0.8 reads as a different, vaguer number.
     assert Formatter.for_language(lang).value(text, ALPHA) == shown
+
+
+@pytest.mark.parametrize(
+    ("year", "label"), [(2026, "2025-26"), (2000, "1999-00"), (2010, "2009-10")]
+)
+def test_school_years_are_written_as_administrations_name_them(year: int, label: str) -> None:
+    # climate.administrations.windows names a window "<title> 2025-26" for the year 2026.
+    assert Formatter.for_language("en").school_year(year) == label
+
+
+def test_numbers_in_a_right_to_left_sentence_are_isolated() -> None:
+    arabic = Formatter.for_language("ar")
+    bound = arabic.value("<=5", "percent")
+    # U+2066 LEFT-TO-RIGHT ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE (Unicode UAX #9).
+    assert arabic.isolate(bound) == "\u2066" + bound + "\u2069"
+    assert Formatter.for_language("en").isolate("≤5%") == "≤5%"
+    assert arabic.isolate("") == ""

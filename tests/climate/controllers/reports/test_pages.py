@@ -14,7 +14,7 @@ from climate.security import audit
 from climate.settings import Settings
 from tests.climate.controllers.reports.district import Seeded
 
-VALUE = re.compile(r'<span class="value">([^<]*)</span>')
+VALUE = re.compile(r'<bdi class="value" dir="ltr">([^<]*)</bdi>')
 # A published value as the page writes it: a number, a coded bound, the hidden mark, a dash.
 SHOWN = re.compile(r"^(\*|–|[≤≥]?[0-9][0-9.,]*\s?%?)$")
 Clients = dict[str, TestClient[Litestar]]
@@ -30,8 +30,8 @@ def _row(html: str, label: str) -> list[str]:
 def test_counselor_sees_own_school_only(as_role: Clients, seeded: Seeded) -> None:
     counselor = as_role["school_staff"]
     assert counselor.get(f"/staff/reports/schools/{seeded.mine}").status_code == 200
-    assert counselor.get(f"/staff/reports/schools/{seeded.other}").status_code == 404
-    assert counselor.get("/staff/reports/schools/NO-SUCH").status_code == 404
+    assert counselor.get(f"/staff/reports/schools/{seeded.other}").status_code == 403
+    assert counselor.get("/staff/reports/schools/NO-SUCH").status_code == 403
     assert counselor.get("/staff/reports/district").status_code == 403
 
 
@@ -85,7 +85,7 @@ def test_planted_group_of_three_appears_nowhere(as_role: Clients, seeded: Seeded
     for cell in cells:
         shown = re.sub(r"<[^>]+>", "", cell).strip()
         assert shown in ("*", ""), cell
-    captions = re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.S)
+    captions = re.findall(r'<p id="[^"]*-text" class="chart-text">(.*?)</p>', html, re.S)
     gender = [c for c in captions if f"{label}:" in c]
     assert gender
     assert all(f"{label}: hidden (*)" in c for c in gender)
@@ -119,7 +119,7 @@ def test_pages_speak_the_language_asked(as_role: Clients, seeded: Seeded) -> Non
     assert '<html lang="ar" dir="rtl">' in html
     spanish = as_role["district_admin"].get(f"/staff/reports/schools/{seeded.mine}?lang=es").text
     # Babel writes a Spanish percentage with a space before the sign.
-    assert re.search(r'<span class="value">[0-9]+\s%</span>', spanish)
+    assert re.search(r'<bdi class="value" dir="ltr">[0-9]+\s%</bdi>', spanish)
 
 
 def test_dashboard_sorts_by_links_with_hidden_last(as_role: Clients, seeded: Seeded) -> None:
@@ -132,3 +132,18 @@ def test_dashboard_sorts_by_links_with_hidden_last(as_role: Clients, seeded: See
     assert set(names) >= {seeded.mine, seeded.other}
     for fmt in ("csv", "xlsx", "json"):
         assert f"format={fmt}" in html
+
+
+def test_the_school_report_labels_honestly(as_role: Clients, seeded: Seeded) -> None:
+    html = as_role["district_admin"].get(f"/staff/reports/schools/{seeded.mine}").text
+    newest = seeded.years[-1]
+    # School years as administrations name them; never the bare year as "School year 2026".
+    assert f"School year {newest - 1}-{newest % 100:02d}" in html
+    assert f"School year {newest}<" not in html
+    # The elementary instrument asks "bully_told" only of students bullied (its skip rule).
+    assert "Of students who answered “Once or twice” or “Lots of times” to “" in html
+    # District-wide declines are not a school's fact; the release id lives in the methods.
+    assert "declined" not in html
+    summary = html.split('class="summary"', 1)[1].split("</section>", 1)[0]
+    assert f"elementary-{newest}-" not in summary
+    assert f"elementary-{newest}-" in html.split('id="methods"', 1)[1]

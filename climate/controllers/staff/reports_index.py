@@ -1,0 +1,41 @@
+"""The reports index: every report the signed-in account may open, grouped by school."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from climate.pages import Pages
+from climate.reports.formatting import Formatter
+from climate.reports.index import report_index
+from climate.security.principals import Principal
+
+
+def year_label(lang: str) -> Callable[[int], str]:
+    """A school year as the reports name it ("2025-26"), kept left to right in any language."""
+    fmt = Formatter.for_language(lang)
+    return lambda year: fmt.isolate(fmt.school_year(year))
+
+
+@get("/reports")
+async def reports_page(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+) -> Template:
+    """The dashboard's years and each school's report years, newest first."""
+    async with engine.connect() as conn:
+        index = await report_index(conn, principal)
+    return pages.render(
+        request,
+        "staff/reports.html",
+        principal=principal,
+        index=index,
+        school_year=year_label(pages.locale(request)),
+    )
