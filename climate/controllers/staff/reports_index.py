@@ -30,11 +30,22 @@ async def reports_page(
     engine: NamedDependency[AsyncEngine],
 ) -> Template:
     """The dashboard's years and each school's report years, newest first."""
+    return await with_index(request, principal, pages, engine, "staff/reports.html")
+
+
+async def with_index(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    pages: Pages,
+    engine: AsyncEngine,
+    template: str,
+) -> Template:
+    """``template`` with the reports ``principal`` may open (the home page shows them too)."""
     async with engine.connect() as conn:
         index = await report_index(conn, principal)
     return pages.render(
         request,
-        "staff/reports.html",
+        template,
         principal=principal,
         index=index,
         school_year=year_label(pages.locale(request)),

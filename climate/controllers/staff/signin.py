@@ -11,9 +11,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.controllers.staff.forms import read_form, text
-from climate.controllers.staff.reports_index import year_label
+from climate.controllers.staff.reports_index import with_index
 from climate.pages import Pages
-from climate.reports.index import report_index
 from climate.security import accounts, sessions
 from climate.security.accounts import AccountError, normalize_email
 from climate.security.devices import COOKIE, device_cookie, known_device, new_device
@@ -102,15 +101,7 @@ async def home(
     engine: NamedDependency[AsyncEngine],
 ) -> Template:
     """What this account can open: its schools' reports (and the dashboard), then its tasks."""
-    async with engine.connect() as conn:
-        index = await report_index(conn, principal)
-    return pages.render(
-        request,
-        "staff/home.html",
-        principal=principal,
-        index=index,
-        school_year=year_label(pages.locale(request)),
-    )
+    return await with_index(request, principal, pages, engine, "staff/home.html")
 
 
 @get("/password")
