@@ -74,7 +74,8 @@ async def seed_district(
     rng = np.random.default_rng(seed_value)
     instruments = load_directory(settings.surveys_dir)
     elementary, secondary = instruments["elementary"], instruments["secondary"]
-    generated = seed.schools(school_count, rng)
+    # The first school's program starts before the newest closed year (see the generator).
+    generated = seed.schools(school_count, rng, program_from=years - 1 if years > 1 else None)
     last = current_school_year(today)
     # ``years`` school years of responses, then the current year, open and empty.
     year_list = tuple(range(last - years, last + 1))
@@ -134,11 +135,12 @@ async def seed_district(
         await session.commit()
 
     total = 0
+    enrolled: dict[tuple[str, int], dict[int, int]] = {}
     async with engine.begin() as conn:
         for school in generated:
-            for _index, year in enumerate(year_list):
-                respondents = max(1, round(students_per_school * school.size))
-                grades = seed.enrollment(school, respondents, rng)
+            for year in year_list:
+                grades = seed.enrollment(school, round(students_per_school * school.size), rng)
+                enrolled[school.id, year] = grades
                 await conn.execute(
                     insert(Enrollment),
                     [
@@ -160,9 +162,22 @@ async def seed_district(
             layout = Layout.of(instrument)
             year_index = year_list.index(administration.school_year)
             for school in members:
-                count = max(1, round(students_per_school * school.size))
+                counts = seed.respondents(
+                    enrolled[school.id, administration.school_year],
+                    seed.instrument_grades(instrument, school),
+                    rng,
+                )
+                grades_of = np.repeat(list(counts), list(counts.values()))
+                if not len(grades_of):
+                    continue
                 batch = seed.answers(
-                    instrument, school, year_index, count, administration.sensitive_module, rng
+                    instrument,
+                    school,
+                    year_index,
+                    len(grades_of),
+                    administration.sensitive_module,
+                    rng,
+                    grades=rng.permutation(grades_of),
                 )
                 rows = rows_for(
                     batch,
@@ -174,7 +189,7 @@ async def seed_district(
                     rng,
                 )
                 await insert_responses(conn, layout, rows)
-                total += count
+                total += len(grades_of)
     return SeedSummary(
         schools=len(generated),
         years=year_list,

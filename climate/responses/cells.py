@@ -9,6 +9,7 @@ Python; district cells are sums of school cells.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,11 +117,35 @@ async def fetch_cells(
         start = base + 4 * offset
         scales[scale.id] = ScaleSums(
             scored=values[:, start].astype(np.int64),
-            total=values[:, start + 1],
-            squares=values[:, start + 2],
+            total=_exact(values[:, start + 1], _denominator(len(scale.items))),
+            squares=_exact(values[:, start + 2], _denominator(len(scale.items)) ** 2),
             flagged=values[:, start + 3].astype(np.int64),
         )
     return Cells(administration_id, dimension, schools, categories, n, options, scales)
+
+
+def _denominator(items: int) -> int:
+    """A number that every score of a scale of ``items`` items times is a whole number.
+
+    A score is a whole number of points over the items answered (times ``items`` when the
+    scale is a prorated sum), so ``lcm(1, ..., items)`` clears every denominator.
+    """
+    return math.lcm(*range(1, items + 1))
+
+
+def _exact(sums: np.ndarray, denominator: int) -> np.ndarray:
+    """``sums`` of scores as the exact fractions they stand for, to the nearest double.
+
+    Each database adds the stored scores in its own order (SQLite with compensated
+    summation), so the same rows can sum to doubles a few units in the last place apart,
+    and a mean of 1.75 can then print as 1.7 on one and 1.8 on the other. The true sum is
+    a whole number over ``denominator``, and the two differ by far less than half of one
+    step, so rounding to the step gives both databases the same number. Sums too large for
+    a double to hold that many steps exactly are left as they are.
+    """
+    steps = sums * denominator
+    exact = np.abs(steps) < 2.0**50
+    return np.where(exact, np.round(steps) / denominator, sums)
 
 
 @dataclass(frozen=True, slots=True)
