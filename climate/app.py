@@ -36,6 +36,7 @@ from climate.controllers.staff.errors import http_error as staff_error
 from climate.db import counters_path, create_engine
 from climate.i18n import Catalogs
 from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext, pages_of
+from climate.reports import next_steps
 from climate.rosters.parsing import RosterError
 from climate.security.csrf import SessionCSRF
 from climate.security.guards import authorizer, current_principal, openapi_components
@@ -61,6 +62,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     except (ValueError, TypeError) as error:
         path = settings.staffing_policy
         raise SettingsError(f"CLIMATE_STAFFING_POLICY {path}: {error}") from None
+    if settings.next_steps is not None:
+        try:
+            next_steps.load(settings.next_steps)
+        except next_steps.NextStepsError as error:
+            raise SettingsError(f"CLIMATE_NEXT_STEPS {error}") from None
     engine = create_engine(settings.database_url)
     database = SQLAlchemyAsyncConfig(
         engine_instance=engine,

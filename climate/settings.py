@@ -46,6 +46,8 @@ class Settings:
     log_level: str = "INFO"
     # None is the shipped default policy (analysis/staffing/default_policy.toml).
     staffing_policy: Path | None = None
+    # None is the shipped "What to do next" text (climate/reports/next_steps.py).
+    next_steps: Path | None = None
     # Addresses of proxies whose X-Forwarded-Proto is believed (they end TLS for us).
     trusted_proxies: tuple[str, ...] = ()
 
@@ -122,6 +124,8 @@ class Settings:
             )
         if env.get("CLIMATE_STAFFING_POLICY"):
             values["staffing_policy"] = Path(env["CLIMATE_STAFFING_POLICY"])
+        if env.get("CLIMATE_NEXT_STEPS"):
+            values["next_steps"] = Path(env["CLIMATE_NEXT_STEPS"])
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 

@@ -77,6 +77,7 @@ async def school_page(
         protected_on=page.protected_on,
         years_available=page.years_available,
         printed_on=page.printed_on,
+        steps=page.next_steps,
         report_languages=_languages(settings),
         here=f"/staff/reports/schools/{quote(school_id)}?year={page.year}&",
         export_url=export_url,

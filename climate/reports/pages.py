@@ -21,6 +21,7 @@ from climate.reports import district, source
 from climate.reports.district import InstrumentView
 from climate.reports.formatting import Formatter
 from climate.reports.labels import Labels
+from climate.reports.next_steps import NextSteps, next_steps_for
 from climate.reports.published import Published, school_names
 from climate.reports.school import SchoolReport, response_rate, school_report
 from climate.reports.staffing import PlanRow, plan_rows
@@ -45,6 +46,7 @@ class SchoolReportPage:
     years_available: tuple[tuple[int, str], ...]
     # The date a printout carries: the day the page was made.
     printed_on: str
+    next_steps: NextSteps
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,7 @@ async def school_report_for(
         protected_on=fmt.date(dt.datetime.fromisoformat(newest.protected_at).date()),
         years_available=tuple((y, fmt.school_year(y)) for y in available),
         printed_on=fmt.date(dt.datetime.now(dt.UTC).date()),
+        next_steps=next_steps_for(settings.next_steps, lang, catalogs.translations(lang).gettext),
     )
 
 

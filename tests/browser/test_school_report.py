@@ -98,7 +98,8 @@ def test_no_violations_with_every_fold_open(
         opened = page.evaluate(
             "() => [...document.querySelectorAll('details')].map(d => (d.open = true)).length"
         )
-        assert opened == page.locator(".chart").count() > 0
+        # Every chart's words and values fold, and so does the "What to do next" panel.
+        assert opened == page.locator(".chart").count() + 1 > 1
         found = violations(page, axe_source)
     finally:
         context.close()
