@@ -100,7 +100,10 @@ def _kind(statistic: str, up: bool) -> str:
 def findings(
     found: tuple[Change, ...], against: tuple[Contrast, ...], labels: Labels, fmt: Formatter
 ) -> tuple[Finding, ...]:
-    """Tested changes and differences in plain words, concerns first, most certain first."""
+    """Tested changes and differences in plain words, concerns first, most certain first.
+
+    At most ``MOST_FINDINGS``; when there are strengths, at least one of them is among them.
+    """
     _ = labels._
     names = {STRENGTH: _("Strength"), CONCERN: _("Concern")}
     told: list[tuple[str, float, str, str]] = [
@@ -122,6 +125,10 @@ def findings(
         for c in against
     ]
     told.sort(key=lambda t: (t[0] != CONCERN, t[1]))
-    return tuple(
-        Finding(kind, names[kind], text, scale) for kind, _p, text, scale in told[:MOST_FINDINGS]
-    )
+    concerns = [t for t in told if t[0] == CONCERN]
+    strengths = [t for t in told if t[0] == STRENGTH]
+    # Concerns come first, but never crowd out every strength: a school that is improving
+    # should read so in its summary, so the last place is kept for the surest strength.
+    kept = concerns[: MOST_FINDINGS - min(1, len(strengths))]
+    kept += strengths[: MOST_FINDINGS - len(kept)]
+    return tuple(Finding(kind, names[kind], text, scale) for kind, _p, text, scale in kept)

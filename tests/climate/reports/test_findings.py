@@ -48,3 +48,17 @@ def test_no_more_findings_than_a_counselor_reads_in_two_minutes() -> None:
     assert len(found) == MOST_FINDINGS
     assert [f.text.split(":")[0] for f in found] == [f"s{i}" for i in range(MOST_FINDINGS)]
     assert findings((), (), LABELS, FMT) == ()
+
+
+def test_many_concerns_leave_room_for_the_surest_strength() -> None:
+    concerns = tuple(
+        _change(f"c{i}", "percent_favorable", "decreasing", 0.001 * (i + 1)) for i in range(8)
+    )
+    strengths = (
+        _change("weaker", "percent_favorable", "increasing", 0.04),
+        _change("surer", "percent_favorable", "increasing", 0.002),
+    )
+    found = findings(concerns + strengths, (), LABELS, FMT)
+    assert len(found) == MOST_FINDINGS
+    assert [f.scale for f in found] == [f"c{i}" for i in range(MOST_FINDINGS - 1)] + ["surer"]
+    assert [f.kind for f in found][-2:] == [CONCERN, STRENGTH]
