@@ -24,13 +24,28 @@ from climate.security.passwords import (
     spend_verification_time,
     verify_password,
 )
-from climate.security.principals import ROLES, SCHOOL_STAFF, Principal, account_schools
+from climate.security.principals import (
+    DISTRICT_ADMIN,
+    ROLES,
+    SCHOOL_STAFF,
+    Principal,
+    account_schools,
+)
 from climate.security.scoping import school_filter
 from climate.security.sessions import end_all_sessions, end_session, now_utc, start_session
 
 
 class AccountError(ValueError):
-    """An account cannot be created or changed as asked."""
+    """An account cannot be created or changed as asked.
+
+    ``field`` names the form field at fault (empty when none is), and ``code`` the kind of
+    problem, so that a page can say it in the reader's language beside that field.
+    """
+
+    def __init__(self, message: str, field: str = "", code: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,22 +84,26 @@ async def create_account(
     address = normalize_email(email)
     chosen = sorted(set(schools))
     if "@" not in address or len(address) > 254 or any(c.isspace() for c in address):
-        raise AccountError(f"{email!r} is not an email address")
+        raise AccountError(f"{email!r} is not an email address", "email", "email")
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}", "role", "role")
     if role == SCHOOL_STAFF and not chosen:
-        raise AccountError("a school_staff account needs at least one school")
+        raise AccountError(
+            "a school_staff account needs at least one school", "schools", "no_school"
+        )
     if role != SCHOOL_STAFF and chosen:
-        raise AccountError("only school_staff accounts are limited to schools")
+        raise AccountError(
+            "only school_staff accounts are limited to schools", "schools", "district_school"
+        )
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, "password", "password")
     if await conn.scalar(select(Account.id).where(Account.email == address)) is not None:
-        raise AccountError(f"an account for {address} already exists")
+        raise AccountError(f"an account for {address} already exists", "email", "exists")
     known = set(await conn.scalars(select(School.id).where(School.id.in_(chosen))))
     unknown = [s for s in chosen if s not in known]
     if unknown:
-        raise AccountError(f"no such school: {', '.join(unknown)}")
+        raise AccountError(f"no such school: {', '.join(unknown)}", "schools", "unknown_school")
     result = await conn.execute(
         insert(Account).values(
             email=address,
@@ -241,20 +260,43 @@ async def switch_account(
     """
     own = isinstance(actor, Principal) and actor.kind == "account" and actor.id == account
     if disabled and own:
-        raise AccountError("you cannot disable your own account")
+        raise AccountError("you cannot disable your own account", code="own")
     which = (
         Account.id == account
         if isinstance(account, int)
         else Account.email == normalize_email(account)
     )
     async with engine.begin() as conn:
-        row = (await conn.execute(select(Account.id, Account.email).where(which))).one_or_none()
+        row = (
+            await conn.execute(select(Account.id, Account.email, Account.role).where(which))
+        ).one_or_none()
         if row is None:
             return None
+        if disabled and row.role == DISTRICT_ADMIN and not await _another_admin(conn, row.id):
+            raise AccountError(
+                f"{row.email} is the last active district administrator: add or enable "
+                "another one first, so that someone can still manage the district",
+                code="last_admin",
+            )
         if await set_disabled(conn, row.id, disabled):
             action = audit.ACCOUNT_DISABLED if disabled else audit.ACCOUNT_ENABLED
             await audit.record(conn, actor, action, row.email)
     return str(row.email)
+
+
+async def _another_admin(conn: AsyncConnection, account_id: int) -> bool:
+    """Whether an active district admin other than ``account_id`` remains.
+
+    Every active admin's row is locked (on PostgreSQL), this one's too, so that of two admins
+    disabling each other at once the second waits and then sees the first disabled; SQLite
+    lets one writer in at a time.
+    """
+    active = await conn.scalars(
+        select(Account.id)
+        .where(Account.role == DISTRICT_ADMIN, Account.disabled.is_(False))
+        .with_for_update()
+    )
+    return any(found != account_id for found in active)
 
 
 async def sign_in(

@@ -54,8 +54,13 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/staff/rosters", "POST"): ADMIN,
     ("/staff/accounts", "GET"): ADMIN,
     ("/staff/accounts", "POST"): ADMIN,
+    ("/staff/accounts/{account_id}/disable", "GET"): ADMIN,
     ("/staff/accounts/{account_id}/disable", "POST"): ADMIN,
     ("/staff/accounts/{account_id}/enable", "POST"): ADMIN,
+    ("/staff/tokens", "GET"): ADMIN,
+    ("/staff/tokens", "POST"): ADMIN,
+    ("/staff/tokens/{token_id}/revoke", "GET"): ADMIN,
+    ("/staff/tokens/{token_id}/revoke", "POST"): ADMIN,
     ("/staff/audit", "GET"): ADMIN,
     ("/staff/audit.csv", "GET"): ADMIN,
     # Reports (school staff see only their own schools' report); the index lists what one may open

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from climate.models import School
 from climate.models.staff import ApiToken, ApiTokenSchool
 from climate.security import audit
 from climate.security.principals import ROLES, SCHOOL_STAFF, Principal, token_schools
@@ -19,7 +20,12 @@ PREFIX = "clt_"
 
 
 class TokenError(ValueError):
-    """A token cannot be made as asked."""
+    """A token cannot be made as asked; ``field`` and ``code`` as for ``AccountError``."""
+
+    def __init__(self, message: str, field: str = "", code: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +60,20 @@ async def create_token(
 ) -> tuple[int, str]:
     """Store a new token; return its id and the secret, which is never shown again."""
     chosen = sorted(set(schools))
-    if role not in ROLES:
-        raise TokenError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if not name.strip() or len(name) > 100:
-        raise TokenError("a token needs a name of 1 to 100 characters")
+        raise TokenError("a token needs a name of 1 to 100 characters", "name", "name")
+    if role not in ROLES:
+        raise TokenError(f"role must be one of {', '.join(ROLES)}, not {role!r}", "role", "role")
     if role == SCHOOL_STAFF and not chosen:
-        raise TokenError("a school_staff token needs at least one --school")
+        raise TokenError("a school_staff token needs at least one --school", "schools", "no_school")
     if role != SCHOOL_STAFF and chosen:
-        raise TokenError("only school_staff tokens are limited to schools")
+        raise TokenError(
+            "only school_staff tokens are limited to schools", "schools", "district_school"
+        )
+    known = set(await conn.scalars(select(School.id).where(School.id.in_(chosen))))
+    unknown = [s for s in chosen if s not in known]
+    if unknown:
+        raise TokenError(f"no such school: {', '.join(unknown)}", "schools", "unknown_school")
     raw = PREFIX + secrets.token_urlsafe(32)
     result = await conn.execute(
         insert(ApiToken).values(

@@ -1,5 +1,5 @@
 """Staff pages under ``/staff``: sign-in, the reports index, administrations and codes, rosters,
-accounts, audit.
+accounts, API tokens, audit.
 
 ``staff_router()`` carries what only the staff pages need (their error pages and the sign-in
 limits, counted in the database); the app adds it to its route handlers and provides the rest
@@ -19,6 +19,7 @@ from climate.controllers.staff import (
     reports_index,
     rosters,
     signin,
+    tokens,
 )
 from climate.controllers.staff.errors import EXCEPTION_HANDLERS
 from climate.security.ratelimit import SignInLimits
@@ -52,8 +53,13 @@ def staff_router() -> Router:
             rosters.upload_rosters,
             accounts.accounts_page,
             accounts.add_account,
+            accounts.confirm_disable,
             accounts.disable_account,
             accounts.enable_account,
+            tokens.tokens_page,
+            tokens.create_token,
+            tokens.confirm_revoke,
+            tokens.revoke_token,
             auditlog.audit_page,
             auditlog.audit_export,
         ],

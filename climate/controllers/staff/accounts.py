@@ -1,4 +1,4 @@
-"""Accounts: list, create, disable and enable (district admins)."""
+"""Accounts: list, create, disable (after a confirmation) and enable (district admins)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from climate.controllers.staff.forms import read_form, text, values
 from climate.pages import Pages
 from climate.security import accounts
-from climate.security.accounts import AccountError
-from climate.security.principals import ROLES, Principal
+from climate.security.accounts import AccountError, AccountInfo
+from climate.security.principals import DISTRICT_ADMIN, DISTRICT_VIEWER, SCHOOL_STAFF, Principal
 
 MAX_FORM = 16 * 1024
+# The role a new account starts with is the least powerful; the list goes up from there.
+ROLE_CHOICES = (SCHOOL_STAFF, DISTRICT_VIEWER, DISTRICT_ADMIN)
 
 
 async def _page(
@@ -25,19 +27,23 @@ async def _page(
     principal: Principal,
     pages: Pages,
     engine: AsyncEngine,
-    problem: str | None,
-    status: int = 200,
+    problem: AccountError | None = None,
+    typed: dict[str, list[str]] | None = None,
 ) -> Template:
     view = await accounts.accounts_view(engine, principal)
+    form = typed or {}
     return pages.render(
         request,
         "staff/accounts.html",
-        status_code=status,
+        status_code=400 if problem else 200,
         principal=principal,
         accounts=view.accounts,
         schools=view.schools,
-        roles=ROLES,
+        roles=ROLE_CHOICES,
         problem=problem,
+        typed_email=text(form, "email"),
+        typed_role=text(form, "role") or SCHOOL_STAFF,
+        typed_schools=set(values(form, "schools")),
     )
 
 
@@ -49,7 +55,7 @@ async def accounts_page(
     engine: NamedDependency[AsyncEngine],
 ) -> Template:
     """Every account, and the form to add one."""
-    return await _page(request, principal, pages, engine, None)
+    return await _page(request, principal, pages, engine)
 
 
 @post("/accounts", request_max_body_size=MAX_FORM, status_code=303)
@@ -71,8 +77,37 @@ async def add_account(
             values(form, "schools"),
         )
     except AccountError as error:
-        return await _page(request, principal, pages, engine, str(error), status=400)
+        # Everything typed comes back but the password, which is never sent to a page.
+        return await _page(request, principal, pages, engine, error, form)
     return Redirect("/staff/accounts", status_code=303)
+
+
+async def _account(engine: AsyncEngine, account_id: int) -> AccountInfo:
+    found = next((a for a in await accounts.all_accounts(engine) if a.id == account_id), None)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+@get("/accounts/{account_id:int}/disable")
+async def confirm_disable(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    account_id: FromPath[int],
+) -> Template:
+    """Ask before disabling: the person is signed out at once and cannot sign in again."""
+    account = await _account(engine, account_id)
+    view = await accounts.accounts_view(engine, principal)
+    return pages.render(
+        request,
+        "staff/account_disable.html",
+        principal=principal,
+        account=account,
+        own=principal.kind == "account" and principal.id == account.id,
+        school_names=dict(view.schools),
+    )
 
 
 async def _switch(
@@ -86,7 +121,7 @@ async def _switch(
     try:
         found = await accounts.switch_account(engine, principal, account_id, disabled=disabled)
     except AccountError as error:
-        return await _page(request, principal, pages, engine, str(error), status=400)
+        return await _page(request, principal, pages, engine, error)
     if found is None:
         raise NotFoundException()
     return Redirect("/staff/accounts", status_code=303)
