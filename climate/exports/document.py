@@ -1,4 +1,8 @@
-"""The JSON export: the same statistics as the CSV, with the releases and a JSON Schema."""
+"""The JSON export: the same statistics as the CSV, with the releases and a JSON Schema.
+
+The added fields follow the fixed ones in every row and in the schema, so a reader of the
+fixed fields keeps working; ``value_bound`` is a number (or null), as the values it bounds.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import msgspec
 
 from analysis.disclosure import HIDDEN
+from climate.exports.reading import EXTRA_COLUMNS, Annotator, number
 from climate.release.result import COLUMNS, Statistic, YearRelease
 
 
@@ -41,6 +46,12 @@ class Row(msgspec.Struct, frozen=True):
     ci_low: str
     ci_high: str
     n_band: str
+    value_flag: str
+    value_bound: int | float | None
+    reliability: str
+    dimension_label: str
+    group_label: str
+    indicator_label: str
 
 
 class ExportDocument(msgspec.Struct, frozen=True):
@@ -52,11 +63,19 @@ class ExportDocument(msgspec.Struct, frozen=True):
     hidden_symbol: str
     releases: tuple[ReleaseInfo, ...]
     rows: tuple[Row, ...]
+    language: str = "en"
+    years: tuple[int, ...] = ()
 
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of an export document."""
     return msgspec.json.schema(ExportDocument)
+
+
+def _row(r: Statistic, annotate: Annotator) -> Row:
+    flag, bound, *names = annotate(r)
+    fields: tuple[Any, ...] = (*msgspec.structs.astuple(r), flag, number(bound), *names)
+    return Row(*fields)
 
 
 def write_json(
@@ -66,12 +85,14 @@ def write_json(
     releases: Sequence[YearRelease],
     generated_at: dt.datetime,
     school: str | None = None,
+    annotate: Annotator | None = None,
 ) -> int:
     """Write the document, and its schema beside it as ``<name>.schema.json``; return rows."""
+    extra = annotate or Annotator(releases, {})
     document = ExportDocument(
         generated_at=generated_at.isoformat(timespec="seconds"),
         scope="district" if school is None else f"school:{school}",
-        columns=COLUMNS,
+        columns=COLUMNS + EXTRA_COLUMNS,
         hidden_symbol=HIDDEN,
         releases=tuple(
             ReleaseInfo(
@@ -85,7 +106,9 @@ def write_json(
             )
             for r in releases
         ),
-        rows=tuple(Row(*msgspec.structs.astuple(r)) for r in rows),
+        rows=tuple(_row(r, extra) for r in rows),
+        language=extra.reading.lang,
+        years=tuple(sorted({r.year for r in releases})),
     )
     path.write_bytes(msgspec.json.encode(document))
     schema = path.with_name(path.stem + ".schema.json")

@@ -5,7 +5,8 @@ Hand-written because both well-kept writers were far too slow for a district's r
 columns openpyxl in write-only mode took 22.2 s and XlsxWriter in constant-memory mode
 13.8 s, against 0.29 s for the CSV export; the XLSX export through this module takes 0.5 s.
 It does only what the exports need: text, numbers and booleans, a bold frozen header row,
-and column widths guessed from the first rows.
+column widths guessed from the first rows, and on request an Excel table over a sheet's
+rows (its header's filter buttons, banded rows, and names such as ``grade[value]``).
 
 Choices measured on those rows: shared strings rather than inline ones (tidy values
 repeat, so a cell is one dict lookup: 0.34 s and 2.4 MB against 0.43 s and 2.9 MB); row
@@ -59,6 +60,11 @@ _FROZEN = (
 _LITERAL_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_TABLE_ILLEGAL = re.compile(r"[^A-Za-z0-9_]")
+_TABLE_STYLE = (
+    '<tableStyleInfo name="TableStyleMedium2" showFirstColumn="0" showLastColumn="0" '
+    'showRowStripes="1" showColumnStripes="0"/>'
+)
 _SAMPLE = 100  # rows read ahead to guess column widths
 _FLUSH = 1000  # rows joined into one write
 
@@ -75,6 +81,15 @@ def _text(value: str) -> str:
 def _attribute(value: str) -> str:
     """``value`` as a double-quoted XML attribute value."""
     return _ILLEGAL.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+
+
+def column_letter(number: int) -> str:
+    """A column's letters: 1 is A, 27 is AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
@@ -111,6 +126,9 @@ class Spreadsheet:
         # Keyed by text only, so that 1, 1.0 and True never share an element.
         self._cells: dict[Cell, str] = {}
         self._numbers: dict[tuple[type, int | float], str] = {}
+        # Per table: the sheet it is on, its name and its range.
+        self._tables: list[tuple[int, str, str]] = []
+        self._table_names: set[str] = set()
 
     def __enter__(self) -> Spreadsheet:
         return self
@@ -132,9 +150,20 @@ class Spreadsheet:
         return list(self._names)
 
     def add_sheet(
-        self, name: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
+        self,
+        name: str,
+        header: Sequence[str],
+        rows: Iterable[Sequence[Cell]],
+        *,
+        table: bool = False,
     ) -> list[str]:
-        """Write a sheet; past the row limit, go on in "name (2)" and so on. Return the names."""
+        """Write a sheet; past the row limit, go on in "name (2)" and so on. Return the names.
+
+        With ``table``, each sheet's rows are an Excel table named after the sheet, with
+        filter buttons on the header; its header must be distinct texts.
+        """
+        if table and (not header or len(set(header)) != len(header)):
+            raise ValueError("a table needs a header of distinct column names")
         per_sheet = self._max_rows - (1 if header else 0)
         rest: Iterator[Sequence[Cell]] = iter(rows)
         names = []
@@ -142,7 +171,7 @@ class Spreadsheet:
             names.append(self._name(name))
             sample = list(islice(rest, min(_SAMPLE, per_sheet)))
             part = chain(sample, islice(rest, per_sheet - len(sample)))
-            written = self._write_sheet(len(self._names), header, sample, part)
+            written = self._write_sheet(len(self._names), header, sample, part, table=table)
             if written < per_sheet:
                 return names
             following = next(rest, None)
@@ -188,6 +217,10 @@ class Spreadsheet:
         overrides = [("/xl/workbook.xml", f"{_TYPE}.sheet.main+xml")]
         overrides += [
             (f"/xl/worksheets/sheet{i}.xml", f"{_TYPE}.worksheet+xml") for i in range(1, count + 1)
+        ]
+        overrides += [
+            (f"/xl/tables/table{i}.xml", f"{_TYPE}.table+xml")
+            for i in range(1, len(self._tables) + 1)
         ]
         overrides += [
             ("/xl/styles.xml", f"{_TYPE}.styles+xml"),
@@ -248,9 +281,11 @@ class Spreadsheet:
         header: Sequence[str],
         sample: Sequence[Sequence[Cell]],
         rows: Iterable[Sequence[Cell]],
+        *,
+        table: bool = False,
     ) -> int:
         """Write one worksheet part from ``rows``; return how many rows it holds."""
-        start = _DECLARATION + f'<worksheet xmlns="{_MAIN}">'
+        start = _DECLARATION + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC}">'
         if header:
             start += _FROZEN
         start += _widths(header, sample) + "<sheetData>"
@@ -274,9 +309,47 @@ class Spreadsheet:
                 if len(chunk) == _FLUSH:
                     part.write("".join(chunk).encode())
                     chunk.clear()
-            chunk.append("</sheetData></worksheet>")
+            chunk.append("</sheetData>")
+            if table:
+                chunk.append('<tableParts count="1"><tablePart r:id="rId1"/></tableParts>')
+            chunk.append("</worksheet>")
             part.write("".join(chunk).encode())
+        if table:
+            self._write_table(number, header, count)
         return count
+
+    def _write_table(self, sheet: int, header: Sequence[str], count: int) -> None:
+        """Write the table over a sheet's header and rows, and link the sheet to it."""
+        number = len(self._tables) + 1
+        name = self._table_name(self._names[sheet - 1])
+        # A table holds at least one row below its header, blank if need be.
+        ref = f"A1:{column_letter(len(header))}{max(count, 1) + 1}"
+        self._tables.append((sheet, name, ref))
+        columns = "".join(
+            f'<tableColumn id="{i}" name="{_attribute(h)}"/>' for i, h in enumerate(header, 1)
+        )
+        self._zip.writestr(
+            f"xl/tables/table{number}.xml",
+            f'{_DECLARATION}<table xmlns="{_MAIN}" id="{number}" name="{name}" '
+            f'displayName="{name}" ref="{ref}" headerRowCount="1">'
+            f'<autoFilter ref="{ref}"/><tableColumns count="{len(header)}">{columns}'
+            f"</tableColumns>{_TABLE_STYLE}</table>",
+        )
+        self._zip.writestr(
+            f"xl/worksheets/_rels/sheet{sheet}.xml.rels",
+            f'{_DECLARATION}<Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+            f'Type="{_DOC}/table" Target="../tables/table{number}.xml"/></Relationships>',
+        )
+
+    def _table_name(self, sheet: str) -> str:
+        """A table name from a sheet's: letters, digits and _, unique, never a cell address."""
+        base = "t_" + _TABLE_ILLEGAL.sub("_", sheet)
+        name, number = base, 1
+        while name.casefold() in self._table_names:
+            number += 1
+            name = f"{base}_{number}"
+        self._table_names.add(name.casefold())
+        return name
 
     def _string(self, value: str) -> int:
         """The shared-string index of ``value``."""

@@ -1,4 +1,5 @@
-"""The tidy CSV export: one row per published statistic, the columns the reports issue fixes."""
+"""The tidy CSV export: one row per published statistic, the columns the reports issue fixes,
+then the columns that say how to read each value and what its codes mean."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from climate.exports.reading import EXTRA_COLUMNS, Annotator
 from climate.release.result import COLUMNS, Statistic
 
 
@@ -14,12 +16,28 @@ def _safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def write_csv(rows: Iterable[Statistic], handle: TextIO) -> int:
-    """Write the header and ``rows`` to an open text file; return the number of rows."""
+class _Safe(dict[str, str]):
+    def __missing__(self, text: str) -> str:
+        found = self[text] = _safe(text)
+        return found
+
+
+def write_csv(
+    rows: Iterable[Statistic], handle: TextIO, *, annotate: Annotator | None = None
+) -> int:
+    """Write the header and ``rows`` to an open text file; return the number of rows.
+
+    The fixed columns come first and read as they always have (``value`` keeps ``*`` and
+    ``<=10``); the added columns follow them.
+    """
+    extra = annotate or Annotator((), {})
+    # Labels repeat on every row: each is made safe once.
+    safe = _Safe()
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + EXTRA_COLUMNS)
     count = 0
     for r in rows:
+        flag, bound, reliability, dimension, group, indicator = extra(r)
         # Values such as "<=5" start with "<", which no spreadsheet evaluates.
         writer.writerow(
             (
@@ -36,6 +54,12 @@ def write_csv(rows: Iterable[Statistic], handle: TextIO) -> int:
                 r.ci_low,
                 r.ci_high,
                 r.n_band,
+                flag,
+                bound,
+                reliability,
+                safe[dimension],
+                safe[group],
+                safe[indicator],
             )
         )
         count += 1
