@@ -7,7 +7,16 @@ published releases. Importing this package loads every table into ``metadata``.
 """
 
 from climate.models.base import Base, metadata
-from climate.models.districts import LEVELS, ROLES, District, Enrollment, School, Staffing
+from climate.models.districts import (
+    CRDC_COLUMNS,
+    LEVELS,
+    ROLES,
+    CrdcStaffing,
+    District,
+    Enrollment,
+    School,
+    Staffing,
+)
 from climate.models.limits import RateCount
 from climate.models.releases import PublishedRelease
 from climate.models.staff import (
@@ -43,6 +52,7 @@ __all__ = [
     "ACCESS_MODES",
     "ACCOUNT_ROLES",
     "CONSENT_MODES",
+    "CRDC_COLUMNS",
     "LEVELS",
     "MAX_DEMOGRAPHICS",
     "MAX_ITEMS",
@@ -59,6 +69,7 @@ __all__ = [
     "ApiTokenSchool",
     "AuditEvent",
     "Base",
+    "CrdcStaffing",
     "District",
     "Enrollment",
     "InstrumentVersion",

@@ -5,14 +5,27 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from climate.models import District, Enrollment, School, Staffing
+from climate.models import CrdcStaffing, District, Enrollment, School, Staffing
 from climate.rosters.parsing import EnrollmentRow, Rosters, SchoolRow, StaffingRow
 from climate.security import audit
 from climate.security.principals import Principal
+from climate.security.scoping import school_filter
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolSupport:
+    """One school's support staff as a public collection reported them (None: not published)."""
+
+    counselor: float | None
+    psychologist: float | None
+    social_worker: float | None
+    sworn_officers: float | None
+    source: str
+    year: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +52,12 @@ async def store_rosters(
     await _upsert(
         conn, Enrollment, [asdict(r) for r in rosters.enrollment], ("school_id", "year", "grade")
     )
+    # The district's own figure replaces one taken from a public collection (its source).
     await _upsert(
-        conn, Staffing, [asdict(r) for r in rosters.staffing], ("school_id", "year", "role")
+        conn,
+        Staffing,
+        [{**asdict(r), "source": None} for r in rosters.staffing],
+        ("school_id", "year", "role"),
     )
     return ImportSummary(len(schools), len(rosters.enrollment), len(rosters.staffing))
 
@@ -109,3 +126,27 @@ async def stored_rosters(conn: AsyncConnection, year: int) -> Rosters:
         tuple(EnrollmentRow(*r) for r in enrolled),
         tuple(StaffingRow(*r) for r in staff),
     )
+
+
+async def school_support(
+    conn: AsyncConnection, year: int, principal: Principal | None = None
+) -> dict[str, SchoolSupport]:
+    """Each school's CRDC support staff and sworn officers for ``year`` (of the principal's)."""
+    scope = true() if principal is None else school_filter(principal, CrdcStaffing.school_id)
+    rows = await conn.execute(
+        select(
+            CrdcStaffing.school_id,
+            CrdcStaffing.counselor,
+            CrdcStaffing.psychologist,
+            CrdcStaffing.social_worker,
+            CrdcStaffing.sworn_officers,
+            CrdcStaffing.source,
+            CrdcStaffing.year,
+        )
+        .where(CrdcStaffing.year == year, scope)
+        .order_by(CrdcStaffing.school_id)
+    )
+    return {
+        school: SchoolSupport(counselor, psychologist, social_worker, sworn, source, year)
+        for school, counselor, psychologist, social_worker, sworn, source, year in rows.tuples()
+    }
