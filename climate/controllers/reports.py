@@ -22,7 +22,9 @@ from climate.controllers.staff.errors import EXCEPTION_HANDLERS
 from climate.i18n import language_name
 from climate.pages import Pages
 from climate.reports import district
+from climate.reports.formatting import Formatter
 from climate.reports.pages import dashboard_for, school_report_for
+from climate.reports.participation import participation_for
 from climate.security.principals import Principal
 from climate.security.scoping import may_see
 from climate.settings import Settings
@@ -103,6 +105,8 @@ async def district_page(
     )
     if page is None:
         raise NotFoundException()
+    gettext = pages.catalogs.translations(lang).gettext
+    windows = await participation_for(engine, principal, Formatter.for_language(lang), gettext)
     return pages.render(
         request,
         "reports/district.html",
@@ -111,6 +115,7 @@ async def district_page(
         years=page.years,
         views=page.views,
         plan=page.plan,
+        windows=windows,
         schools=page.schools,
         declines=page.declines,
         releases=page.releases,
@@ -121,11 +126,33 @@ async def district_page(
     )
 
 
+@get("/participation")
+async def participation_page(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    pages: NamedDependency[Pages],
+    engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
+) -> Template:
+    """Submissions so far in every open window, per school the caller may see; no answers."""
+    lang = pages.locale(request)
+    gettext = pages.catalogs.translations(lang).gettext
+    windows = await participation_for(engine, principal, Formatter.for_language(lang), gettext)
+    return pages.render(
+        request,
+        "reports/participation.html",
+        principal=principal,
+        windows=windows,
+        report_languages=_languages(settings),
+        here="/staff/reports/participation?",
+    )
+
+
 def reports_router() -> Router:
     """A fresh router of the report pages (each app gets its own)."""
     return Router(
         path="/staff/reports",
-        route_handlers=[school_page, district_page],
+        route_handlers=[school_page, district_page, participation_page],
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

@@ -27,12 +27,10 @@ from analysis.disclosure import HIDDEN
 from analysis.plots import (
     ChartWords,
     PublishedGaps,
-    PublishedGrid,
     PublishedGroup,
     PublishedPoint,
     PublishedSeries,
     gap_chart,
-    heatmap,
     to_svg,
     trend_chart,
 )
@@ -154,14 +152,6 @@ def _gap_svg(gaps: PublishedGaps, title: str, x_label: str, desc: str, said: Cha
     return to_svg(figure, title=title, description=desc)
 
 
-@lru_cache(maxsize=64)
-def _grid_svg(grid: PublishedGrid, title: str, desc: str, said: ChartWords) -> str:
-    ax = heatmap(grid, title=title, words=said)
-    figure = ax.figure
-    assert isinstance(figure, Figure)
-    return to_svg(figure, title=title, description=desc)
-
-
 def series(
     label: str, points: Sequence[tuple[int, str, str, str]], statistic: str
 ) -> PublishedSeries:
@@ -241,33 +231,3 @@ def gaps(
         (_("Group"), _("Value"), _("Interval (95%)")),
         tuple(rows),
     )
-
-
-def grid(
-    schools: Sequence[str],
-    indicators: Sequence[str],
-    values: Sequence[Sequence[str]],
-    *,
-    title: str,
-    fmt: Formatter,
-    _: Translate,
-) -> Chart:
-    """A schools-by-indicators heat map of published percentages."""
-    data = PublishedGrid(
-        tuple(schools),
-        tuple(indicators),
-        tuple("percent" for _i in indicators),
-        tuple(tuple(row) for row in values),
-    )
-    rows = []
-    parts = []
-    for school, row in zip(schools, values, strict=True):
-        cells = [fmt.value(v, "percent") for v in row]
-        rows.append((school, *cells))
-        spoken = ", ".join(
-            f"{ind} {_value(fmt, v, 'percent', _)}" for ind, v in zip(indicators, row, strict=True)
-        )
-        parts.append(f"{school}: {spoken}.")
-    description = f"{title}. " + " ".join(parts)
-    svg = _grid_svg(data, title, description, words(_))
-    return Chart(data_uri(svg), title, description, (_("School"), *indicators), tuple(rows))

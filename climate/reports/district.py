@@ -1,8 +1,13 @@
-"""The district dashboard: schools side by side, a heat map and district trends, per instrument."""
+"""The district dashboard: schools side by side, a heat map and district trends, per instrument.
+
+Each instrument's part is titled by the school level its grade band is ("Elementary (grades
+3-5)"). District intervals are design-based: they treat the district's few schools as a sample
+of schools, so they are wider than any one school's; the page says so under each of them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from analysis.disclosure import HIDDEN
@@ -11,7 +16,10 @@ from climate.release.result import DISTRICT
 from climate.reports import charts
 from climate.reports.changes import changes
 from climate.reports.formatting import Formatter
+from climate.reports.heatmap import HeatColumn, HeatMap, HeatRow, direction, heat_map
+from climate.reports.heatmap import cell as heat_cell
 from climate.reports.labels import Labels
+from climate.reports.participation import level_title
 from climate.reports.published import Published, scale_statistic
 from climate.reports.school import (
     Figure,
@@ -56,13 +64,15 @@ class InstrumentView:
     columns: tuple[Column, ...]
     rows: tuple[SchoolRow, ...]
     district: tuple[Figure, ...]
-    heatmap: charts.Chart | None
+    heatmap: HeatMap | None
     trends: tuple[charts.Chart, ...]
     changes: tuple[str, ...]
     unestimable: tuple[str, ...]
     hidden: bool
     district_band: str = "–"
     district_rate: str = "–"
+    level: str = ""
+    interval_note: str = ""
 
 
 def _sort_key(text: str) -> tuple[int, float]:
@@ -138,13 +148,27 @@ def instrument_view(
     rows = tuple(r for r, _v in raw)
     grid = None
     if rows:
-        grid = charts.grid(
-            [r.name for r in rows],
-            [labels.scale(s) for s in scales],
-            [[v[s] for s in scales] for _r, v in raw],
-            title=_("Schools by indicator, %(year)s") % {"year": year},
-            fmt=fmt,
-            _=_,
+        grid = heat_map(
+            _("Schools by indicator, %(year)s") % {"year": year},
+            [HeatColumn(labels.scale(s), direction(statistics[s], _)) for s in scales],
+            [
+                HeatRow(
+                    r.name,
+                    tuple(
+                        heat_cell(published.get(year, r.school, s, statistics[s]), fmt)
+                        for s in scales
+                    ),
+                )
+                for r in rows
+            ],
+            HeatRow(
+                _("District"),
+                tuple(
+                    heat_cell(published.get(year, DISTRICT, s, statistics[s]), fmt) for s in scales
+                ),
+            ),
+            fmt,
+            _,
         )
     trends = tuple(
         charts.trend(
@@ -184,7 +208,31 @@ def instrument_view(
         hidden,
         fmt.band(district_band),
         response_rate(district_band, district_enrolled, fmt),
+        _level(labels),
+        interval_note(len(release.schools), fmt, _),
     )
+
+
+def _level(labels: Labels) -> str:
+    if labels.instrument is None:
+        return labels.title()
+    low, high = labels.instrument.grade_band
+    return level_title(range(low, high + 1), labels._)
+
+
+def interval_note(schools: int, fmt: Formatter, _: Callable[[str], str]) -> str:
+    """How a district interval is computed, in one line for under it."""
+    if schools < 2:
+        return _(
+            "District intervals treat the schools as a sample of schools; with one school "
+            "there is no spread between schools to measure."
+        )
+    return _(
+        "District intervals treat the %(schools)s schools as a sample of schools: they are "
+        "widened for how much schools differ (degrees of freedom: %(df)s, one fewer than "
+        "the schools), so with few schools they are wide. A school's interval counts only "
+        "its own students."
+    ) % {"schools": fmt.integer(schools), "df": fmt.integer(schools - 1)}
 
 
 def _point(

@@ -67,6 +67,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/staff/reports", "GET"): STAFF,
     ("/staff/reports/schools/{school_id}", "GET"): STAFF,
     ("/staff/reports/district", "GET"): DISTRICT,
+    ("/staff/reports/participation", "GET"): STAFF,
     # Staff JSON API (bearer tokens)
     ("/api/v1/schools", "GET"): STAFF,
     ("/api/v1/admin/rosters", "POST"): ADMIN,
