@@ -115,6 +115,7 @@ async def district_page(
         years=page.years,
         views=page.views,
         plan=page.plan,
+        support=page.support,
         windows=windows,
         schools=page.schools,
         declines=page.declines,

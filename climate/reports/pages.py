@@ -25,6 +25,7 @@ from climate.reports.next_steps import NextSteps, next_steps_for
 from climate.reports.published import Published, school_names
 from climate.reports.school import SchoolReport, response_rate, school_report
 from climate.reports.staffing import PlanRow, plan_rows
+from climate.reports.support import Support, newest_support, support_table
 from climate.security import audit
 from climate.security.principals import Principal
 from climate.settings import Settings
@@ -60,6 +61,8 @@ class DashboardPage:
     schools: int
     declines: str
     releases: tuple[YearRelease, ...]
+    # Counselors, psychologists and social workers beside sworn officers (CRDC), if imported.
+    support: Support | None = None
 
 
 def chosen_year(available: tuple[int, ...], asked: int | None) -> int | None:
@@ -154,6 +157,7 @@ async def dashboard_for(
             detail={"releases": ",".join(sorted(r.release_id for r in found if r.year == chosen))},
         )
         facts = await source.school_facts(conn, principal, chosen)
+        crdc = await newest_support(conn, chosen)
         instruments = {
             key: await source.instrument(conn, key, table.releases[-1].instrument_version)
             for key, table in tables.items()
@@ -184,6 +188,9 @@ async def dashboard_for(
         schools=len(school_names(newest)),
         declines=fmt.integer(sum(r.declines for r in newest)),
         releases=newest,
+        support=support_table(
+            crdc, {**school_names(found), **{k: f.name for k, f in facts.items()}}, fmt
+        ),
     )
 
 
