@@ -33,6 +33,7 @@ from climate.controllers.health import healthz
 from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
 from climate.controllers.staff.errors import http_error as staff_error
+from climate.controllers.staffing import staffing_router
 from climate.db import counters_path, create_engine
 from climate.i18n import Catalogs
 from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext, pages_of
@@ -60,8 +61,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # A district policy that cannot be read stops the service now, not a page later.
         district_policy(settings)
     except (ValueError, TypeError) as error:
-        path = settings.staffing_policy
-        raise SettingsError(f"CLIMATE_STAFFING_POLICY {path}: {error}") from None
+        # load_policy names the file and the field itself.
+        raise SettingsError(f"CLIMATE_STAFFING_POLICY {error}") from None
     if settings.next_steps is not None:
         try:
             next_steps.load(settings.next_steps)
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             survey.thanks,
             staff_router(),
             reports_router(),
+            staffing_router(),
             *admin_api.ROUTE_HANDLERS,
             *exports.ROUTE_HANDLERS,
             create_static_files_router(

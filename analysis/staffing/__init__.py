@@ -2,7 +2,8 @@
 
 Turns rosters (enrollment and current FTE per role) and the survey's need
 estimates into recommended FTE with an uncertainty range, a flag per school and
-role, a ranked district list, and an allocation of extra staff or budget.
+role, a ranked district list, the plan in a board's FTE steps with its cost, and
+an allocation of extra staff or budget.
 
 Examples
 --------
@@ -14,6 +15,16 @@ Examples
 """
 
 from analysis.staffing.allocation import Allocation, AllocationRow, allocate
+from analysis.staffing.board import (
+    NATIONAL_STANDARDS,
+    BoardPlan,
+    BoardRow,
+    National,
+    RoleTotal,
+    StandardCost,
+    board_plan,
+    round_up,
+)
 from analysis.staffing.inputs import NeedEstimate, SchoolYear
 from analysis.staffing.plan import (
     FLAGS,
@@ -27,6 +38,7 @@ from analysis.staffing.plan import (
 from analysis.staffing.policy import (
     MEASURES,
     ROLES,
+    STEPS,
     PolicyValue,
     RolePolicy,
     SourcedValue,
@@ -39,23 +51,32 @@ from analysis.staffing.policy import (
 __all__ = [
     "FLAGS",
     "MEASURES",
+    "NATIONAL_STANDARDS",
     "ROLES",
+    "STEPS",
     "Allocation",
     "AllocationRow",
+    "BoardPlan",
+    "BoardRow",
+    "National",
     "NeedEstimate",
     "PolicyValue",
     "RankedEntry",
     "RolePolicy",
     "RoleRecommendation",
+    "RoleTotal",
     "SchoolYear",
     "SourcedValue",
     "StaffingPlan",
     "StaffingPolicy",
+    "StandardCost",
     "allocate",
+    "board_plan",
     "default_policy",
     "load_policy",
     "model_assumptions",
     "plan_staffing",
     "policy_from_mapping",
     "rank",
+    "round_up",
 ]

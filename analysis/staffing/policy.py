@@ -1,14 +1,20 @@
-"""Staffing policy: ratio standards, the intensive-need caseload and MTSS tier shares.
+"""Staffing policy: ratio standards, the intensive-need caseload, MTSS tier shares and costs.
 
 The defaults live in ``default_policy.toml`` next to this module. Every number
 carries its source and an ``unconfirmed`` flag, so that a plan can list each
 assumption it rests on. A district file repeats any key it wants to change;
-keys the default file does not have are errors that name the key.
+keys the default file does not have are errors that name the key (and, from
+``load_policy``, the file).
+
+Salaries and benefits ship as 0, a placeholder: no public source gives a
+district's pay, so a plan says "set your salary in the policy" instead of a
+made-up cost until the district enters its own.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +25,7 @@ from typing import Any
 __all__ = [
     "MEASURES",
     "ROLES",
+    "STEPS",
     "PolicyValue",
     "RolePolicy",
     "SourcedValue",
@@ -35,6 +42,9 @@ MEASURES: tuple[str, ...] = ("elevated_distress", "low_wellbeing", "low_connecte
 """Survey measures that can drive the need adjustment."""
 
 _SOURCED_KEYS = frozenset({"value", "source", "unconfirmed"})
+
+STEPS: tuple[float, ...] = (0.1, 0.2, 0.25, 0.5, 1.0)
+"""FTE steps a board may approve positions in: each divides one full post evenly."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +76,33 @@ class PolicyValue:
     unconfirmed: bool
 
 
+_NOT_SET = SourcedValue(0.0, "not set: the district enters its own figure", unconfirmed=True)
+
+
 @dataclass(frozen=True)
 class RolePolicy:
-    """Policy for one role: its ratio standard and share of the intensive caseload."""
+    """Policy for one role: ratio standard, share of the intensive caseload, cost of one FTE.
+
+    ``salary`` and ``benefits`` are per full-time post per year; 0 means the
+    district has not set them (see :attr:`costed`).
+    """
 
     role: str
     ratio: SourcedValue
     intensive_share: SourcedValue
     need_measure: str
+    salary: SourcedValue = _NOT_SET
+    benefits: SourcedValue = _NOT_SET
+
+    @property
+    def costed(self) -> bool:
+        """Whether the district has set a salary for this role."""
+        return self.salary.value > 0.0
+
+    @property
+    def cost_per_fte(self) -> float | None:
+        """Salary plus benefits of one FTE, or None until a salary is set."""
+        return self.salary.value + self.benefits.value if self.costed else None
 
 
 @dataclass(frozen=True)
@@ -89,12 +118,16 @@ class StaffingPolicy:
     True
     >>> round(policy.intensive_fraction, 2)
     0.25
+    >>> policy.fte_step.value, policy.currency, policy.role("counselor").cost_per_fte
+    (0.5, 'USD', None)
     """
 
     roles: tuple[RolePolicy, ...]
     intensive_caseload: SourcedValue
     tier2_share: SourcedValue
     tier3_share: SourcedValue
+    fte_step: SourcedValue = SourcedValue(0.5, "default: half-FTE positions")
+    currency: str = "USD"
 
     def role(self, name: str) -> RolePolicy:
         """Return the policy of role `name`; ValueError if there is none."""
@@ -112,11 +145,17 @@ class StaffingPolicy:
         """Every policy number with its dotted key, for a methods sheet."""
         rows: list[PolicyValue] = []
         for role in self.roles:
-            for name, item in (("ratio", role.ratio), ("intensive_share", role.intensive_share)):
+            for name, item in (
+                ("ratio", role.ratio),
+                ("intensive_share", role.intensive_share),
+                ("salary", role.salary),
+                ("benefits", role.benefits),
+            ):
                 rows.append(_flat(f"roles.{role.role}.{name}", item))
         rows.append(_flat("intensive_caseload", self.intensive_caseload))
         rows.append(_flat("mtss.tier2_share", self.tier2_share))
         rows.append(_flat("mtss.tier3_share", self.tier3_share))
+        rows.append(_flat("plan.fte_step", self.fte_step))
         return tuple(rows)
 
 
@@ -155,9 +194,10 @@ def load_policy(path: str | Path | None = None) -> StaffingPolicy:
 
     Raises
     ------
-    ValueError
+    ValueError, TypeError
         If the file is not valid TOML, has a key the default file does not have,
-        or a value of the wrong type or range. The message names the key.
+        or a value of the wrong type or range. The message names the file and
+        the key, e.g. ``district.toml: plan.fte_step.value: ...``.
 
     Examples
     --------
@@ -176,7 +216,12 @@ def load_policy(path: str | Path | None = None) -> StaffingPolicy:
         data = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not a valid TOML policy file: {exc}") from exc
-    return policy_from_mapping(data, label=f"district policy ({path.name})")
+    try:
+        return policy_from_mapping(data, label=f"district policy ({path.name})")
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    except TypeError as exc:
+        raise TypeError(f"{path}: {exc}") from exc
 
 
 def policy_from_mapping(
@@ -221,14 +266,20 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any], *, prefix: str, label
             base[key] = copy.deepcopy(value)
 
 
-def _sourced(table: Mapping[str, Any], key: str, *, share: bool) -> SourcedValue:
+def _sourced(
+    table: Mapping[str, Any], key: str, *, share: bool, zero: bool = False
+) -> SourcedValue:
+    if not isinstance(table, Mapping):
+        raise TypeError(f"{key}: expected a table with value and source")
     value = table.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{key}.value: expected a number, got {value!r}")
     value = float(value)
     if share and not 0.0 <= value <= 1.0:
         raise ValueError(f"{key}.value: {value} must be a share between 0 and 1")
-    if not share and not (value > 0.0 and value < float("inf")):
+    if zero and not (value >= 0.0 and math.isfinite(value)):
+        raise ValueError(f"{key}.value: {value} must be 0 (not set) or a positive amount")
+    if not share and not zero and not (value > 0.0 and value < float("inf")):
         raise ValueError(f"{key}.value: {value} must be a positive number")
     source = table.get("source")
     if not isinstance(source, str) or not source.strip():
@@ -257,6 +308,10 @@ def _build(data: Mapping[str, Any]) -> StaffingPolicy:
                     table["intensive_share"], f"roles.{name}.intensive_share", share=True
                 ),
                 need_measure=measure,
+                salary=_sourced(table["salary"], f"roles.{name}.salary", share=False, zero=True),
+                benefits=_sourced(
+                    table["benefits"], f"roles.{name}.benefits", share=False, zero=True
+                ),
             )
         )
     tier2 = _sourced(data["mtss"]["tier2_share"], "mtss.tier2_share", share=True)
@@ -265,9 +320,23 @@ def _build(data: Mapping[str, Any]) -> StaffingPolicy:
         raise ValueError("mtss.tier3_share: tier 2 and tier 3 shares cannot both be 0")
     if tier2.value + tier3.value > 1.0:
         raise ValueError("mtss.tier3_share: tier 2 and tier 3 shares add up to more than 1")
+    plan = data["plan"]
+    step = _sourced(plan["fte_step"], "plan.fte_step", share=False)
+    if not any(math.isclose(step.value, allowed) for allowed in STEPS):
+        raise ValueError(
+            f"plan.fte_step.value: {step.value:g} is not a step boards approve; "
+            f"expected one of {', '.join(f'{s:g}' for s in STEPS)}"
+        )
+    currency = plan["currency"]
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+        raise ValueError(
+            f"plan.currency: expected a three-letter code such as USD, got {currency!r}"
+        )
     return StaffingPolicy(
         roles=tuple(roles),
         intensive_caseload=_sourced(data["intensive_caseload"], "intensive_caseload", share=False),
         tier2_share=tier2,
         tier3_share=tier3,
+        fte_step=step,
+        currency=currency.upper(),
     )

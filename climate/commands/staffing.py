@@ -59,7 +59,8 @@ def run_plan(args: argparse.Namespace) -> int:
         try:
             policy = load_policy(args.policy)
         except (OSError, ValueError, TypeError) as error:
-            print(f"climate staffing plan: {args.policy}: {error}", file=sys.stderr)
+            # load_policy names the file and the field: "FILE: roles.counselor.ratio: ...".
+            print(f"climate staffing plan: {error}", file=sys.stderr)
             return 2
     try:
         settings = Settings.from_env()
@@ -87,8 +88,13 @@ def run_plan(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"climate staffing plan: {error}", file=sys.stderr)
         return 2
-    files = write_plan(plan, args.out, scenario=scenario)
+    files = write_plan(plan, args.out, scenario=scenario, board=found.board)
     print(f"wrote {files.csv}, {files.xlsx} and {files.json}")
+    total = found.board.total
+    print(f"to add: {total.add_fte:g} FTE in steps of {found.board.step:g}", end="")
+    print(f", costing {total.cost:,.0f} {found.board.currency}" if total.cost is not None else "")
+    if not found.board.costed:
+        print("costs: set the salary of every role in the staffing policy to cost the plan")
     if hidden:
         print(
             f"{len(hidden)} school(s) have a need estimate hidden to protect students' privacy "

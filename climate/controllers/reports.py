@@ -114,7 +114,7 @@ async def district_page(
         year=page.year,
         years=page.years,
         views=page.views,
-        plan=page.plan,
+        staffing=page.staffing,
         support=page.support,
         windows=windows,
         schools=page.schools,

@@ -1,4 +1,9 @@
-"""Write a staffing plan as CSV, XLSX and JSON files (the XLSX by the exports' one writer)."""
+"""Write a staffing plan as CSV, XLSX and JSON files (the XLSX by the exports' one writer).
+
+Rows are in the plan's ranking order, most urgent first, and carry the board's view of each
+school and role (``analysis.staffing.board_plan``): FTE in the policy's steps and their cost.
+A cost is empty when the district has not set the role's salary in its policy.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,15 @@ import msgspec
 from analysis.staffing import (
     Allocation,
     AllocationRow,
+    BoardPlan,
+    BoardRow,
     PolicyValue,
     RankedEntry,
     RoleRecommendation,
+    RoleTotal,
     StaffingPlan,
+    StandardCost,
+    board_plan,
 )
 from climate.exports.spreadsheet import Cell, Spreadsheet
 
@@ -25,6 +35,8 @@ __all__ = [
     "PLAN_COLUMNS",
     "RANKING_COLUMNS",
     "SCENARIO_COLUMNS",
+    "STANDARD_COLUMNS",
+    "TOTAL_COLUMNS",
     "PlanDocument",
     "PlanFiles",
     "methods_rows",
@@ -64,7 +76,33 @@ PLAN_COLUMNS = (
     "need_weight",
     "rank",
     "notes",
+    "fte_step",
+    "recommended_fte_step",
+    "recommended_step_low",
+    "recommended_step_high",
+    "add_fte",
+    "add_fte_low",
+    "add_fte_high",
+    "cost_per_fte",
+    "cost",
+    "cost_low",
+    "cost_high",
+    "currency",
 )
+TOTAL_COLUMNS = (
+    "role",
+    "current_fte",
+    "recommended_fte_step",
+    "add_fte",
+    "add_fte_low",
+    "add_fte_high",
+    "cost_per_fte",
+    "cost",
+    "cost_low",
+    "cost_high",
+    "currency",
+)
+STANDARD_COLUMNS = ("role", "standard", "ratio", "add_fte", "cost", "currency", "source")
 RANKING_COLUMNS = (
     "rank",
     "school_id",
@@ -107,6 +145,8 @@ class PlanDocument(msgspec.Struct, frozen=True, kw_only=True):
     recommendations: tuple[RoleRecommendation, ...]
     ranking: tuple[RankedEntry, ...]
     scenario: Allocation | None = None
+    # The plan in the policy's FTE steps, costed, with totals and the standards' costs.
+    board: BoardPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -128,44 +168,104 @@ def _cell(value: object) -> Cell:
     return str(value)
 
 
-def _plan_rows(plan: StaffingPlan) -> list[list[Cell]]:
-    ranks = {(e.school_id, e.role): e.rank for e in plan.ranking}
+def _board_cells(row: BoardRow, board: BoardPlan, per_fte: float | None) -> list[Cell]:
+    return [
+        _cell(v)
+        for v in (
+            board.step,
+            row.recommended_fte,
+            row.recommended_low,
+            row.recommended_high,
+            row.add_fte,
+            row.add_low,
+            row.add_high,
+            per_fte,
+            row.cost,
+            row.cost_low,
+            row.cost_high,
+            board.currency,
+        )
+    ]
+
+
+def _plan_rows(plan: StaffingPlan, board: BoardPlan) -> list[list[Cell]]:
+    """One row per school and role, in the board plan's (the ranking's) order."""
+    found = {(r.school_id, r.role): r for r in plan.recommendations}
+    per_fte = {t.role: t.cost_per_fte for t in board.roles}
+    return [
+        _recommendation_cells(found[(b.school_id, b.role)], b.rank)
+        + _board_cells(b, board, per_fte[b.role])
+        for b in board.rows
+    ]
+
+
+def _total_rows(board: BoardPlan) -> list[list[Cell]]:
+    totals: list[RoleTotal] = [*board.roles, board.total]
     return [
         [
             _cell(v)
             for v in (
-                r.year,
-                r.school_id,
-                r.name,
-                r.role,
-                r.enrollment,
-                r.current_fte,
-                r.current_ratio,
-                r.standard_ratio,
-                r.standard_fte,
-                r.basis,
-                r.need_measure,
-                r.need_share,
-                r.need_low,
-                r.need_high,
-                r.baseline,
-                r.elevated_students,
-                r.extra_fte,
-                r.extra_fte_low,
-                r.extra_fte_high,
-                r.recommended_fte,
-                r.recommended_low,
-                r.recommended_high,
-                r.gap,
-                r.gap_low,
-                r.gap_high,
-                r.flag,
-                r.need_weight,
-                ranks[(r.school_id, r.role)],
-                " ".join(r.notes),
+                t.role,
+                t.current_fte,
+                t.recommended_fte,
+                t.add_fte,
+                t.add_low,
+                t.add_high,
+                t.cost_per_fte,
+                t.cost,
+                t.cost_low,
+                t.cost_high,
+                board.currency,
             )
         ]
-        for r in plan.recommendations
+        for t in totals
+    ]
+
+
+def _standard_rows(board: BoardPlan) -> list[list[Cell]]:
+    def name(s: StandardCost) -> str:
+        return f"district {s.ratio:g}:1" if s.district else f"{s.body} {s.ratio:g}:1"
+
+    return [
+        [_cell(v) for v in (s.role, name(s), s.ratio, s.add_fte, s.cost, board.currency, s.source)]
+        for s in board.standards
+    ]
+
+
+def _recommendation_cells(r: RoleRecommendation, rank: int) -> list[Cell]:
+    return [
+        _cell(v)
+        for v in (
+            r.year,
+            r.school_id,
+            r.name,
+            r.role,
+            r.enrollment,
+            r.current_fte,
+            r.current_ratio,
+            r.standard_ratio,
+            r.standard_fte,
+            r.basis,
+            r.need_measure,
+            r.need_share,
+            r.need_low,
+            r.need_high,
+            r.baseline,
+            r.elevated_students,
+            r.extra_fte,
+            r.extra_fte_low,
+            r.extra_fte_high,
+            r.recommended_fte,
+            r.recommended_low,
+            r.recommended_high,
+            r.gap,
+            r.gap_low,
+            r.gap_high,
+            r.flag,
+            r.need_weight,
+            rank,
+            " ".join(r.notes),
+        )
     ]
 
 
@@ -236,12 +336,12 @@ def methods_rows(
     return rows
 
 
-def write_csv(plan: StaffingPlan, path: Path) -> Path:
-    """Write the plan's school-role rows as a tidy CSV file."""
+def write_csv(plan: StaffingPlan, path: Path, *, board: BoardPlan | None = None) -> Path:
+    """Write the plan's school-role rows, most urgent first, as a tidy CSV file."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(PLAN_COLUMNS)
-        writer.writerows(_plan_rows(plan))
+        writer.writerows(_plan_rows(plan, board or board_plan(plan)))
     return path
 
 
@@ -251,12 +351,16 @@ def write_xlsx(
     *,
     scenario: Allocation | None = None,
     generated_at: datetime | None = None,
+    board: BoardPlan | None = None,
 ) -> Path:
-    """Write the plan, ranking, scenario and methods sheets to an XLSX workbook."""
+    """Write the plan, ranking, totals, standards, scenario and methods sheets to XLSX."""
     generated_at = generated_at or datetime.now(UTC)
+    board = board or board_plan(plan)
     sheets: list[tuple[str, Sequence[str], list[list[Cell]]]] = [
-        ("plan", PLAN_COLUMNS, _plan_rows(plan)),
+        ("plan", PLAN_COLUMNS, _plan_rows(plan, board)),
         ("ranking", RANKING_COLUMNS, _ranking_rows(plan)),
+        ("totals", TOTAL_COLUMNS, _total_rows(board)),
+        ("standards", STANDARD_COLUMNS, _standard_rows(board)),
     ]
     if scenario is not None:
         sheets.append(("scenario", SCENARIO_COLUMNS, _scenario_rows(scenario.rows)))
@@ -273,8 +377,9 @@ def write_json(
     *,
     scenario: Allocation | None = None,
     generated_at: datetime | None = None,
+    board: BoardPlan | None = None,
 ) -> Path:
-    """Write the plan with its ranking, scenario and assumptions as JSON."""
+    """Write the plan with its ranking, board view, scenario and assumptions as JSON."""
     generated_at = generated_at or datetime.now(UTC)
     document = PlanDocument(
         generated_at=generated_at.isoformat(timespec="seconds"),
@@ -286,6 +391,7 @@ def write_json(
         recommendations=plan.recommendations,
         ranking=plan.ranking,
         scenario=scenario,
+        board=board or board_plan(plan),
     )
     path.write_bytes(msgspec.json.format(msgspec.json.encode(document), indent=2))
     return path
@@ -297,17 +403,27 @@ def write_plan(
     *,
     scenario: Allocation | None = None,
     generated_at: datetime | None = None,
+    board: BoardPlan | None = None,
 ) -> PlanFiles:
     """Write staffing_plan_<year>.csv, .xlsx and .json into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     generated_at = generated_at or datetime.now(UTC)
+    board = board or board_plan(plan)
     stem = out_dir / f"staffing_plan_{plan.year}"
     return PlanFiles(
-        csv=write_csv(plan, stem.with_suffix(".csv")),
+        csv=write_csv(plan, stem.with_suffix(".csv"), board=board),
         xlsx=write_xlsx(
-            plan, stem.with_suffix(".xlsx"), scenario=scenario, generated_at=generated_at
+            plan,
+            stem.with_suffix(".xlsx"),
+            scenario=scenario,
+            generated_at=generated_at,
+            board=board,
         ),
         json=write_json(
-            plan, stem.with_suffix(".json"), scenario=scenario, generated_at=generated_at
+            plan,
+            stem.with_suffix(".json"),
+            scenario=scenario,
+            generated_at=generated_at,
+            board=board,
         ),
     )

@@ -24,7 +24,7 @@ from climate.reports.labels import Labels
 from climate.reports.next_steps import NextSteps, next_steps_for
 from climate.reports.published import Published, school_names
 from climate.reports.school import SchoolReport, response_rate, school_report
-from climate.reports.staffing import PlanRow, plan_rows
+from climate.reports.staffing import StaffingView, staffing_view
 from climate.reports.support import Support, newest_support, support_table
 from climate.security import audit
 from climate.security.principals import Principal
@@ -52,12 +52,13 @@ class SchoolReportPage:
 
 @dataclass(frozen=True, slots=True)
 class DashboardPage:
-    """Every school side by side in one year, per instrument, and the staffing plan."""
+    """Every school side by side in one year, per instrument, and the staffing plan's totals."""
 
     year: int
     years: tuple[int, ...]
     views: tuple[InstrumentView, ...]
-    plan: tuple[PlanRow, ...]
+    # The plan's district totals; the staffing page holds the plan itself.
+    staffing: StaffingView | None
     schools: int
     declines: str
     releases: tuple[YearRelease, ...]
@@ -184,7 +185,7 @@ async def dashboard_for(
         year=chosen,
         years=closed,
         views=views,
-        plan=plan_rows(staffing.plan, fmt, gettext) if staffing else (),
+        staffing=staffing_view(staffing.plan, staffing.board, fmt, gettext) if staffing else None,
         schools=len(school_names(newest)),
         declines=fmt.integer(sum(r.declines for r in newest)),
         releases=newest,

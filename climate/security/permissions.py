@@ -67,6 +67,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/staff/reports", "GET"): STAFF,
     ("/staff/reports/schools/{school_id}", "GET"): STAFF,
     ("/staff/reports/district", "GET"): DISTRICT,
+    ("/staff/reports/staffing", "GET"): DISTRICT,
+    ("/staff/reports/staffing/memo", "GET"): DISTRICT,
+    ("/staff/reports/staffing/download", "GET"): DISTRICT,
     ("/staff/reports/participation", "GET"): STAFF,
     # Staff JSON API (bearer tokens)
     ("/api/v1/schools", "GET"): STAFF,

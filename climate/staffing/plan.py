@@ -5,6 +5,8 @@ the need read from the same protected release that exports publish (same distric
 ``k``), the district baseline from that release, and the district's policy
 (``CLIMATE_STAFFING_POLICY``, else the shipped default). Only a what-if plan passes its own
 policy. So a school board sees the same numbers and order on the page and in the files.
+The board's view of it (FTE steps, costs, totals, the cost of each standard) is made here
+too, once, so the staffing page, the board memo and the CSV/XLSX cannot drift apart.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.disclosure import Policy
-from analysis.staffing import SchoolYear, StaffingPlan, StaffingPolicy, load_policy, plan_staffing
+from analysis.staffing import (
+    BoardPlan,
+    SchoolYear,
+    StaffingPlan,
+    StaffingPolicy,
+    board_plan,
+    load_policy,
+    plan_staffing,
+)
 from climate.exports.files import district_name
 from climate.release.pipeline import year_releases
 from climate.rosters.parsing import school_years
@@ -26,10 +36,11 @@ from climate.staffing.need import district_baseline, school_need
 
 @dataclass(frozen=True, slots=True)
 class YearPlan:
-    """A year's plan, and the schools with a role planned by ratio only behind a hidden need."""
+    """A year's plan, its board view, and the schools planned by ratio only behind a hidden need."""
 
     plan: StaffingPlan
     hidden: tuple[str, ...]
+    board: BoardPlan
 
 
 def district_policy(settings: Settings) -> StaffingPolicy:
@@ -56,7 +67,7 @@ async def plan_for(
         return None
     chosen = policy or district_policy(settings)
     found = plan_staffing(schools, chosen, baseline=district_baseline(releases) or None)
-    return YearPlan(found, _hidden(schools, chosen))
+    return YearPlan(found, _hidden(schools, chosen), board_plan(found))
 
 
 def _hidden(schools: Sequence[SchoolYear], policy: StaffingPolicy) -> tuple[str, ...]:

@@ -41,11 +41,13 @@ def test_mtss_tier_shares_and_intensive_fraction() -> None:
 def test_every_value_carries_a_source() -> None:
     values = default_policy().values()
     keys = [v.key for v in values]
-    assert len(keys) == len(set(keys)) == 3 * 2 + 3
+    # Per role: ratio, intensive share, salary, benefits; then caseload, two tiers, FTE step.
+    assert len(keys) == len(set(keys)) == 3 * 4 + 4
     assert all(v.source.strip() for v in values)
+    # The salary and benefits placeholders are labelled unconfirmed, like the caseload.
     assert {v.key for v in values if v.unconfirmed} == {
         "intensive_caseload",
-        *(f"roles.{r}.intensive_share" for r in ROLES),
+        *(f"roles.{r}.{k}" for r in ROLES for k in ("intensive_share", "salary", "benefits")),
     }
 
 
@@ -135,3 +137,52 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
 def test_unknown_role_lookup() -> None:
     with pytest.raises(ValueError, match="nurse"):
         default_policy().role("nurse")
+
+
+def test_salaries_ship_as_labelled_placeholders() -> None:
+    # REFERENCES.md gives no salary figure: the default is "not set", never a made-up cost.
+    policy = default_policy()
+    for role in ROLES:
+        found = policy.role(role)
+        assert found.salary.value == 0
+        assert found.salary.unconfirmed
+        assert "placeholder" in found.salary.source.lower()
+        assert found.cost_per_fte is None
+    assert policy.fte_step.value == 0.5
+
+
+def test_a_district_salary_is_its_own_decision(tmp_path: Path) -> None:
+    path = tmp_path / "district.toml"
+    path.write_text(
+        "[roles.counselor.salary]\nvalue = 80000\n[roles.counselor.benefits]\nvalue = 23608\n"
+        "[plan.fte_step]\nvalue = 0.1\n",
+        encoding="utf-8",
+    )
+    policy = load_policy(path)
+    counselor = policy.role("counselor")
+    assert counselor.cost_per_fte == 103_608
+    assert counselor.salary.source == "district policy (district.toml)"
+    assert not counselor.salary.unconfirmed
+    assert policy.fte_step.value == 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("[plan.fte_step]\nvalue = 0.3\n", "plan.fte_step.value"),
+        ("[plan.fte_step]\nvalue = 0\n", "plan.fte_step.value"),
+        ('[plan]\ncurrency = "dollars"\n', "plan.currency"),
+        ("[roles.counselor.salary]\nvalue = -1\n", "roles.counselor.salary.value"),
+        ('[roles.psychologist.benefits]\nvalue = "lots"\n', "roles.psychologist.benefits.value"),
+        ("[roles.counselor]\nsalary = 80000\n", "roles.counselor.salary"),
+        ("[plan]\nstep = 0.5\n", "plan.step"),
+    ],
+)
+def test_bad_policy_values_name_the_file_and_the_field(
+    tmp_path: Path, text: str, field: str
+) -> None:
+    path = tmp_path / "district.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises((ValueError, TypeError)) as caught:
+        load_policy(path)
+    assert str(caught.value).startswith(f"{path}: {field}"), caught.value

@@ -33,7 +33,7 @@ def test_plan_writes_three_files_with_expected_sheets(planted: Planted, tmp_path
     assert main([*args, "--extra-fte", "counselor=1.5"]) == 0
     stem = out / f"staffing_plan_{planted.year}"
     book = load_workbook(stem.with_suffix(".xlsx"), read_only=True)
-    assert book.sheetnames == ["plan", "ranking", "scenario", "methods"]
+    assert book.sheetnames == ["plan", "ranking", "totals", "standards", "scenario", "methods"]
     for name, columns in (
         ("plan", PLAN_COLUMNS),
         ("ranking", RANKING_COLUMNS),

@@ -7,7 +7,14 @@ import msgspec
 import pytest
 from openpyxl import load_workbook
 
-from analysis.staffing import NeedEstimate, SchoolYear, StaffingPlan, allocate, plan_staffing
+from analysis.staffing import (
+    NeedEstimate,
+    SchoolYear,
+    StaffingPlan,
+    allocate,
+    board_plan,
+    plan_staffing,
+)
 from climate.exports.staffing import (
     METHODS_COLUMNS,
     PLAN_COLUMNS,
@@ -59,7 +66,9 @@ def test_csv_has_the_plan_columns_and_one_row_per_school_and_role(
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == PLAN_COLUMNS
     assert len(rows) == 3 * 3
-    adams = rows[0]
+    # Rows come most urgent first: the rank column counts up.
+    assert [int(r["rank"]) for r in rows] == list(range(1, 10))
+    adams = next(r for r in rows if r["school_id"] == "A" and r["role"] == "counselor")
     assert (adams["school_id"], adams["role"], adams["flag"]) == ("A", "counselor", "priority")
     # hand-worked: 1000 / 250 + (0.3 - 0.2) x 1000 / 600, rounded to six decimals
     assert adams["recommended_fte"] == "4.166667"
@@ -75,7 +84,7 @@ def test_xlsx_has_the_expected_sheets_and_header_rows(plan: StaffingPlan, tmp_pa
     scenario = allocate(plan, extra_fte={"counselor": 1.0})
     path = write_xlsx(plan, tmp_path / "plan.xlsx", scenario=scenario, generated_at=WHEN)
     book = load_workbook(path, read_only=True)
-    assert book.sheetnames == ["plan", "ranking", "scenario", "methods"]
+    assert book.sheetnames == ["plan", "ranking", "totals", "standards", "scenario", "methods"]
     headers = {
         name: next(book[name].iter_rows(max_row=1, values_only=True)) for name in book.sheetnames
     }
@@ -92,7 +101,7 @@ def test_xlsx_has_the_expected_sheets_and_header_rows(plan: StaffingPlan, tmp_pa
 
 def test_xlsx_without_scenario_has_no_scenario_sheet(plan: StaffingPlan, tmp_path: Path) -> None:
     book = load_workbook(write_xlsx(plan, tmp_path / "plan.xlsx"), read_only=True)
-    assert book.sheetnames == ["plan", "ranking", "methods"]
+    assert book.sheetnames == ["plan", "ranking", "totals", "standards", "methods"]
     book.close()
 
 
@@ -131,6 +140,8 @@ def test_json_round_trips_the_plan_and_scenario(plan: StaffingPlan, tmp_path: Pa
     assert document.ranking == plan.ranking
     assert document.scenario == scenario
     assert document.policy == plan.policy.values()
+    # The board's view (FTE steps, costs, totals) travels with the plan and decodes intact.
+    assert document.board == board_plan(plan)
     raw = json.loads(files.json.read_text(encoding="utf-8"))
     assert raw["recommendations"][0]["flag"] == "priority"
     assert raw["baseline"]["low_wellbeing"] is None
