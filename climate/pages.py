@@ -30,6 +30,7 @@ from climate.i18n import (
     language_name,
     negotiate,
 )
+from climate.reports.formatting import Formatter
 from climate.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -118,6 +119,8 @@ class Pages:
             "crisis_contacts": self.settings.crisis_contacts,
             "district_name": self.settings.district_name,
             "static_url": static_url,
+            # A school year as every page names it ("2025-26"), kept left to right.
+            "school_year": school_year_label(locale),
             **context,
         }
 
@@ -173,3 +176,9 @@ def error_gettext(request: Request[Any, Any, Any]) -> Callable[[str], str]:
     """Interface strings in the caller's language, for JSON error messages."""
     pages = pages_of(request)
     return pages.gettext(pages.locale(request))
+
+
+def school_year_label(locale: str) -> Callable[[int], str]:
+    """A school year as the pages name it ("2025-26"), kept left to right in any language."""
+    fmt = Formatter.for_language(locale)
+    return lambda year: fmt.isolate(fmt.school_year(year))

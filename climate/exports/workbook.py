@@ -58,14 +58,14 @@ def _reading(_: Translate) -> tuple[tuple[str, str], ...]:
             _(
                 "Cronbach's alpha of a scale, district rows only: over the district's students "
                 "who answered every item of the scale (n_band counts them), two decimals; "
-                "ci_low and ci_high are Feldt's 95% limits from the lower end of that band, so "
-                "never narrower than the exact ones."
+                "ci_low and ci_high are Feldt's 95 percent limits from the lower end of that "
+                "band, so never narrower than the exact ones."
             ),
         ),
         (
             "ci_low / ci_high",
             _(
-                "95% confidence interval, shown only beside a value shown exactly. Every "
+                "95 percent confidence interval, shown only beside a value shown exactly. Every "
                 "interval is computed from published values alone, so it reveals nothing "
                 "more. School groups: from the value and the smallest number of students who "
                 "answered that the published values allow (Wilson for percentages; t with the "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, get
@@ -11,15 +10,8 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.pages import Pages
-from climate.reports.formatting import Formatter
 from climate.reports.index import report_index
 from climate.security.principals import Principal
-
-
-def year_label(lang: str) -> Callable[[int], str]:
-    """A school year as the reports name it ("2025-26"), kept left to right in any language."""
-    fmt = Formatter.for_language(lang)
-    return lambda year: fmt.isolate(fmt.school_year(year))
 
 
 @get("/reports")
@@ -48,5 +40,4 @@ async def with_index(
         template,
         principal=principal,
         index=index,
-        school_year=year_label(pages.locale(request)),
     )
