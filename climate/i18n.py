@@ -59,6 +59,13 @@ class LocaleStatus:
 
     instruments: str = "machine-draft"
     reviewed_by: str = ""
+    interface: str = "machine-draft"
+    reviewed_on: str = ""
+
+    @property
+    def unreviewed(self) -> bool:
+        """Whether no qualified person has checked the instrument wording students read."""
+        return self.instruments not in ("source", "reviewed")
 
 
 @dataclass(slots=True)
@@ -101,6 +108,8 @@ class Catalogs:
                 result[code] = LocaleStatus(
                     instruments=str(entry.get("instruments", entry.get("status", "machine-draft"))),
                     reviewed_by=str(entry.get("reviewed_by", "")),
+                    interface=str(entry.get("interface", "machine-draft")),
+                    reviewed_on=str(entry.get("reviewed_on", "")),
                 )
         return result
 

@@ -1,6 +1,7 @@
 """Survey windows and their lifecycle: create, open, close; class codes and tickets.
 
-``windows`` lists, shows, creates, opens and closes administrations; ``codes`` issues class
+``windows`` lists, shows and creates administrations; ``lifecycle`` says which step comes
+next and takes it (open, close, re-open) with its guard rails; ``codes`` issues class
 codes and tickets and shows them to print. Both record their changes in the audit log.
 """
 
@@ -17,18 +18,26 @@ from climate.administrations.codes import (
     kind_for,
     visible_codes,
 )
+from climate.administrations.lifecycle import (
+    TARGETS,
+    Step,
+    change_status,
+    next_action,
+    step_for,
+)
 from climate.administrations.windows import (
     AdministrationError,
     Detail,
+    InstrumentChoice,
     NewAdministration,
     Overview,
     Summary,
     add_administration,
     all_schools,
-    change_status,
     create_administration,
     detail,
     every_administration,
+    instrument_choices,
     instrument_names,
     overview,
     school_choices,
@@ -41,13 +50,16 @@ from climate.administrations.windows import (
 __all__ = [
     "KINDS",
     "MAX_TICKETS",
+    "TARGETS",
     "AdministrationError",
     "Code",
     "CodeSheet",
     "Detail",
+    "InstrumentChoice",
     "Issued",
     "NewAdministration",
     "Overview",
+    "Step",
     "Summary",
     "add_administration",
     "add_codes",
@@ -57,13 +69,16 @@ __all__ = [
     "create_administration",
     "detail",
     "every_administration",
+    "instrument_choices",
     "instrument_names",
     "issue_codes",
     "issue_for_schools",
     "kind_for",
+    "next_action",
     "overview",
     "school_choices",
     "set_status",
+    "step_for",
     "visible_administration",
     "visible_administrations",
     "visible_codes",

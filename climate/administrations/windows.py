@@ -89,12 +89,27 @@ class NewAdministration:
 
 
 @dataclass(frozen=True, slots=True)
+class InstrumentChoice:
+    """An instrument as offered on the form: its id, title and grade band."""
+
+    id: str
+    title: str
+    low: int
+    high: int
+
+    @property
+    def grades(self) -> tuple[int, ...]:
+        """Every grade the instrument was written for."""
+        return tuple(range(self.low, self.high + 1))
+
+
+@dataclass(frozen=True, slots=True)
 class Overview:
     """The administrations page: what the caller may see, and what a new one can be made of."""
 
     administrations: tuple[Summary, ...]
     schools: tuple[tuple[str, str], ...]
-    instruments: tuple[str, ...]
+    instruments: tuple[InstrumentChoice, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +120,7 @@ class Detail:
     schools: tuple[tuple[str, str], ...]
 
 
-_COLUMNS = (
+COLUMNS = (
     Administration.id,
     Administration.name,
     Administration.school_year,
@@ -127,7 +142,8 @@ def _visible(principal: Principal) -> Exists:
     )
 
 
-def _summary(r: Row[Any]) -> Summary:
+def summary(r: Row[Any]) -> Summary:
+    """A row of ``COLUMNS`` as a Summary."""
     return Summary(
         r.id,
         r.name,
@@ -146,20 +162,20 @@ def _summary(r: Row[Any]) -> Summary:
 async def visible_administrations(conn: AsyncConnection, principal: Principal) -> list[Summary]:
     """Administrations that include at least one school the caller may see, newest first."""
     query = (
-        select(*_COLUMNS)
+        select(*COLUMNS)
         .where(_visible(principal))
         .order_by(Administration.school_year.desc(), Administration.id.desc())
     )
-    return [_summary(r) for r in (await conn.execute(query)).all()]
+    return [summary(r) for r in (await conn.execute(query)).all()]
 
 
 async def visible_administration(
     conn: AsyncConnection, principal: Principal, administration_id: int
 ) -> Summary | None:
     """One administration, or None when it does not exist or the caller may not see it."""
-    query = select(*_COLUMNS).where(Administration.id == administration_id, _visible(principal))
+    query = select(*COLUMNS).where(Administration.id == administration_id, _visible(principal))
     row = (await conn.execute(query)).one_or_none()
-    return None if row is None else _summary(row)
+    return None if row is None else summary(row)
 
 
 async def visible_schools(
@@ -190,6 +206,20 @@ def instrument_names(settings: Settings) -> list[str]:
         return sorted(load_directory(settings.surveys_dir))
     except InstrumentError:
         return []
+
+
+def instrument_choices(settings: Settings) -> list[InstrumentChoice]:
+    """Every instrument that can be given, by id, with its title and grade band."""
+    try:
+        loaded = load_directory(settings.surveys_dir)
+    except InstrumentError:
+        return []
+    choices = []
+    for key in sorted(loaded):
+        instrument = loaded[key].instrument
+        low, high = instrument.grade_band
+        choices.append(InstrumentChoice(key, instrument.title, low, high))
+    return choices
 
 
 async def create_administration(
@@ -304,14 +334,14 @@ async def overview(engine: AsyncEngine, settings: Settings, principal: Principal
     async with engine.connect() as conn:
         rows = await visible_administrations(conn, principal)
         schools = await all_schools(conn, principal)
-    return Overview(tuple(rows), tuple(schools), tuple(instrument_names(settings)))
+    return Overview(tuple(rows), tuple(schools), tuple(instrument_choices(settings)))
 
 
 async def every_administration(engine: AsyncEngine) -> list[Summary]:
     """Every administration, oldest first (for the district's own command line)."""
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(*_COLUMNS).order_by(Administration.id))).all()
-    return [_summary(r) for r in rows]
+        rows = (await conn.execute(select(*COLUMNS).order_by(Administration.id))).all()
+    return [summary(r) for r in rows]
 
 
 async def school_choices(engine: AsyncEngine, principal: Principal) -> list[tuple[str, str]]:
@@ -339,8 +369,8 @@ async def add_administration(
     async with AsyncSession(engine, expire_on_commit=False) as session:
         administration_id = await create_administration(session, settings, new)
         conn = await session.connection()
-        query = select(*_COLUMNS).where(Administration.id == administration_id)
-        created = _summary((await conn.execute(query)).one())
+        query = select(*COLUMNS).where(Administration.id == administration_id)
+        created = summary((await conn.execute(query)).one())
         taking = await conn.scalar(
             select(func.count()).where(AdministrationSchool.administration_id == administration_id)
         )
@@ -354,23 +384,3 @@ async def add_administration(
         )
         await session.commit()
     return created
-
-
-async def change_status(
-    engine: AsyncEngine,
-    settings: Settings,
-    actor: Principal | str,
-    administration_id: int,
-    status: str,
-) -> bool:
-    """Open or close an administration and record it; False when there is no such one."""
-    sealer = Sealer.of(settings.effective_secret)
-    async with engine.begin() as conn:
-        contacts = settings.crisis_contacts
-        if not await set_status(conn, sealer, administration_id, status, contacts=contacts):
-            return False
-        action = audit.ADMINISTRATION_OPENED if status == "open" else audit.ADMINISTRATION_CLOSED
-        await audit.record(conn, actor, action, f"administration {administration_id}")
-    if status == "closed":
-        await sealing.scrub(engine)
-    return True

@@ -47,6 +47,12 @@ def register(subparsers: Subparsers) -> None:
     for name, status in (("open", "open"), ("close", "closed")):
         action = actions.add_parser(name, help=f"mark an administration {status}")
         action.add_argument("id", type=int)
+        action.add_argument("--reason", default="", help="why a published year must re-open")
+        action.add_argument(
+            "--accept-unreviewed",
+            action="store_true",
+            help="accept machine-draft wording of the sensitive module",
+        )
         action.set_defaults(func=_status(status))
 
     issue = subparsers.add_parser("codes", help="issue class codes for an administration")
@@ -158,7 +164,15 @@ def _status(status: str) -> Callable[[argparse.Namespace], int]:
         try:
             changed = on_database(
                 settings,
-                lambda engine: admins.change_status(engine, settings, ACTOR, args.id, status),
+                lambda engine: admins.change_status(
+                    engine,
+                    settings,
+                    ACTOR,
+                    args.id,
+                    status,
+                    reason=args.reason,
+                    accept_unreviewed=args.accept_unreviewed,
+                ),
             )
         except admins.AdministrationError as problem:
             # Not a usage error: the district has something to set up first (exit 1, not 2).

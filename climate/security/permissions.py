@@ -16,6 +16,8 @@ EVERYONE = frozenset({ANONYMOUS, DISTRICT_ADMIN, DISTRICT_VIEWER, SCHOOL_STAFF})
 STAFF = frozenset({DISTRICT_ADMIN, DISTRICT_VIEWER, SCHOOL_STAFF})
 DISTRICT = frozenset({DISTRICT_ADMIN, DISTRICT_VIEWER})
 ADMIN = frozenset({DISTRICT_ADMIN})
+# Class codes and tickets let anyone answer as a student: admins, and staff of their own school.
+CODE_HOLDERS = frozenset({DISTRICT_ADMIN, SCHOOL_STAFF})
 PRINCIPALS = (ANONYMOUS, DISTRICT_ADMIN, DISTRICT_VIEWER, SCHOOL_STAFF)
 
 RULES: dict[tuple[str, str], frozenset[str]] = {
@@ -47,11 +49,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/staff/administrations", "POST"): ADMIN,
     ("/staff/administrations/{administration_id}", "GET"): STAFF,
     ("/staff/administrations/{administration_id}/status", "POST"): ADMIN,
-    ("/staff/administrations/{administration_id}/codes", "GET"): STAFF,
+    ("/staff/administrations/{administration_id}/codes", "GET"): CODE_HOLDERS,
     ("/staff/administrations/{administration_id}/codes", "POST"): ADMIN,
     # Rosters, accounts, audit log
     ("/staff/rosters", "GET"): ADMIN,
     ("/staff/rosters", "POST"): ADMIN,
+    ("/staff/rosters/{name}", "GET"): ADMIN,
     ("/staff/accounts", "GET"): ADMIN,
     ("/staff/accounts", "POST"): ADMIN,
     ("/staff/accounts/{account_id}/disable", "GET"): ADMIN,

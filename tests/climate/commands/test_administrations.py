@@ -70,7 +70,7 @@ def test_create_open_close_and_list(env: Settings, capsys: pytest.CaptureFixture
         [9, 10, 11, 12],
         True,
     )
-    assert main(["administrations", "open", str(created)]) == 0
+    assert main(["administrations", "open", str(created), "--accept-unreviewed"]) == 0
     assert main(["administrations", "list"]) == 0
     assert re.search(rf"\b{created}\s+open\b", capsys.readouterr().out)
     assert main(["administrations", "close", str(created)]) == 0
