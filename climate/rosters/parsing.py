@@ -9,6 +9,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import String
+
 from analysis.staffing import ROLES, NeedEstimate, SchoolYear
 from climate.models import Enrollment, School, Staffing
 from climate.models.districts import LEVELS
@@ -16,8 +18,11 @@ from climate.rosters.columns import Columns
 from climate.rosters.csvfile import CsvFile, CsvProblem, shown
 
 __all__ = [
+    "FILES",
     "EnrollmentRow",
+    "RosterColumn",
     "RosterError",
+    "RosterFile",
     "RosterProblem",
     "Rosters",
     "SchoolRow",
@@ -27,10 +32,83 @@ __all__ = [
     "school_years",
 ]
 
-SCHOOL_COLUMNS = ("school_id", "name", "level", "grade_low", "grade_high")
-SCHOOL_OPTIONAL = ("nces_id",)
-ENROLLMENT_COLUMNS = ("school_id", "year", "grade", "students")
-STAFFING_COLUMNS = ("school_id", "year", "role", "fte")
+
+@dataclass(frozen=True)
+class RosterColumn:
+    """One column of a roster file, as the parser reads it and the upload page explains it.
+
+    ``kind`` names what the column holds (``id``, ``text``, ``choice``, ``grade``, ``year``,
+    ``count``, ``fte``, ``nces``); ``values`` lists a choice's allowed values; ``length`` is
+    the longest text its database column holds.
+    """
+
+    name: str
+    kind: str
+    required: bool = True
+    values: tuple[str, ...] = ()
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class RosterFile:
+    """One roster file: its name and columns, in the order a template lists them."""
+
+    key: str
+    columns: tuple[RosterColumn, ...]
+
+    @property
+    def filename(self) -> str:
+        """The file's usual name, such as ``schools.csv``."""
+        return f"{self.key}.csv"
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The names of the columns the file must have."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        """The names of the columns the file may leave out."""
+        return tuple(c.name for c in self.columns if not c.required)
+
+
+def _length(model: type[Any], column: str) -> int | None:
+    kind = model.__table__.columns[column].type
+    return kind.length if isinstance(kind, String) else None
+
+
+_SCHOOL_ID = RosterColumn("school_id", "id", length=_length(School, "id"))
+_YEAR = RosterColumn("year", "year")
+FILES: tuple[RosterFile, ...] = (
+    RosterFile(
+        "schools",
+        (
+            _SCHOOL_ID,
+            RosterColumn("name", "text", length=_length(School, "name")),
+            RosterColumn("level", "choice", values=LEVELS),
+            RosterColumn("grade_low", "grade"),
+            RosterColumn("grade_high", "grade"),
+            RosterColumn("nces_id", "nces", required=False),
+        ),
+    ),
+    RosterFile(
+        "enrollment",
+        (_SCHOOL_ID, _YEAR, RosterColumn("grade", "grade"), RosterColumn("students", "count")),
+    ),
+    RosterFile(
+        "staffing",
+        (
+            _SCHOOL_ID,
+            _YEAR,
+            RosterColumn("role", "choice", values=ROLES),
+            RosterColumn("fte", "fte"),
+        ),
+    ),
+)
+SCHOOL_COLUMNS = FILES[0].required
+SCHOOL_OPTIONAL = FILES[0].optional
+ENROLLMENT_COLUMNS = FILES[1].required
+STAFFING_COLUMNS = FILES[2].required
 
 # Pre-kindergarten and kindergarten sit below grade 1 so spans compare as numbers.
 _GRADE_WORDS = {"PK": -1, "K": 0}
@@ -256,16 +334,29 @@ def _schools(file: _File) -> tuple[list[SchoolRow], set[str]]:
     return rows, set(ids)
 
 
-def _known_school(file: _File, line: int, school_id: str, known: set[str] | None) -> bool:
-    if known is not None and school_id not in known:
-        message = f"unknown school {shown(school_id)}; not in schools.csv"
+@dataclass(frozen=True)
+class _Known:
+    """The schools other rows may name: those of schools.csv and those already stored."""
+
+    ids: set[str]
+    uploaded: bool  # schools.csv is part of this import
+
+    def where(self) -> str:
+        if self.uploaded:
+            return "not in schools.csv"
+        return "not a stored school, and schools.csv is not part of this import"
+
+
+def _known_school(file: _File, line: int, school_id: str, known: _Known | None) -> bool:
+    if known is not None and school_id not in known.ids:
+        message = f"unknown school {shown(school_id)}; {known.where()}"
         file.problem(line, "school_id", message)
         return False
     return True
 
 
 def _enrollment(
-    file: _File, spans: Mapping[str, SchoolRow], known: set[str] | None
+    file: _File, spans: Mapping[str, SchoolRow], known: _Known | None
 ) -> list[EnrollmentRow]:
     rows: list[EnrollmentRow] = []
     keys: dict[tuple[str, int, int], int] = {}
@@ -306,7 +397,7 @@ def _enrollment(
     return rows
 
 
-def _staffing(file: _File, known: set[str] | None) -> list[StaffingRow]:
+def _staffing(file: _File, known: _Known | None) -> list[StaffingRow]:
     rows: list[StaffingRow] = []
     keys: dict[tuple[str, int, str], int] = {}
     for line, row in file.rows(STAFFING_COLUMNS):
@@ -336,21 +427,39 @@ def _show(grade: int) -> str:
 
 
 def parse_rosters(
-    schools: bytes,
-    enrollment: bytes,
-    staffing: bytes,
+    schools: bytes | None,
+    enrollment: bytes | None,
+    staffing: bytes | None,
     *,
     names: tuple[str, str, str] = ("schools.csv", "enrollment.csv", "staffing.csv"),
+    stored: Mapping[str, SchoolRow] | None = None,
 ) -> Rosters:
-    """Parse the three rosters; raise RosterError listing every problem found."""
+    """Parse the rosters given (None: a file not part of this import); raise RosterError
+    listing every problem found.
+
+    Any subset of the three files may be imported. Enrollment and staffing rows may name a
+    school of schools.csv or one of ``stored`` (the schools already in the database); a row
+    naming any other school is a problem located by file and line.
+    """
     problems: list[RosterProblem] = []
-    school_file = _File(names[0], schools, problems)
-    school_rows, ids = _schools(school_file)
-    # Without all of schools.csv every other row could be an "unknown school".
-    known = ids if school_file.header_ok and not school_file.stopped else None
-    spans = {row.school_id: row for row in school_rows}
-    enrollment_rows = _enrollment(_File(names[1], enrollment, problems), spans, known)
-    staffing_rows = _staffing(_File(names[2], staffing, problems), known)
+    stored = stored or {}
+    school_rows: list[SchoolRow] = []
+    known: _Known | None = _Known(set(stored), uploaded=False)
+    if schools is not None:
+        school_file = _File(names[0], schools, problems)
+        school_rows, ids = _schools(school_file)
+        # Without all of schools.csv every other row could be an "unknown school".
+        readable = school_file.header_ok and not school_file.stopped
+        known = _Known(ids | set(stored), uploaded=True) if readable else None
+    spans = {**stored, **{row.school_id: row for row in school_rows}}
+    enrollment_rows = (
+        _enrollment(_File(names[1], enrollment, problems), spans, known)
+        if enrollment is not None
+        else []
+    )
+    staffing_rows = (
+        _staffing(_File(names[2], staffing, problems), known) if staffing is not None else []
+    )
     if problems:
         raise RosterError(problems)
     return Rosters(tuple(school_rows), tuple(enrollment_rows), tuple(staffing_rows))

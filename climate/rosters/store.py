@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
+import anyio.to_thread
 from sqlalchemy import insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from climate.models import CrdcStaffing, District, Enrollment, School, Staffing
-from climate.rosters.parsing import EnrollmentRow, Rosters, SchoolRow, StaffingRow
+from climate.rosters.parsing import EnrollmentRow, Rosters, SchoolRow, StaffingRow, parse_rosters
 from climate.security import audit
 from climate.security.principals import Principal
 from climate.security.scoping import school_filter
@@ -80,6 +82,43 @@ async def import_rosters(
             },
         )
     return summary
+
+
+async def import_files(
+    engine: AsyncEngine,
+    schools: bytes | None,
+    enrollment: bytes | None,
+    staffing: bytes | None,
+    district_name: str,
+    actor: Principal | str,
+) -> ImportSummary:
+    """Check and store any subset of the three roster files (None: not part of the import).
+
+    Rows of enrollment or staffing may name the schools already stored, so one file can be
+    imported alone; a problem anywhere raises RosterError and nothing is written.
+    """
+    async with engine.connect() as conn:
+        stored = await stored_schools(conn)
+    # Checking a large file takes seconds: the event loop serves others meanwhile.
+    rosters = await anyio.to_thread.run_sync(
+        partial(parse_rosters, schools, enrollment, staffing, stored=stored)
+    )
+    return await import_rosters(engine, rosters, district_name, actor)
+
+
+async def stored_schools(conn: AsyncConnection) -> dict[str, SchoolRow]:
+    """The schools already stored, by id, as the rows of schools.csv that made them."""
+    rows = await conn.execute(
+        select(
+            School.id,
+            School.name,
+            School.level,
+            School.grade_low,
+            School.grade_high,
+            School.nces_id,
+        )
+    )
+    return {row[0]: SchoolRow(*row) for row in rows.tuples()}
 
 
 async def _upsert(

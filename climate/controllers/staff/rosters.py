@@ -1,41 +1,64 @@
-"""Roster upload: the three CSV files, checked together and stored in one transaction."""
+"""Roster upload: any of the three CSV files, checked together and stored in one transaction."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import anyio.to_thread
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.pages import Pages
-from climate.rosters.parsing import RosterError, parse_rosters
-from climate.rosters.store import import_rosters
+from climate.rosters.parsing import FILES, RosterError
+from climate.rosters.store import import_files
 from climate.security.principals import Principal
 from climate.settings import Settings
 
 MAX_UPLOAD = 20 * 1024 * 1024
-FILES = ("schools", "enrollment", "staffing")
+NAMES = tuple(f.key for f in FILES)
 
 
 class UploadError(ValueError):
-    """The upload itself is unusable (a file is missing)."""
+    """The upload itself is unusable (no file attached)."""
 
 
-async def read_upload(request: Request[Any, Any, Any]) -> tuple[bytes, bytes, bytes]:
-    """The three roster files of a multipart request, in order."""
+async def read_upload(request: Request[Any, Any, Any]) -> dict[str, bytes]:
+    """The roster files a multipart request carries, by name (a file left unchosen is absent)."""
     form = await request.form()
-    data = []
-    for name in FILES:
+    found = {}
+    for name in NAMES:
         part = form.get(name)
-        if not isinstance(part, UploadFile):
-            raise UploadError(f"{name}: attach {name}.csv")
-        data.append(await part.read())
-    return data[0], data[1], data[2]
+        # A browser sends a file input left empty as a part with no file name and no data.
+        if isinstance(part, UploadFile) and part.filename:
+            found[name] = await part.read()
+    if not found:
+        raise UploadError("attach at least one of schools.csv, enrollment.csv, staffing.csv")
+    return found
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    pages: Pages,
+    principal: Principal,
+    *,
+    problems: list[str],
+    summary: object = None,
+    status_code: int = 200,
+) -> Template:
+    return pages.render(
+        request,
+        "staff/rosters.html",
+        status_code=status_code,
+        principal=principal,
+        problems=problems,
+        summary=summary,
+        files=FILES,
+    )
 
 
 @get("/rosters")
@@ -44,9 +67,21 @@ async def rosters_page(
     principal: NamedDependency[Principal],
     pages: NamedDependency[Pages],
 ) -> Template:
-    """The upload form."""
-    return pages.render(
-        request, "staff/rosters.html", principal=principal, problems=[], summary=None
+    """The upload form, with each file's columns and the values they allow."""
+    return _page(request, pages, principal, problems=[])
+
+
+@get("/rosters/{name:str}")
+async def roster_template(name: FromPath[str]) -> Response[str]:
+    """An empty roster file with its header row, to fill in a spreadsheet."""
+    found = next((f for f in FILES if f.filename == name), None)
+    if found is None:
+        raise NotFoundException()
+    header = ",".join(c.name for c in found.columns)
+    return Response(
+        header + "\r\n",
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
     )
 
 
@@ -61,9 +96,14 @@ async def upload_rosters(
     """Import the uploaded rosters; every problem is listed with file, line and column."""
     try:
         files = await read_upload(request)
-        # Checking a large upload takes seconds: the event loop serves others meanwhile.
-        rosters = await anyio.to_thread.run_sync(lambda: parse_rosters(*files))
-        summary = await import_rosters(engine, rosters, settings.district_name, principal)
+        summary = await import_files(
+            engine,
+            files.get("schools"),
+            files.get("enrollment"),
+            files.get("staffing"),
+            settings.district_name,
+            principal,
+        )
     except UploadError as error:
         problems = [str(error)]
     except RosterError as error:
@@ -71,14 +111,5 @@ async def upload_rosters(
     except IntegrityError:
         problems = ["the rosters conflict with the database; nothing was imported"]
     else:
-        return pages.render(
-            request, "staff/rosters.html", principal=principal, problems=[], summary=summary
-        )
-    return pages.render(
-        request,
-        "staff/rosters.html",
-        status_code=400,
-        principal=principal,
-        problems=problems,
-        summary=None,
-    )
+        return _page(request, pages, principal, problems=[], summary=summary)
+    return _page(request, pages, principal, problems=problems, status_code=400)
