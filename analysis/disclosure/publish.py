@@ -240,6 +240,10 @@ def _repair(
         if f.quantity != "n" and repair_value(structure, pattern, f, policy, block=block):
             changed = True
             continue
+        if f.quantity != "n" and changed and not block:
+            # What this pass hid already may have mended this count too (its own
+            # complements are taken by now): the next audit says, before a block is hidden.
+            continue
         if f.quantity == "n" and not block and _coarsen(structure, pattern, f, policy):
             changed = True
             continue

@@ -118,12 +118,6 @@ def test_the_printout_is_the_summary_one_trend_and_a_footer(
     assert admin.locator("#items").is_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported: with hard-question rates near national figures, the disclosure audit "
-    "hides the whole-school count of both 90-student elementary schools of this district ('*'), "
-    "where it published them exactly before",
-)
 def test_an_exact_count_is_not_called_a_band(
     admin: Page, reports_server: tuple[str, Seeded]
 ) -> None:
