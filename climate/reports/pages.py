@@ -66,15 +66,6 @@ class DashboardPage:
     support: Support | None = None
 
 
-def chosen_year(available: tuple[int, ...], asked: int | None) -> int | None:
-    """The year asked for when it is closed, the newest closed one when none is asked."""
-    if not available:
-        return None
-    if asked is None:
-        return available[-1]
-    return asked if asked in available else None
-
-
 async def school_report_for(
     engine: AsyncEngine,
     settings: Settings,
@@ -90,7 +81,7 @@ async def school_report_for(
     async with engine.connect() as conn:
         name = await source.visible_school(conn, principal, school_id)
         closed = await source.closed_years(conn)
-    chosen = chosen_year(closed, year)
+    chosen = source.chosen_year(closed, year)
     if name is None or chosen is None:
         return None
     available = source.years_on_show(closed, chosen)
@@ -144,7 +135,7 @@ async def dashboard_for(
     """The district dashboard of a closed year, recorded as viewed; None when there is none."""
     async with engine.connect() as conn:
         closed = await source.closed_years(conn)
-    chosen = chosen_year(closed, year)
+    chosen = source.chosen_year(closed, year)
     if chosen is None:
         return None
     found = await source.releases(engine, source.years_on_show(closed, chosen), settings)

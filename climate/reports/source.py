@@ -136,3 +136,12 @@ async def school_facts(
         )
         for school, name in sorted(names.items())
     }
+
+
+def chosen_year(available: tuple[int, ...], asked: int | None) -> int | None:
+    """The year asked for when it is closed, the newest closed one when none is asked."""
+    if not available:
+        return None
+    if asked is None:
+        return available[-1]
+    return asked if asked in available else None

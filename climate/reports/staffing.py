@@ -338,16 +338,6 @@ class StaffingPage:
     printed_on: str
 
 
-def chosen_year(available: tuple[int, ...], asked: int | None) -> int | None:
-    """The year asked for when it is closed, the newest closed one when none is asked."""
-    # The dashboard's rule (climate.reports.pages, which imports this module, so not from there).
-    if not available:
-        return None
-    if asked is None:
-        return available[-1]
-    return asked if asked in available else None
-
-
 async def staffing_page_for(
     engine: AsyncEngine,
     settings: Settings,
@@ -370,7 +360,7 @@ async def staffing_page_for(
         raise PolicyProblem(str(error)) from error
     async with engine.connect() as conn:
         closed = await source.closed_years(conn)
-    chosen = chosen_year(closed, year)
+    chosen = source.chosen_year(closed, year)
     if chosen is None:
         return None
     found = await plan_for(engine, settings, chosen, policy=policy)

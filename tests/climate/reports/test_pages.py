@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate import db
 from climate.i18n import Catalogs
-from climate.reports.pages import chosen_year, dashboard_for, school_report_for
+from climate.reports.pages import dashboard_for, school_report_for
+from climate.reports.source import chosen_year
 from climate.security import audit
 from climate.security.principals import Principal
 from climate.settings import Settings
