@@ -156,6 +156,7 @@ async def issue_codes(
         if found is None:
             raise AdministrationError(f"no administration {administration_id}")
         _require_kind(administration_id, found.access_mode, kind)
+        _require_not_closed(administration_id, found.status)
         made = await add_codes(conn, administration_id, school_id, kind, count)
         await _record_issued(conn, principal, administration_id, school_id, kind, made)
     return made
@@ -177,12 +178,17 @@ async def issue_for_schools(
     if kind not in KINDS:
         raise AdministrationError("kind: class or ticket")
     async with engine.begin() as conn:
-        mode = await conn.scalar(
-            select(Administration.access_mode).where(Administration.id == administration_id)
-        )
-        if mode is None:
+        row = (
+            await conn.execute(
+                select(Administration.access_mode, Administration.status).where(
+                    Administration.id == administration_id
+                )
+            )
+        ).one_or_none()
+        if row is None:
             raise AdministrationError(f"no administration {administration_id}")
-        _require_kind(administration_id, mode, kind)
+        _require_kind(administration_id, row.access_mode, kind)
+        _require_not_closed(administration_id, row.status)
         members = await conn.execute(
             select(AdministrationSchool.school_id, School.name)
             .join(School, School.id == AdministrationSchool.school_id)
@@ -216,6 +222,15 @@ def _require_kind(administration_id: int, mode: str, kind: str) -> None:
     if mode != KINDS[kind]:
         raise AdministrationError(
             f"administration {administration_id} uses {mode}, not {KINDS[kind]}"
+        )
+
+
+def _require_not_closed(administration_id: int, status: str) -> None:
+    # A closed window lets no one in, so a new code would only be a secret that opens nothing
+    # (and, were the window opened again, one nobody planned to hand out).
+    if status == "closed":
+        raise AdministrationError(
+            f"administration {administration_id} is closed: a new code would open nothing"
         )
 
 

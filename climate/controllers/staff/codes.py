@@ -145,6 +145,8 @@ async def issue_codes(
         raise NotFoundException()
     kind = admins.kind_for(found.access_mode)
     typed, checked = _checked(form, kind)
+    if found.status == "closed":
+        checked = Problem("", "closed")
     if isinstance(checked, int) and typed.school not in {s for s, _ in schools}:
         checked = Problem("school", "school")
     if isinstance(checked, int):

@@ -120,8 +120,9 @@ def test_the_schema_has_times_only_in_staff_columns(settings: Settings) -> None:
         if isinstance(c.type, TIME_TYPES)
     }
     assert declared <= allowed, declared - allowed
-    # A float column is where epoch seconds would hide: only the counters and the scale
-    # scores (s01..s16, means of answers) are floats.
+    # A float column is where epoch seconds would hide: only the counters, the scale scores
+    # (s01..s16, means of answers) and staff FTE (the district's roster and the CRDC's, per
+    # school, nothing about a student) are floats.
     floats = {
         (t.name, c.name)
         for t in metadata.tables.values()
@@ -129,7 +130,10 @@ def test_the_schema_has_times_only_in_staff_columns(settings: Settings) -> None:
         if isinstance(c.type, Float | Double)
     }
     scores = {("response", f"s{i:02d}") for i in range(1, 17)}
-    staffing = {("staffing", "fte")}
+    staffing = {("staffing", "fte")} | {
+        ("crdc_staffing", role)
+        for role in ("counselor", "psychologist", "social_worker", "sworn_officers")
+    }
     assert floats <= COUNTER_TIMES | scores | staffing, floats - COUNTER_TIMES - scores - staffing
     # The live catalog lists the same tables and columns: nothing was added beside the models.
     live = live_columns(settings)

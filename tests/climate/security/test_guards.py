@@ -251,15 +251,16 @@ def test_audit_log_records_each_event(web: Client, district: District_, settings
         f"/staff/administrations/{district.mine}/status",
         data={"action": "open", "_csrf_token": token},
     )
-    web.post(
-        f"/staff/administrations/{district.mine}/status",
-        data={"action": "close", "_csrf_token": token},
-    )
+    # Codes are issued while the window is open: a closed one takes no new codes.
     web.post(
         f"/staff/administrations/{district.mine}/codes",
         data={"school": "S1", "kind": "class", "count": "2", "_csrf_token": token},
     )
     web.get(f"/staff/administrations/{district.mine}/codes")
+    web.post(
+        f"/staff/administrations/{district.mine}/status",
+        data={"action": "close", "_csrf_token": token},
+    )
     files = {
         "schools": (
             "schools.csv",

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from climate import administrations as admins
 from climate import db
 from climate.app import create_app
-from climate.models import AccessCode
+from climate.models import AccessCode, Administration
 from climate.settings import Settings
 from tests.climate.security.conftest import BASE, District_, _build, csrf, sign_in
 
@@ -200,3 +200,47 @@ def test_each_unused_code_gets_a_slip_with_a_script_for_the_teacher(
     assert "It is anonymous" in page
     assert "you may skip any question" in page
     assert "slips.css" in page
+
+
+def _close(settings: Settings, administration_id: int) -> None:
+    async def run() -> None:
+        engine = db.create_engine(settings.database_url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    update(Administration)
+                    .where(Administration.id == administration_id)
+                    .values(status="closed")
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def test_a_closed_window_takes_no_new_codes(
+    admin: Client, settings: Settings, built: District_
+) -> None:
+    _close(settings, built.mine)
+    before = code_count(settings, built.mine)
+    page = admin.get(f"/staff/administrations/{built.mine}/codes").text
+    assert "This survey window is closed, so a new code would open nothing." in page
+    assert 'name="count"' not in page
+    refused = admin.post(
+        f"/staff/administrations/{built.mine}/codes",
+        data={"school": "S1", "kind": "class", "count": "2", "_csrf_token": csrf(admin)},
+    )
+    assert refused.status_code == 400
+    assert 'role="alert"' in refused.text
+    assert code_count(settings, built.mine) == before
+
+    async def from_the_shell() -> None:
+        engine = db.create_engine(settings.database_url)
+        try:
+            with pytest.raises(admins.AdministrationError, match="is closed"):
+                await admins.issue_for_schools(engine, "cli", built.mine, "class", 1)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(from_the_shell())
+    assert code_count(settings, built.mine) == before
