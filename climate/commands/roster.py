@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from climate.commands import ACTOR, Subparsers, on_database
 from climate.rosters.crdc import KEY, CrdcError, CrdcImport, import_crdc, parse_crdc
-from climate.rosters.parsing import RosterError, read_rosters
-from climate.rosters.store import import_rosters
+from climate.rosters.parsing import RosterError
+from climate.rosters.store import import_files
 from climate.settings import Settings
 
 
@@ -39,19 +39,25 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{path}: no such file", file=sys.stderr)
             return 2
     try:
-        rosters = read_rosters(args.schools, args.enrollment, args.staffing)
-    except RosterError as error:
-        print(error, file=sys.stderr)
-        return 1
+        schools, enrollment, staffing = (
+            path.read_bytes() for path in (args.schools, args.enrollment, args.staffing)
+        )
     except OSError as error:
         print(f"{error.filename}: {error.strerror}", file=sys.stderr)
         return 2
+    names = (str(args.schools), str(args.enrollment), str(args.staffing))
     settings = Settings.from_env()
     try:
+        # The page's and the API's rule: rows may name the schools already stored.
         summary = on_database(
             settings,
-            lambda engine: import_rosters(engine, rosters, settings.district_name, ACTOR),
+            lambda engine: import_files(
+                engine, schools, enrollment, staffing, settings.district_name, ACTOR, names=names
+            ),
         )
+    except RosterError as error:
+        print(error, file=sys.stderr)
+        return 1
     except IntegrityError as error:
         print(
             f"the rosters conflict with the database; nothing was imported: {error.orig}",

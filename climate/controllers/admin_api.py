@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate import administrations as admins
 from climate.errors import ApiError, error_responses
-from climate.rosters.parsing import RosterError, parse_rosters
-from climate.rosters.store import import_rosters
+from climate.rosters.parsing import RosterError
+from climate.rosters.store import import_files
 from climate.security.principals import Principal
 from climate.settings import Settings
 
@@ -81,8 +81,9 @@ def _conflict(_request: Request[Any, Any, Any], _error: IntegrityError) -> Respo
     summary="Import the school, enrollment and staffing rosters",
     description=(
         "Multipart with three CSV files: `schools`, `enrollment`, `staffing`. All three are "
-        "checked together; any problem imports nothing and answers 422 with every problem "
-        "as `file:line: column: message`. District administrators only."
+        "checked together (rows may also name schools already stored); any problem imports "
+        "nothing and answers 422 with every problem as `file:line: column: message`. "
+        "District administrators only."
     ),
     tags=["staff"],
     security=[{"bearer": []}],
@@ -105,7 +106,7 @@ async def post_rosters(
 ) -> RosterImport:
     """Parse the three files and store them in one transaction."""
     files = (await data.schools.read(), await data.enrollment.read(), await data.staffing.read())
-    summary = await import_rosters(engine, parse_rosters(*files), settings.district_name, principal)
+    summary = await import_files(engine, *files, settings.district_name, principal)
     return RosterImport(summary.schools, summary.enrollment, summary.staffing)
 
 

@@ -91,17 +91,21 @@ async def import_files(
     staffing: bytes | None,
     district_name: str,
     actor: Principal | str,
+    names: tuple[str, str, str] | None = None,
 ) -> ImportSummary:
     """Check and store any subset of the three roster files (None: not part of the import).
 
     Rows of enrollment or staffing may name the schools already stored, so one file can be
-    imported alone; a problem anywhere raises RosterError and nothing is written.
+    imported alone; a problem anywhere raises RosterError and nothing is written. ``names``
+    are the files' names in messages (the command line's paths); the page and the API use
+    schools.csv, enrollment.csv and staffing.csv.
     """
     async with engine.connect() as conn:
         stored = await stored_schools(conn)
+    named = {} if names is None else {"names": names}
     # Checking a large file takes seconds: the event loop serves others meanwhile.
     rosters = await anyio.to_thread.run_sync(
-        partial(parse_rosters, schools, enrollment, staffing, stored=stored)
+        partial(parse_rosters, schools, enrollment, staffing, stored=stored, **named)
     )
     return await import_rosters(engine, rosters, district_name, actor)
 
