@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots-F")
 NARROW: ViewportSize = {"width": 360, "height": 740}
 HARD = ("sh_hurt", "sui_thought", "sui_plan")
 # On pages not in English, a line says 988 speaks Spanish and finds interpreters.
@@ -135,8 +133,5 @@ def test_help_fits_a_narrow_screen(browser: Browser, server: Server, lang: str) 
         # axe-core, with the help on screen (the all-locales audit sees it hidden).
         required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
         assert violations(page, AXE.read_text(encoding="utf-8")) == []
-        SHOTS.mkdir(exist_ok=True)
-        panel.scroll_into_view_if_needed()
-        page.screenshot(path=str(SHOTS / f"help-{lang}.png"))
     finally:
         context.close()

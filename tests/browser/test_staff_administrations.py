@@ -27,7 +27,6 @@ from tests.climate.security.conftest import EMAILS, PASSWORD, District_, _build
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/helpers/h5")
 CONTACTS = "Counseling office, room 12: 555-0100"
 
 
@@ -102,14 +101,6 @@ def admin(browser: Browser, running: Running) -> Iterator[Page]:
     context.close()
 
 
-def _shoot(page: Page, name: str) -> None:
-    """Screenshots at the desktop and the phone size (looked at by a person, not asserted)."""
-    for width, height in ((1366, 768), (360, 640)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 768})
-
-
 def _fill_new(page: Page, name: str, opens: str, closes: str) -> None:
     page.fill("#name", name)
     page.select_option("#instrument", "secondary")
@@ -147,7 +138,6 @@ def test_a_refused_form_keeps_every_typed_value_and_marks_the_field(
     assert "close on or after" in page.inner_text("#closes_on-error")
     assert page.get_attribute(".error-summary a", "href") == "#closes_on"
     assert page.locator("#opens_on").get_attribute("aria-invalid") is None
-    _shoot(page, "refused-form-en")
 
 
 def test_opening_with_a_machine_draft_language_needs_the_acceptance(
@@ -159,18 +149,15 @@ def test_opening_with_a_machine_draft_language_needs_the_acceptance(
     with page.expect_navigation():
         page.click("form.staff-form button[type=submit]")
     made = int(page.url.rsplit("/", 1)[1])
-    _shoot(page, "detail-draft-en")
     with page.expect_navigation():
         page.click("#next-step")
     assert "confirm=open" in page.url
     assert "العربية" in page.inner_text("#unreviewed")
     assert "This affects 1 school." in page.inner_text("#reach")
-    _shoot(page, "confirm-open-en")
     with page.expect_navigation():
         page.click(".confirm-actions button[type=submit]")
     assert _status(running.database, made) == "draft"
     assert page.get_attribute("#accept_unreviewed", "aria-invalid") == "true"
-    _shoot(page, "confirm-open-refused-en")
     page.check("#accept_unreviewed")
     with page.expect_navigation():
         page.click(".confirm-actions button[type=submit]")
@@ -199,14 +186,12 @@ def test_a_published_closed_year_offers_no_plain_open(admin: Page, running: Runn
     assert "Open" not in buttons
     assert page.inner_text("#next-step") == "Re-open…"
     assert page.locator("#published-note").count() == 1
-    _shoot(page, "detail-published-en")
     page.click("#next-step")
     page.wait_for_selector("#reason")
     with page.expect_navigation():
         page.click(".confirm-actions button[type=submit]")
     assert _status(running.database, mine) == "closed"
     assert page.get_attribute("#reason", "aria-invalid") == "true"
-    _shoot(page, "confirm-reopen-refused-en")
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -223,12 +208,32 @@ def test_the_administrations_pages_have_no_axe_violations(
     ):
         page.goto(f"{running.base}{path}{'&' if '?' in path else '?'}lang={lang}")
         found[name] = violations(page, axe_source)
-        _shoot(page, f"{name}-{lang}")
     page.goto(f"{running.base}/staff/administrations?lang={lang}")
     page.fill("#opens_on", "2027-03-20")
     page.fill("#closes_on", "2027-03-01")
     with page.expect_navigation():
         page.click("form.staff-form button[type=submit]")
     found["refused"] = violations(page, axe_source)
-    _shoot(page, f"refused-{lang}")
     assert found == {name: [] for name in found}
+
+
+def test_the_grades_offered_follow_the_chosen_instrument(admin: Page, running: Running) -> None:
+    admin.goto(running.base + "/staff/administrations")
+    shown = """() => [...document.querySelectorAll('input[name="grades"]')]
+      .filter(box => box.offsetParent !== null).map(box => Number(box.value))"""
+    bands = admin.evaluate(
+        """() => [...document.querySelectorAll('#instrument option')]
+          .map(o => [o.value, Number(o.dataset.low), Number(o.dataset.high)])"""
+    )
+    assert len(bands) >= 1
+    for value, low, high in bands:
+        admin.select_option("#instrument", value)
+        assert admin.evaluate(shown) == list(range(low, high + 1)), value
+    # A grade ticked for one instrument is unticked when another leaves it out.
+    first, *_rest = bands
+    admin.select_option("#instrument", first[0])
+    admin.check(f'input[name="grades"][value="{first[1]}"]')
+    outside = next((b for b in bands if not b[1] <= first[1] <= b[2]), None)
+    if outside is not None:
+        admin.select_option("#instrument", outside[0])
+        assert not admin.is_checked(f'input[name="grades"][value="{first[1]}"]')
