@@ -121,6 +121,8 @@ class Pages:
             "static_url": static_url,
             # A school year as every page names it ("2025-26"), kept left to right.
             "school_year": school_year_label(locale),
+            # Instrument wording (titles, items) from the instruments' own catalog.
+            "instrument_text": self.catalogs.instrument_text(locale),
             **context,
         }
 
