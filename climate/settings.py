@@ -16,6 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Mode = Literal["production", "demo", "debug"]
 MODES: tuple[Mode, ...] = ("production", "demo", "debug")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SMTP_SECURITY = ("starttls", "tls", "none")
 
 
 class SettingsError(ValueError):
@@ -50,6 +51,15 @@ class Settings:
     next_steps: Path | None = None
     # Addresses of proxies whose X-Forwarded-Proto is believed (they end TLS for us).
     trusted_proxies: tuple[str, ...] = ()
+    # The district's help file (climate/help/config.py); None: help requests are off.
+    help_requests: Path | None = None
+    # The district's SMTP server for help-request notices; no host: nothing is sent.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "climate@localhost"
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -74,6 +84,13 @@ class Settings:
             )
         # Checked here so that a mistyped path stops the service at start-up, not the
         # dashboard later; the file's contents are checked when a plan is made.
+        if self.smtp_security not in SMTP_SECURITY:
+            raise SettingsError(
+                f"CLIMATE_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
+                f"not {self.smtp_security!r}"
+            )
+        if self.help_requests is not None and not self.help_requests.is_file():
+            raise SettingsError(f"CLIMATE_HELP_REQUESTS {str(self.help_requests)!r} is not a file")
         if self.staffing_policy is not None and not self.staffing_policy.is_file():
             raise SettingsError(
                 f"CLIMATE_STAFFING_POLICY {str(self.staffing_policy)!r} is not a file"
@@ -126,6 +143,20 @@ class Settings:
             values["staffing_policy"] = Path(env["CLIMATE_STAFFING_POLICY"])
         if env.get("CLIMATE_NEXT_STEPS"):
             values["next_steps"] = Path(env["CLIMATE_NEXT_STEPS"])
+        if env.get("CLIMATE_HELP_REQUESTS"):
+            values["help_requests"] = Path(env["CLIMATE_HELP_REQUESTS"])
+        if env.get("CLIMATE_SMTP_HOST"):
+            values["smtp_host"] = env["CLIMATE_SMTP_HOST"]
+        if "CLIMATE_SMTP_PORT" in env:
+            values["smtp_port"] = _parse_int("CLIMATE_SMTP_PORT", env["CLIMATE_SMTP_PORT"])
+        if "CLIMATE_SMTP_SECURITY" in env:
+            values["smtp_security"] = env["CLIMATE_SMTP_SECURITY"].lower()
+        if "CLIMATE_SMTP_USERNAME" in env:
+            values["smtp_username"] = env["CLIMATE_SMTP_USERNAME"]
+        if "CLIMATE_SMTP_PASSWORD" in env:
+            values["smtp_password"] = env["CLIMATE_SMTP_PASSWORD"]
+        if "CLIMATE_SMTP_FROM" in env:
+            values["smtp_from"] = env["CLIMATE_SMTP_FROM"]
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 

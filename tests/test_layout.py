@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("exports",),
     ("release",),
     ("administrations",),
-    ("students",),
+    ("students", "help"),
     ("responses",),
     ("rosters",),
     ("security",),

@@ -3,7 +3,8 @@
 ``base`` holds the metadata and naming convention; ``districts`` the district, schools and
 rosters; ``surveys`` instruments, administrations, access codes, receipts and the response
 table; ``staff`` accounts, sessions, tokens and the audit log; ``releases`` the ledger of
-published releases. Importing this package loads every table into ``metadata``.
+published releases; ``help`` students' help requests, apart from everything else.
+Importing this package loads every table into ``metadata``.
 """
 
 from climate.models.base import Base, metadata
@@ -16,6 +17,16 @@ from climate.models.districts import (
     Enrollment,
     School,
     Staffing,
+)
+from climate.models.help import (
+    HELP_AUTHORS,
+    HELP_KINDS,
+    HELP_STATUSES,
+    HELP_URGENCIES,
+    MAX_HELP_CONTACT,
+    MAX_HELP_TEXT,
+    HelpMessage,
+    HelpRequest,
 )
 from climate.models.limits import RateCount
 from climate.models.releases import PublishedRelease
@@ -53,8 +64,14 @@ __all__ = [
     "ACCOUNT_ROLES",
     "CONSENT_MODES",
     "CRDC_COLUMNS",
+    "HELP_AUTHORS",
+    "HELP_KINDS",
+    "HELP_STATUSES",
+    "HELP_URGENCIES",
     "LEVELS",
     "MAX_DEMOGRAPHICS",
+    "MAX_HELP_CONTACT",
+    "MAX_HELP_TEXT",
     "MAX_ITEMS",
     "MAX_SCALES",
     "RESPONSE_COLUMNS",
@@ -72,6 +89,8 @@ __all__ = [
     "CrdcStaffing",
     "District",
     "Enrollment",
+    "HelpMessage",
+    "HelpRequest",
     "InstrumentVersion",
     "PublishedRelease",
     "RateCount",

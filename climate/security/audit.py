@@ -44,6 +44,12 @@ CODES_CREATED = "codes_created"
 CODES_VIEWED = "codes_viewed"
 VIEWED_REPORT = "viewed_report"
 EXPORTED = "exported"
+HELP_VIEWED = "help_viewed"
+HELP_REPLIED = "help_replied"
+HELP_NOTED = "help_noted"
+HELP_STATUS_CHANGED = "help_status_changed"
+HELP_ESCALATED = "help_escalated"
+HELP_PURGED = "help_purged"
 ACTIONS = (
     SIGNED_IN,
     SIGN_IN_FAILED,
@@ -62,6 +68,12 @@ ACTIONS = (
     CODES_VIEWED,
     VIEWED_REPORT,
     EXPORTED,
+    HELP_VIEWED,
+    HELP_REPLIED,
+    HELP_NOTED,
+    HELP_STATUS_CHANGED,
+    HELP_ESCALATED,
+    HELP_PURGED,
 )
 CSV_COLUMNS = ("id", "at", "actor", "action", "target", "school_id", "detail")
 
