@@ -30,11 +30,14 @@ from sqlalchemy.exc import IntegrityError
 from climate import errors
 from climate.controllers import admin_api, api, exports, survey
 from climate.controllers.health import healthz
+from climate.controllers.help import ROUTE_HANDLERS as HELP_ROUTES
 from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
 from climate.controllers.staff.errors import http_error as staff_error
 from climate.controllers.staffing import staffing_router
 from climate.db import counters_path, create_engine
+from climate.help.config import HelpConfigError
+from climate.help.duty import Duty
 from climate.i18n import Catalogs
 from climate.pages import STATE_KEY, STATIC_DIR, STATIC_PATH, Pages, error_gettext, pages_of
 from climate.reports import next_steps
@@ -69,6 +72,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         except next_steps.NextStepsError as error:
             raise SettingsError(f"CLIMATE_NEXT_STEPS {error}") from None
     engine = create_engine(settings.database_url)
+    try:
+        duty = Duty.of(engine, settings)
+    except HelpConfigError as error:
+        raise SettingsError(f"CLIMATE_HELP_REQUESTS {error}") from None
     database = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -98,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "catalogs": catalogs,
             "services": services,
+            "duty": duty,
             STATE_KEY: Pages(settings, catalogs),
         }
     )
@@ -121,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             survey.decline,
             survey.declined,
             survey.thanks,
+            *HELP_ROUTES,
             staff_router(),
             reports_router(),
             staffing_router(),
@@ -142,8 +151,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
         ],
-        on_startup=[services.writer.start, store.prepare],
-        on_shutdown=[services.writer.stop, dispose_engine],
+        on_startup=[services.writer.start, store.prepare, duty.start],
+        on_shutdown=[services.writer.stop, duty.stop, dispose_engine],
         template_config=TemplateConfig(
             directory=TEMPLATES,
             engine=JinjaTemplateEngine,

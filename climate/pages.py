@@ -117,6 +117,8 @@ class Pages:
                 for code in (available or self.settings.accepted_locales)
             ],
             "crisis_contacts": self.settings.crisis_contacts,
+            # Whether the district takes help requests: every student page then links to them.
+            "help_on": self.settings.help_requests is not None,
             "district_name": self.settings.district_name,
             "static_url": static_url,
             # A school year as every page names it ("2025-26"), kept left to right.

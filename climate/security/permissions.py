@@ -34,6 +34,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/survey/decline", "POST"): EVERYONE,
     ("/survey/declined", "GET"): EVERYONE,
     ("/survey/thanks", "GET"): EVERYONE,
+    ("/help", "GET"): EVERYONE,
+    ("/help/new", "GET"): EVERYONE,
+    ("/help/new", "POST"): EVERYONE,
+    ("/help/follow", "GET"): EVERYONE,
+    ("/help/follow", "POST"): EVERYONE,
+    ("/help/reply", "POST"): EVERYONE,
     ("/api/v1/surveys/{code}", "GET"): EVERYONE,
     ("/api/v1/responses", "POST"): EVERYONE,
     ("/static/{file_path}", "GET"): EVERYONE,
@@ -66,6 +72,13 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("/staff/tokens/{token_id}/revoke", "POST"): ADMIN,
     ("/staff/audit", "GET"): ADMIN,
     ("/staff/audit.csv", "GET"): ADMIN,
+    # Help requests: every staff role may ask; the domain answers only for the schools one is
+    # named to read (others see an explanation, and a request they do not read is a 404).
+    ("/staff/help", "GET"): STAFF,
+    ("/staff/help/{request_id}", "GET"): STAFF,
+    ("/staff/help/{request_id}/reply", "POST"): STAFF,
+    ("/staff/help/{request_id}/note", "POST"): STAFF,
+    ("/staff/help/{request_id}/status", "POST"): STAFF,
     # Reports (school staff see only their own schools' report); the index lists what one may open
     ("/staff/reports", "GET"): STAFF,
     ("/staff/reports/schools/{school_id}", "GET"): STAFF,
