@@ -1,5 +1,5 @@
 """Staff pages under ``/staff``: sign-in, the reports index, administrations and codes, rosters,
-accounts, API tokens, audit.
+accounts, API tokens, audit, and the help-request queue.
 
 ``staff_router()`` carries what only the staff pages need (their error pages and the sign-in
 limits, counted in the database); the app adds it to its route handlers and provides the rest
@@ -17,6 +17,7 @@ from climate.controllers.staff import (
     administrations,
     auditlog,
     codes,
+    help,
     reports_index,
     rosters,
     signin,
@@ -64,7 +65,14 @@ def staff_router() -> Router:
             tokens.revoke_token,
             auditlog.audit_page,
             auditlog.audit_export,
+            help.help_page,
+            help.help_request_page,
+            help.reply,
+            help.note,
+            help.status,
         ],
+        # The navigation counts the open help requests of those who read them.
+        before_request=help.help_nav,
         dependencies={"sign_in_limits": Provide(sign_in_limits, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
