@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -16,6 +17,7 @@ from climate.app import create_app
 from climate.commands import Subparsers
 from climate.demo import district as demo
 from climate.demo.accounts import ensure_demo_accounts
+from climate.demo.district import DEMO_HELP
 from climate.reports import source
 from climate.settings import Settings
 from climate.students import codes
@@ -78,6 +80,9 @@ def _workers(text: str) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     """Migrate and seed the configured database, print where to go, then serve."""
     settings = Settings.from_env(mode="demo") if _no_mode() else Settings.from_env()
+    if settings.help_requests is None:
+        # The demo shows help requests unless a help file of the district's own is named.
+        settings = dataclasses.replace(settings, help_requests=DEMO_HELP)
     db.upgrade(settings.database_url)
     code = asyncio.run(_ensure_seeded(settings))
     base = f"http://{args.host}:{args.port}"
@@ -86,6 +91,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if code:
         shown = codes.display(code)
         print(f"  Student survey:  {base}/s/{shown}   (access code {shown})")
+    print(f"  Ask for help:    {base}/help")
     print(f"  API docs:        {base}/schema")
     print(f"  Health check:    {base}/healthz")
     if settings.mode != "production":

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,8 @@ from climate.responses.scoring import score_columns
 from climate.settings import Settings
 from climate.students import codes
 
+# The demo's help file: help requests are on, read by the demo counselor and administrator.
+DEMO_HELP = Path(__file__).resolve().parent / "help.toml"
 BATCH_ROWS = 20_000
 
 

@@ -31,6 +31,7 @@ from climate.responses.layout import Layout
 from climate.settings import Settings
 from climate.students.sealing import Sealer
 from tests.climate.districts import CLASS, make_district
+from tests.climate.help_district import help_file, make_help_district
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,6 +61,16 @@ def required(present: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def read_only(database: Path, sql: str) -> list[sqlite3.Row]:
+    """Rows of a query on a SQLite file opened read-only."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
 @dataclass(frozen=True)
 class Server:
     """A running server, its SQLite file, and where the secondary survey's answers are stored."""
@@ -73,12 +84,7 @@ class Server:
         return self.base + path
 
     def _read(self, sql: str) -> list[sqlite3.Row]:
-        conn = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        try:
-            return conn.execute(sql).fetchall()
-        finally:
-            conn.close()
+        return read_only(self.database, sql)
 
     def responses(self) -> dict[str, dict[str, Any]]:
         """Every stored response row, keyed by its random id.
@@ -216,6 +222,22 @@ def server(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     yield from serve(tmp_path_factory.mktemp("server"))
 
 
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """The pinned axe-core build that `npm ci` installs."""
+    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def audited(browser: Browser) -> Iterator[Page]:
+    """A tab whose pages accept the injected audit script despite their script policy."""
+    context = browser.new_context(bypass_csp=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh browser profile (cookies, storage, cache) for one test."""
@@ -260,3 +282,38 @@ def new_rows(server: Server) -> Callable[[], list[dict[str, Any]]]:
 def host_of(url: str) -> str:
     """The host and port of a URL."""
     return urlsplit(url).netloc
+
+
+@dataclass(frozen=True)
+class HelpServer:
+    """A running server whose district takes help requests (tests/climate/help_district.py)."""
+
+    base: str
+    database: Path
+
+    def url(self, path: str) -> str:
+        """An absolute URL on this server."""
+        return self.base + path
+
+    def read(self, sql: str) -> list[sqlite3.Row]:
+        """Rows of a read-only query on the server's database."""
+        return read_only(self.database, sql)
+
+
+def _prepare_help(settings: Settings) -> None:
+    db.upgrade(settings.database_url)
+    make_help_district(settings)
+
+
+@pytest.fixture(scope="module")
+def help_server(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HelpServer]:
+    """The real app with help requests on, its schools and readers, for one test module."""
+    directory = tmp_path_factory.mktemp("help-server")
+    database = directory / "climate.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    settings = Settings(database_url=url, secret_key=SECRET)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(_prepare_help, settings).result()
+    env = {"CLIMATE_CRISIS_CONTACTS": CONTACTS, "CLIMATE_HELP_REQUESTS": str(help_file(directory))}
+    with running_server(directory, url, env) as base:
+        yield HelpServer(base, database)

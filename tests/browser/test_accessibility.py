@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
-from tests.browser.conftest import AXE, CODE, LOCALES, Server, required
+from tests.browser.conftest import CODE, LOCALES, Server
 
 pytestmark = pytest.mark.browser
 
@@ -21,22 +20,6 @@ RUN_AXE = """async tags => {
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
   }));
 }"""
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The pinned axe-core build that `npm ci` installs."""
-    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
-    return AXE.read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def audited(browser: Browser) -> Iterator[Page]:
-    """A tab whose pages accept the injected audit script despite their script policy."""
-    context = browser.new_context(bypass_csp=True)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def violations(page: Page, axe_source: str) -> list[dict[str, Any]]:

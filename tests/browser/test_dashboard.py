@@ -31,7 +31,7 @@ from climate.security.accounts import create_account
 from climate.settings import Settings
 from tests.browser.conftest import SECRET, running_server
 from tests.browser.test_accessibility import violations
-from tests.browser.test_reports import _signed_in, axe_source  # noqa: F401 (a fixture)
+from tests.browser.test_reports import _signed_in
 from tests.climate.security.conftest import EMAILS, PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -222,7 +222,7 @@ def test_school_staff_see_only_their_own_school(
 def test_dashboard_and_participation_pass_axe_and_fit(
     browser: Browser,
     dashboard_server: tuple[str, Path],
-    axe_source: str,  # noqa: F811
+    axe_source: str,
     lang: str,
 ) -> None:
     base, _path = dashboard_server

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from climate import db
 from climate.settings import Settings
-from tests.browser.conftest import AXE, SECRET, required, running_server
+from tests.browser.conftest import SECRET, running_server
 from tests.browser.test_accessibility import violations
 from tests.climate.controllers.reports.district import Seeded, seed
 from tests.climate.security.conftest import EMAILS, PASSWORD
@@ -102,13 +102,6 @@ def test_reports_render_under_the_csp(
     staff.emulate_media(media="print")
     assert not staff.is_visible(".report-languages")
     assert staff.locator(".chart img").first.is_visible() or staff.is_visible(".featured img")
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The pinned axe-core build that `npm ci` installs."""
-    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

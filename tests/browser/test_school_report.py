@@ -15,10 +15,10 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.browser.test_accessibility import violations
-from tests.browser.test_reports import _signed_in, axe_source, reports_server
+from tests.browser.test_reports import _signed_in, reports_server
 from tests.climate.controllers.reports.district import Seeded
 
-__all__ = ["axe_source", "reports_server"]
+__all__ = ["reports_server"]
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from climate import db
 from climate.security.principals import DISTRICT_ADMIN
 from climate.settings import Settings
-from tests.browser.conftest import AXE, SECRET, required, running_server
+from tests.browser.conftest import SECRET, running_server
 from tests.browser.test_accessibility import violations
 from tests.climate.security.conftest import EMAILS, PASSWORD, _build
 
@@ -60,13 +60,6 @@ def admin(browser: Browser, base: str) -> Iterator[Page]:
         page.press("#password", "Enter")
     yield page
     context.close()
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The pinned axe-core build that `npm ci` installs."""
-    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
-    return Path(AXE).read_text(encoding="utf-8")
 
 
 def test_a_new_account_starts_as_school_staff(admin: Page, base: str) -> None:

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from climate import db
 from climate.settings import Settings
-from tests.browser.conftest import AXE, SECRET, required, running_server
+from tests.browser.conftest import SECRET, running_server
 from tests.browser.test_accessibility import violations
 from tests.climate.security.conftest import EMAILS, PASSWORD, District_, _build
 
@@ -75,13 +75,6 @@ def running(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Itera
         district = pool.submit(_prepare, settings).result()
     with running_server(directory, url, {"CLIMATE_CRISIS_CONTACTS": CONTACTS}) as base:
         yield Running(base, database, district)
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The pinned axe-core build that `npm ci` installs."""
-    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page
 from climate import db
 from climate.security.principals import DISTRICT_ADMIN, DISTRICT_VIEWER, SCHOOL_STAFF
 from climate.settings import Settings
-from tests.browser.conftest import AXE, SECRET, required, running_server
+from tests.browser.conftest import SECRET, running_server
 from tests.browser.test_accessibility import violations
 from tests.climate.controllers.staff.test_codes import tickets_administration
 from tests.climate.security.conftest import EMAILS, PASSWORD, District_, _build
@@ -65,13 +65,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         district, ticketed = pool.submit(_prepare, settings).result()
     with running_server(directory, url) as base:
         yield Served(base, database, district, ticketed)
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The pinned axe-core build that `npm ci` installs."""
-    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
-    return AXE.read_text(encoding="utf-8")
 
 
 def signed_in(browser: Browser, base: str, role: str, *, bypass_csp: bool = False) -> Page:

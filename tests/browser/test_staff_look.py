@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page
 from climate import db
 from climate.security.principals import DISTRICT_ADMIN
 from climate.settings import Settings
-from tests.browser.conftest import AXE, SECRET, required, running_server
+from tests.browser.conftest import SECRET, running_server
 from tests.browser.test_accessibility import violations
 from tests.climate.controllers.reports.district import seed
 from tests.climate.security.conftest import EMAILS, PASSWORD
@@ -80,13 +80,6 @@ def district(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iter
         conn.close()
     with running_server(directory, url) as base:
         yield District(base, int(administration))
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The pinned axe-core build that `npm ci` installs."""
-    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
-    return AXE.read_text(encoding="utf-8")
 
 
 def pages(district: District) -> list[str]:

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from climate import db
 from climate.security.principals import DISTRICT_ADMIN, DISTRICT_VIEWER, ROLES, SCHOOL_STAFF
 from climate.settings import Settings
-from tests.browser.conftest import AXE, SECRET, required, running_server
+from tests.browser.conftest import SECRET, running_server
 from tests.browser.test_accessibility import violations
 from tests.climate.controllers.reports.district import Seeded, seed
 from tests.climate.security.conftest import EMAILS, PASSWORD
@@ -88,13 +88,6 @@ def district(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iter
     names, years = _read(database)
     with running_server(directory, url) as base:
         yield District(base, seeded, names, years)
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The pinned axe-core build that `npm ci` installs."""
-    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
-    return AXE.read_text(encoding="utf-8")
 
 
 def _signed_in(browser: Browser, base: str, role: str, *, bypass_csp: bool = False) -> Page:

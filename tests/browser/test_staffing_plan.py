@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.conftest import AXE, required
 from tests.browser.test_accessibility import violations
 from tests.browser.test_reports import _signed_in, reports_server
 from tests.climate.controllers.reports.district import Seeded
@@ -133,13 +132,6 @@ def test_page_and_memo_fit_a_phone(
         "getComputedStyle(document.querySelector('table.plan tbody td'), '::before').content"
     )
     assert label not in ("none", "normal", '""')
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The pinned axe-core build that `npm ci` installs."""
-    required(AXE.exists(), f"{AXE} is missing (run `npm ci`)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
