@@ -30,6 +30,7 @@ from climate.errors import BadRequest, RateLimited, headers_of
 from climate.help.duty import Duty, now_utc
 from climate.help.requests import (
     MAX_FORM_KEY,
+    TOO_MANY,
     Desk,
     HelpFormError,
     NewRequest,
@@ -200,6 +201,7 @@ async def new_send(
     pages: NamedDependency[Pages],
     duty: NamedDependency[Duty],
     engine: NamedDependency[AsyncEngine],
+    services: NamedDependency[Services],
 ) -> Template:
     """Send the request and show its code once; or the form again with what to mend."""
     desk = _desk(duty)
@@ -218,6 +220,10 @@ async def new_send(
         locale=locale,
         form_key=values["form_key"],
     )
+    try:
+        await services.limits.help_sent(address(request))
+    except RateLimited:
+        return await _form(request, pages, engine, desk, values, {"send": TOO_MANY}, 429)
     try:
         sent = await send(engine, desk, new, now_utc())
     except HelpFormError as error:

@@ -63,6 +63,10 @@ NO_URGENCY = _("Choose how soon you would like to hear from someone.")
 TOO_LONG = _("This is too long. Please shorten it.")
 NOT_TAKEN = _("This school does not take requests here yet. Please talk to an adult you trust.")
 EMPTY_REPLY = _("Write something to send.")
+TOO_MANY = _(
+    "Many requests were sent from this place just now. Please wait a few minutes and send it "
+    "again, or talk to an adult you trust."
+)
 CLOSED = _("This request is closed. If you still need help, send a new request.")
 # What the readers are told on the staff pages.
 NO_REPLY = _("Write a reply to send.")

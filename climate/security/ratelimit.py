@@ -59,6 +59,10 @@ CLASS_CODE_LOOKUPS = (12_000, 60.0)
 TICKET_LOOKUPS = (120, 60.0)
 # Per code: a whole school may share one class code, so a few hundred a minute is normal.
 SUBMISSIONS = (600, 60.0)
+# Per address, help requests sent: a school sends a few a day; a page that posts the form in a
+# loop is stopped. Counted in each worker's memory for the reason tickets are: a counter row
+# written just before a request would give the request's time of day to a database reader.
+HELP_SENDS = (30, 600.0)
 # Sign-in, per address: a school office behind one address signs in several people a minute.
 SIGN_IN_ADDRESS = (30, 60.0)
 # Per account from one address, and per account from one known browser: ten tries in five
@@ -320,6 +324,7 @@ class Limits:
     tickets: RateLimiter
     misses: RateLimiter
     submissions: RateLimiter
+    help_sends: RateLimiter
     # Addresses this worker saw miss too often, and until when they are refused.
     _closed: dict[str, float] = field(default_factory=dict)
 
@@ -331,10 +336,15 @@ class Limits:
         """
         rules = {"class_codes": CLASS_CODE_LOOKUPS, "misses": MISSES, "submissions": SUBMISSIONS}
         made = _limiters(store, rules, frozenset({"class_codes", "submissions"}))
-        tickets = RateLimiter(
-            Store.in_memory(store.secret, store.clock), "tickets", *TICKET_LOOKUPS
-        )
-        return cls(made["class_codes"], tickets, made["misses"], made["submissions"])
+        memory = Store.in_memory(store.secret, store.clock)
+        tickets = RateLimiter(memory, "tickets", *TICKET_LOOKUPS)
+        help_sends = RateLimiter(memory, "help_sends", *HELP_SENDS)
+        return cls(made["class_codes"], tickets, made["misses"], made["submissions"], help_sends)
+
+    async def help_sent(self, address: str | None) -> None:
+        """Count one help request sent from ``address`` (RateLimited past the limit)."""
+        self.admit(address)
+        await self.help_sends.hit(network(address))
 
     def admit(self, address: str | None) -> None:
         """Refuse at once an address this worker saw miss too often (no statement)."""

@@ -235,6 +235,28 @@ def test_code_guessing_is_limited(student: Client) -> None:
     assert '<html lang="es"' in refused.text
 
 
+def test_sending_is_limited_per_address_and_keeps_the_words(
+    student: Client, help_settings: Settings
+) -> None:
+    student.app.state["services"].limits.help_sends.limit = 2
+    sent(student, "talk")
+    sent(student, "worry")
+    data = {
+        "kind": "talk",
+        "school": "N1",
+        "urgency": "week",
+        "text": "third one, kept",
+        "contact": "",
+        "form_key": form_key(student),
+    }
+    refused = student.post("/help/new?lang=en", data=data)
+    assert refused.status_code == 429
+    assert "Many requests were sent from this place just now" in refused.text
+    assert "third one, kept" in refused.text
+    assert CODE_SHOWN.search(refused.text) is None
+    assert counts(help_settings) == (2, 2)
+
+
 def test_no_cookie_but_language_and_no_code_in_any_address(student: Client) -> None:
     code = sent(student, "worry", lang="ar")
     visits = [
