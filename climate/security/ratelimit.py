@@ -59,10 +59,11 @@ CLASS_CODE_LOOKUPS = (12_000, 60.0)
 TICKET_LOOKUPS = (120, 60.0)
 # Per code: a whole school may share one class code, so a few hundred a minute is normal.
 SUBMISSIONS = (600, 60.0)
-# Per address, help requests sent: a school sends a few a day; a page that posts the form in a
-# loop is stopped. Counted in each worker's memory for the reason tickets are: a counter row
-# written just before a request would give the request's time of day to a database reader.
-HELP_SENDS = (30, 600.0)
+# Per address, help requests sent: a school sends a few a day (a class shown the form may
+# send a few dozen at once); a page that posts the form in a loop is stopped. Counted in each
+# worker's memory for the reason tickets are: a counter row written just before a request
+# would give the request's time of day to a database reader.
+HELP_SENDS = (60, 600.0)
 # Sign-in, per address: a school office behind one address signs in several people a minute.
 SIGN_IN_ADDRESS = (30, 60.0)
 # Per account from one address, and per account from one known browser: ten tries in five
