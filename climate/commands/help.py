@@ -12,7 +12,7 @@ from climate.commands import ACTOR, Subparsers, on_database
 from climate.help import config as help_config
 from climate.help.config import HelpConfig, HelpConfigError
 from climate.help.duty import Duty, now_utc
-from climate.help.requests import purge
+from climate.help.rounds import purge
 from climate.settings import Settings
 
 OFF = "help requests are off: CLIMATE_HELP_REQUESTS names no help file"

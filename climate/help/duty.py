@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.help import config as help_config
 from climate.help.mail import Mailer, escalate
-from climate.help.requests import Desk, Sent, purge
+from climate.help.requests import Desk, Sent
+from climate.help.rounds import purge
 from climate.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,8 @@ from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from climate.help.requests import Desk, claim_overdue, escalated, unclaim
+from climate.help.requests import Desk
+from climate.help.rounds import claim_overdue, escalated, unclaim
 from climate.settings import Settings
 
 log = logging.getLogger(__name__)

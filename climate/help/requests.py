@@ -1,14 +1,13 @@
-"""Help requests: sent by a student, followed up with a request code, triaged by the readers.
+"""Help requests as a student sends and follows them, and what the readers' side shares.
+
+The readers' queue is in ``climate.help.triage``, the escalation and retention rounds in
+``climate.help.rounds``.
 
 Everything here runs in its own transactions, on its own tables: a request is never written
 with, before or after a response on purpose, and carries nothing a response carries but the
 school. The request code is random (12 characters, 3.8e16 codes), shown once, and stored only
 as an HMAC under the service's key, as is the form's one-time key that keeps a form sent
 twice from making two requests.
-
-Staff functions take the caller's principal and answer only for the schools it may read:
-an account named among the school's readers in the help file that may also see the school.
-Every staff action is written to the audit log in the transaction of the change.
 """
 
 from __future__ import annotations
@@ -20,18 +19,16 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from climate.help.config import HelpConfig
 from climate.models import (
     HELP_KINDS,
-    HELP_STATUSES,
     HELP_URGENCIES,
     MAX_HELP_CONTACT,
     MAX_HELP_TEXT,
@@ -39,7 +36,6 @@ from climate.models import (
     HelpRequest,
     School,
 )
-from climate.security import audit
 from climate.security.principals import Principal
 from climate.security.scoping import may_see
 
@@ -49,7 +45,6 @@ GROUP = 4
 PURPOSE = b"climate help request codes v1"
 MAX_FORM_KEY = 64
 ADD_ATTEMPTS = 3
-Show = Literal["open", "closed"]
 
 
 def _(message: str) -> str:
@@ -328,11 +323,11 @@ async def answer(
             return None
         if found.status == "closed":
             raise HelpFormError({"text": CLOSED})
-        await _add_message(conn, found.id, "student", body, desk.config.local(now).date())
+        await add_message(conn, found.id, "student", body, desk.config.local(now).date())
         return await _thread(conn, desk, found.id)
 
 
-async def _add_message(
+async def add_message(
     conn: AsyncConnection, request_id: uuid.UUID, author: str, body: str, day: dt.date
 ) -> None:
     # Two messages written at once may pick the same number: the second tries the next one.
@@ -365,7 +360,7 @@ async def _insert_message(
     )
 
 
-async def _messages(conn: AsyncConnection, request_id: uuid.UUID) -> tuple[Message, ...]:
+async def messages_of(conn: AsyncConnection, request_id: uuid.UUID) -> tuple[Message, ...]:
     rows = (
         await conn.execute(
             select(HelpMessage.author, HelpMessage.body, HelpMessage.sent_on)
@@ -397,417 +392,5 @@ async def _thread(conn: AsyncConnection, desk: Desk, request_id: uuid.UUID) -> T
         school_name=row.name,
         sent_on=row.sent_on,
         reading_time=desk.config.reading(row.school_id),
-        messages=await _messages(conn, request_id),
+        messages=await messages_of(conn, request_id),
     )
-
-
-# --- the readers ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class QueueRow:
-    """One request in the triage queue."""
-
-    id: str
-    school_id: str
-    school_name: str
-    kind: str
-    urgency: str
-    status: str
-    sent_on: dt.date
-    due_on: dt.date
-    overdue: bool
-    escalated: bool
-    contact_given: bool
-    messages: int
-    student_wrote_last: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One request as its readers see it."""
-
-    id: str
-    school_id: str
-    school_name: str
-    kind: str
-    urgency: str
-    status: str
-    locale: str
-    contact: str
-    sent_on: dt.date
-    due_on: dt.date
-    overdue: bool
-    escalated: bool
-    closed_on: dt.date | None
-    note: str
-    messages: tuple[Message, ...]
-
-
-class NotReadable(LookupError):
-    """No request of that id that the caller reads (one that does not exist alike)."""
-
-
-def readable_schools(desk: Desk, principal: Principal, school_ids: Sequence[str]) -> list[str]:
-    """Of ``school_ids``, those whose requests ``principal`` reads."""
-    return [s for s in school_ids if desk.may_read(principal, s)]
-
-
-async def reads_any(engine: AsyncEngine, desk: Desk, principal: Principal) -> bool:
-    """Whether ``principal`` reads the requests of at least one school."""
-    return bool(await _readable(engine, desk, principal))
-
-
-async def _readable(engine: AsyncEngine, desk: Desk, principal: Principal) -> list[str]:
-    if desk.config is None:
-        return []
-    async with engine.connect() as conn:
-        ids = list(await conn.scalars(select(School.id)))
-    return readable_schools(desk, principal, ids)
-
-
-async def queue(
-    engine: AsyncEngine, desk: Desk, principal: Principal, now: dt.datetime, show: Show = "open"
-) -> list[QueueRow]:
-    """The requests of the schools ``principal`` reads: most pressing first."""
-    schools = await _readable(engine, desk, principal)
-    if not schools or desk.config is None:
-        return []
-    config = desk.config
-    closed = HelpRequest.status == "closed"
-    last = (
-        select(HelpMessage.request_id, func.max(HelpMessage.number).label("last"))
-        .group_by(HelpMessage.request_id)
-        .subquery()
-    )
-    query = (
-        select(
-            HelpRequest.id,
-            HelpRequest.school_id,
-            School.name,
-            HelpRequest.kind,
-            HelpRequest.urgency,
-            HelpRequest.status,
-            HelpRequest.sent_on,
-            HelpRequest.due_on,
-            HelpRequest.escalated,
-            HelpRequest.contact,
-            func.coalesce(last.c.last, 0).label("total"),
-            HelpMessage.author,
-        )
-        .join(School, School.id == HelpRequest.school_id)
-        .outerjoin(last, last.c.request_id == HelpRequest.id)
-        .outerjoin(
-            HelpMessage,
-            and_(HelpMessage.request_id == HelpRequest.id, HelpMessage.number == last.c.last),
-        )
-        .where(HelpRequest.school_id.in_(schools), closed if show == "closed" else ~closed)
-    )
-    async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-    found = [
-        QueueRow(
-            id=r.id.hex,
-            school_id=r.school_id,
-            school_name=r.name,
-            kind=r.kind,
-            urgency=r.urgency,
-            status=r.status,
-            sent_on=r.sent_on,
-            due_on=r.due_on,
-            overdue=r.status == "new" and config.overdue(r.school_id, r.due_on, now),
-            escalated=r.escalated,
-            contact_given=bool(r.contact),
-            messages=int(r.total),
-            student_wrote_last=r.author == "student",
-        )
-        for r in rows
-    ]
-    rank = {status: number for number, status in enumerate(HELP_STATUSES)}
-    found.sort(
-        key=lambda q: (
-            not q.overdue,
-            rank[q.status] if show == "open" else 0,
-            q.urgency != "today",
-            q.sent_on if show == "open" else -q.sent_on.toordinal(),
-            q.id,
-        )
-    )
-    return found
-
-
-def _request_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(hex=text)
-    except ValueError:
-        raise NotReadable() from None
-
-
-async def _case_row(
-    conn: AsyncConnection, desk: Desk, principal: Principal, request_id: uuid.UUID
-) -> HelpRequestRow:
-    row = (
-        await conn.execute(
-            select(HelpRequest.id, HelpRequest.status, HelpRequest.school_id).where(
-                HelpRequest.id == request_id
-            )
-        )
-    ).first()
-    if row is None or not desk.may_read(principal, row.school_id):
-        raise NotReadable()
-    return HelpRequestRow(row.id, row.status, row.school_id)
-
-
-async def case(
-    engine: AsyncEngine,
-    desk: Desk,
-    principal: Principal,
-    request_id: str,
-    now: dt.datetime,
-    *,
-    viewed: bool = True,
-) -> Case:
-    """One request for its reader; a view marks a new one seen and is audited.
-
-    ``viewed=False`` reads it without either (a form shown again with its error).
-    """
-    ident = _request_id(request_id)
-    async with engine.begin() as conn:
-        found = await _case_row(conn, desk, principal, ident)
-        if viewed and found.status == "new":
-            await conn.execute(
-                update(HelpRequest).where(HelpRequest.id == ident).values(status="seen")
-            )
-        if viewed:
-            await audit.record(
-                conn, principal, audit.HELP_VIEWED, ident.hex, school_id=found.school_id, now=now
-            )
-        row = (
-            await conn.execute(
-                select(HelpRequest.__table__, School.name)
-                .join(School, School.id == HelpRequest.school_id)
-                .where(HelpRequest.id == ident)
-            )
-        ).one()
-        messages = await _messages(conn, ident)
-    config = desk.config
-    assert config is not None
-    return Case(
-        id=ident.hex,
-        school_id=row.school_id,
-        school_name=row.name,
-        kind=row.kind,
-        urgency=row.urgency,
-        status=row.status,
-        locale=row.locale,
-        contact=row.contact,
-        sent_on=row.sent_on,
-        due_on=row.due_on,
-        overdue=False,
-        escalated=row.escalated,
-        closed_on=row.closed_on,
-        note=row.note,
-        messages=messages,
-    )
-
-
-async def reply(
-    engine: AsyncEngine,
-    desk: Desk,
-    principal: Principal,
-    request_id: str,
-    text: str,
-    now: dt.datetime,
-) -> None:
-    """A reader's reply, which the student reads with the code; a new request moves on."""
-    body = text.strip()
-    if not body:
-        raise HelpFormError({"reply": NO_REPLY})
-    if len(body) > MAX_HELP_TEXT:
-        raise HelpFormError({"reply": TOO_LONG})
-    ident = _request_id(request_id)
-    assert desk.config is not None
-    async with engine.begin() as conn:
-        found = await _case_row(conn, desk, principal, ident)
-        if found.status == "closed":
-            raise HelpFormError({"reply": CLOSED_FOR_STAFF})
-        await _add_message(conn, ident, "staff", body, desk.config.local(now).date())
-        await conn.execute(
-            update(HelpRequest)
-            .where(HelpRequest.id == ident)
-            .values(
-                unread_reply=True,
-                status="in_progress" if found.status in ("new", "seen") else found.status,
-            )
-        )
-        await audit.record(
-            conn, principal, audit.HELP_REPLIED, ident.hex, school_id=found.school_id, now=now
-        )
-
-
-async def set_status(
-    engine: AsyncEngine,
-    desk: Desk,
-    principal: Principal,
-    request_id: str,
-    status: str,
-    now: dt.datetime,
-) -> None:
-    """Move a request to ``status`` (seen, in progress, closed; or back from closed)."""
-    if status not in HELP_STATUSES or status == "new":
-        raise HelpFormError({"status": NO_STATUS})
-    ident = _request_id(request_id)
-    assert desk.config is not None
-    async with engine.begin() as conn:
-        found = await _case_row(conn, desk, principal, ident)
-        await conn.execute(
-            update(HelpRequest)
-            .where(HelpRequest.id == ident)
-            .values(
-                status=status,
-                closed_on=desk.config.local(now).date() if status == "closed" else None,
-            )
-        )
-        await audit.record(
-            conn,
-            principal,
-            audit.HELP_STATUS_CHANGED,
-            ident.hex,
-            school_id=found.school_id,
-            detail={"from": found.status, "to": status},
-            now=now,
-        )
-
-
-async def save_note(
-    engine: AsyncEngine,
-    desk: Desk,
-    principal: Principal,
-    request_id: str,
-    note: str,
-    now: dt.datetime,
-) -> None:
-    """Keep the readers' note on a request (never shown to the student)."""
-    if len(note) > MAX_HELP_TEXT:
-        raise HelpFormError({"note": TOO_LONG})
-    ident = _request_id(request_id)
-    async with engine.begin() as conn:
-        found = await _case_row(conn, desk, principal, ident)
-        await conn.execute(
-            update(HelpRequest).where(HelpRequest.id == ident).values(note=note.strip())
-        )
-        await audit.record(
-            conn, principal, audit.HELP_NOTED, ident.hex, school_id=found.school_id, now=now
-        )
-
-
-# --- on duty and retention ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Overdue:
-    """A request claimed for escalation: whom to tell, about which school."""
-
-    request_id: uuid.UUID
-    school_id: str
-    school_name: str
-    to: tuple[str, ...]
-
-
-async def claim_overdue(engine: AsyncEngine, desk: Desk, now: dt.datetime) -> list[Overdue]:
-    """Mark every new request past its reading time as escalated, and return them.
-
-    The update claims each row once, so several workers running this at once tell each
-    person once. A request whose school has no one to escalate to is not claimed (the queue
-    shows it past its time). Send the e-mail, then ``escalated`` records it in the audit log,
-    or ``unclaim`` hands it back for the next round.
-    """
-    if desk.config is None:
-        return []
-    config = desk.config
-    today = config.local(now).date()
-    async with engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                select(HelpRequest.id, HelpRequest.school_id, HelpRequest.due_on, School.name)
-                .join(School, School.id == HelpRequest.school_id)
-                .where(
-                    HelpRequest.status == "new",
-                    HelpRequest.escalated.is_(False),
-                    HelpRequest.due_on <= today,
-                )
-            )
-        ).all()
-    claimed: list[Overdue] = []
-    for row in rows:
-        to = config.escalate(row.school_id)
-        if not to or not config.overdue(row.school_id, row.due_on, now):
-            continue
-        async with engine.begin() as conn:
-            done = await conn.execute(
-                update(HelpRequest)
-                .where(HelpRequest.id == row.id, HelpRequest.escalated.is_(False))
-                .values(escalated=True)
-            )
-        if done.rowcount == 1:
-            claimed.append(Overdue(row.id, row.school_id, row.name, to))
-    return claimed
-
-
-async def escalated(engine: AsyncEngine, overdue: Overdue, now: dt.datetime) -> None:
-    """Record in the audit log that ``overdue`` was escalated (its e-mail went out)."""
-    async with engine.begin() as conn:
-        await audit.record(
-            conn,
-            "help desk",
-            audit.HELP_ESCALATED,
-            overdue.request_id.hex,
-            school_id=overdue.school_id,
-            detail={"told": len(overdue.to)},
-            now=now,
-        )
-
-
-async def unclaim(engine: AsyncEngine, request_id: uuid.UUID) -> None:
-    """Hand an escalation back when its e-mail could not be sent (the next run retries)."""
-    async with engine.begin() as conn:
-        await conn.execute(
-            update(HelpRequest).where(HelpRequest.id == request_id).values(escalated=False)
-        )
-
-
-async def purge(engine: AsyncEngine, desk: Desk, now: dt.datetime, actor: str = "help desk") -> int:
-    """Delete the requests closed more than the retention time ago; audited with the count."""
-    if desk.config is None:
-        return 0
-    cutoff = desk.config.local(now).date() - dt.timedelta(days=desk.config.retention_days)
-    async with engine.begin() as conn:
-        old = HelpRequest.status == "closed", HelpRequest.closed_on <= cutoff
-        ids = list(await conn.scalars(select(HelpRequest.id).where(*old)))
-        if not ids:
-            return 0
-        await conn.execute(delete(HelpMessage).where(HelpMessage.request_id.in_(ids)))
-        await conn.execute(delete(HelpRequest).where(HelpRequest.id.in_(ids)))
-        await audit.record(
-            conn,
-            actor,
-            audit.HELP_PURGED,
-            "help requests",
-            detail={"count": len(ids), "closed_on_or_before": cutoff.isoformat()},
-            now=now,
-        )
-    return len(ids)
-
-
-async def count_open(engine: AsyncEngine, desk: Desk, principal: Principal) -> int:
-    """How many requests not yet closed the caller reads (for the staff navigation)."""
-    schools = await _readable(engine, desk, principal)
-    if not schools:
-        return 0
-    async with engine.connect() as conn:
-        found = await conn.scalar(
-            select(func.count())
-            .select_from(HelpRequest)
-            .where(HelpRequest.school_id.in_(schools), HelpRequest.status != "closed")
-        )
-    return int(found or 0)

@@ -22,6 +22,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from climate.help import requests as help
+from climate.help import triage
 from climate.help.duty import Duty, now_utc
 from climate.i18n import language_name
 from climate.pages import Pages
@@ -58,8 +59,8 @@ class QueueView:
 
     enabled: bool
     reads: bool
-    show: help.Show
-    rows: tuple[help.QueueRow, ...]
+    show: triage.Show
+    rows: tuple[triage.QueueRow, ...]
     promises: tuple[Promise, ...]
     mail: bool
 
@@ -71,11 +72,11 @@ async def help_nav(request: Request[Any, Any, Any]) -> None:
         return
     # A hook takes no dependencies; the duty is the one the handlers receive as ``duty``.
     duty: Duty = request.app.state["duty"]
-    if await help.reads_any(duty.engine, duty.desk, principal):
-        request.state[NAV_KEY] = HelpNav(await help.count_open(duty.engine, duty.desk, principal))
+    if await triage.reads_any(duty.engine, duty.desk, principal):
+        request.state[NAV_KEY] = HelpNav(await triage.count_open(duty.engine, duty.desk, principal))
 
 
-async def queue_view(duty: Duty, principal: Principal, show: help.Show, locale: str) -> QueueView:
+async def queue_view(duty: Duty, principal: Principal, show: triage.Show, locale: str) -> QueueView:
     """The queue page of ``principal``, reading times written in ``locale``."""
     desk, config = duty.desk, duty.desk.config
     if config is None:
@@ -83,7 +84,7 @@ async def queue_view(duty: Duty, principal: Principal, show: help.Show, locale: 
     schools = [
         s for s in await help.schools_taking(duty.engine, desk) if desk.may_read(principal, s.id)
     ]
-    rows = await help.queue(duty.engine, desk, principal, now_utc(), show) if schools else []
+    rows = await triage.queue(duty.engine, desk, principal, now_utc(), show) if schools else []
     promises = tuple(
         Promise(
             s.name,
@@ -112,7 +113,7 @@ async def help_page(
 ) -> Template:
     """The queue of the schools the caller reads, most pressing first."""
     locale = pages.locale(request)
-    shown: help.Show = "closed" if show == "closed" else "open"
+    shown: triage.Show = "closed" if show == "closed" else "open"
     view = await queue_view(duty, principal, shown, locale)
     return pages.render(
         request, "staff/help.html", principal=principal, view=view, day=_day(locale)
@@ -132,10 +133,10 @@ async def _request_page(
     if not duty.desk.enabled:
         raise NotFoundException()
     try:
-        found = await help.case(
+        found = await triage.case(
             duty.engine, duty.desk, principal, request_id, now_utc(), viewed=problem is None
         )
-    except help.NotReadable:
+    except triage.NotReadable:
         raise NotFoundException() from None
     done = request.query_params.get("done")
     return pages.render(
@@ -192,12 +193,12 @@ async def _change(
     now: dt.datetime = now_utc()
     try:
         if done == "reply":
-            await help.reply(duty.engine, duty.desk, principal, request_id, typed[done], now)
+            await triage.reply(duty.engine, duty.desk, principal, request_id, typed[done], now)
         elif done == "note":
-            await help.save_note(duty.engine, duty.desk, principal, request_id, typed[done], now)
+            await triage.save_note(duty.engine, duty.desk, principal, request_id, typed[done], now)
         else:
-            await help.set_status(duty.engine, duty.desk, principal, request_id, typed[done], now)
-    except help.NotReadable:
+            await triage.set_status(duty.engine, duty.desk, principal, request_id, typed[done], now)
+    except triage.NotReadable:
         raise NotFoundException() from None
     except help.HelpFormError as error:
         return await _request_page(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from climate.cli import main
 from climate.commands import on_database
 from climate.help import requests as help
+from climate.help import triage
 from climate.help.config import load
 from climate.help.requests import Desk, NewRequest
 from climate.models import AuditEvent, HelpRequest
@@ -86,8 +87,8 @@ def env(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         for text in ("still waiting", "long closed"):
             form = NewRequest("N1", "talk", "week", text, "", "en", str(uuid.uuid4()))
             await help.send(engine, desk, form, LONG_AGO)
-        waiting = await help.queue(engine, desk, READER, LONG_AGO)
-        await help.set_status(engine, desk, READER, waiting[1].id, "closed", LONG_AGO)
+        waiting = await triage.queue(engine, desk, READER, LONG_AGO)
+        await triage.set_status(engine, desk, READER, waiting[1].id, "closed", LONG_AGO)
 
     on_database(settings, seed)
     monkeypatch.setenv("CLIMATE_DATABASE_URL", settings.database_url)

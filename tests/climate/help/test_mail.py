@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from climate.app import create_app
 from climate.commands import on_database
 from climate.help import requests as help
+from climate.help import triage
 from climate.help.duty import Duty
 from climate.help.mail import Mailer
 from climate.help.requests import NewRequest, Sent
@@ -174,8 +175,8 @@ def test_a_request_not_read_in_time_is_escalated_once(settings: Settings, tmp_pa
             sent = [await help.send(engine, duty.desk, form(s), MORNING) for s in WORDS]
             # South High's reader opens its request in time: it is not escalated.
             reader = Principal("account", 2, SOUTH_READER, "school_staff", frozenset({"S1"}))
-            (waiting,) = await help.queue(engine, duty.desk, reader, MORNING)
-            await help.case(engine, duty.desk, reader, waiting.id, MORNING)
+            (waiting,) = await triage.queue(engine, duty.desk, reader, MORNING)
+            await triage.case(engine, duty.desk, reader, waiting.id, MORNING)
             # Before the reading time nothing is sent.
             assert await duty.round(BEFORE) == (0, 0)
             assert inbox.received == []

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.commands import on_database
 from climate.help import requests as help
+from climate.help import rounds, triage
 from climate.help.config import load
 from climate.help.duty import Duty
 from climate.help.mail import Mailer
@@ -60,9 +61,9 @@ async def request(
     if status == "new":
         return ident
     # A reply moves it on to in progress; then to the status asked for.
-    await help.reply(engine, desk, READER, ident, f"reply to {text}", moment(sent))
+    await triage.reply(engine, desk, READER, ident, f"reply to {text}", moment(sent))
     if status != "in_progress":
-        await help.set_status(engine, desk, READER, ident, status, moment(closed or sent))
+        await triage.set_status(engine, desk, READER, ident, status, moment(closed or sent))
     return ident
 
 
@@ -109,12 +110,12 @@ def test_closed_requests_past_retention_are_purged_with_their_messages(
         ]
         # Closed long ago and opened again: open, so kept.
         reopened = await request(engine, desk, "reopened", LONG_AGO, "closed", LONG_AGO)
-        await help.set_status(engine, desk, READER, reopened, "in_progress", moment(ago(10)))
+        await triage.set_status(engine, desk, READER, reopened, "in_progress", moment(ago(10)))
         kept.append(reopened)
         requests, messages = await remaining(engine)
         assert requests == messages == set(gone) | set(kept)
 
-        assert await help.purge(engine, desk, NOW) == 3
+        assert await rounds.purge(engine, desk, NOW) == 3
         requests, messages = await remaining(engine)
         assert requests == set(kept)
         # The messages of the purged requests went with them; the others' stayed.
@@ -126,12 +127,12 @@ def test_closed_requests_past_retention_are_purged_with_their_messages(
         assert not [i for i in gone if i in repr(entry)]
 
         # A second purge finds nothing and writes nothing.
-        assert await help.purge(engine, desk, NOW) == 0
+        assert await rounds.purge(engine, desk, NOW) == 0
         assert len(await purges(engine)) == 1
         assert (await remaining(engine))[0] == set(kept)
 
         # A day later the request closed 89 days ago is past retention too.
-        assert await help.purge(engine, desk, NOW + dt.timedelta(days=1), actor="cli") == 1
+        assert await rounds.purge(engine, desk, NOW + dt.timedelta(days=1), actor="cli") == 1
         assert len((await remaining(engine))[0]) == len(kept) - 1
         assert [e["actor"] for e in await purges(engine)] == ["help desk", "cli"]
 
@@ -152,7 +153,7 @@ def test_the_duty_round_purges(settings: Settings, desk: Desk) -> None:
 def test_without_a_help_file_nothing_is_purged(settings: Settings, desk: Desk) -> None:
     async def scenario(engine: AsyncEngine) -> None:
         await request(engine, desk, "closed long ago", LONG_AGO, "closed", LONG_AGO)
-        assert await help.purge(engine, Desk.of(None, SECRET), NOW) == 0
+        assert await rounds.purge(engine, Desk.of(None, SECRET), NOW) == 0
         assert len((await remaining(engine))[0]) == 1
         assert await purges(engine) == []
 

@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from climate.commands import on_database
 from climate.help import requests as help
+from climate.help import triage
 from climate.help.config import load
-from climate.help.requests import Desk, HelpFormError, NewRequest, NotReadable
+from climate.help.requests import Desk, HelpFormError, NewRequest
+from climate.help.triage import NotReadable
 from climate.models import AuditEvent, HelpMessage, HelpRequest
 from climate.security.principals import Principal
 from climate.settings import Settings
@@ -190,36 +192,36 @@ def test_readers_see_only_their_schools(settings: Settings, desk: Desk) -> None:
             await help.send(engine, desk, new(school), NOW)
 
         async def schools(principal: Principal) -> list[str]:
-            return sorted(q.school_id for q in await help.queue(engine, desk, principal, NOW))
+            return sorted(q.school_id for q in await triage.queue(engine, desk, principal, NOW))
 
         assert await schools(NORTH) == ["N1", "N1"]
         assert await schools(SOUTH) == ["S1"]
         assert await schools(DISTRICT) == ["E1", "N1", "N1", "S1"]
         for nobody in (TEACHER, VIEWING, TOKEN):
             assert await schools(nobody) == []
-            assert not await help.reads_any(engine, desk, nobody)
-            assert await help.count_open(engine, desk, nobody) == 0
+            assert not await triage.reads_any(engine, desk, nobody)
+            assert await triage.count_open(engine, desk, nobody) == 0
         assert await schools(MOVED) == []
-        assert await help.count_open(engine, desk, NORTH) == 2
-        assert await help.count_open(engine, desk, DISTRICT) == 4
-        assert await help.reads_any(engine, desk, SOUTH)
+        assert await triage.count_open(engine, desk, NORTH) == 2
+        assert await triage.count_open(engine, desk, DISTRICT) == 4
+        assert await triage.reads_any(engine, desk, SOUTH)
 
         north = next(
-            q for q in await help.queue(engine, desk, DISTRICT, NOW) if q.school_id == "N1"
+            q for q in await triage.queue(engine, desk, DISTRICT, NOW) if q.school_id == "N1"
         )
         for stranger in (SOUTH, TEACHER, VIEWING, TOKEN, MOVED):
             with pytest.raises(NotReadable):
-                await help.case(engine, desk, stranger, north.id, NOW)
+                await triage.case(engine, desk, stranger, north.id, NOW)
             with pytest.raises(NotReadable):
-                await help.reply(engine, desk, stranger, north.id, "hello", NOW)
+                await triage.reply(engine, desk, stranger, north.id, "hello", NOW)
             with pytest.raises(NotReadable):
-                await help.set_status(engine, desk, stranger, north.id, "closed", NOW)
+                await triage.set_status(engine, desk, stranger, north.id, "closed", NOW)
             with pytest.raises(NotReadable):
-                await help.save_note(engine, desk, stranger, north.id, "note", NOW)
+                await triage.save_note(engine, desk, stranger, north.id, "note", NOW)
         # A request that does not exist, or an id that cannot be one, is refused alike.
         for missing in (uuid.uuid4().hex, "not-an-id", ""):
             with pytest.raises(NotReadable):
-                await help.case(engine, desk, DISTRICT, missing, NOW)
+                await triage.case(engine, desk, DISTRICT, missing, NOW)
         # Nothing the strangers tried changed the request or left an audit entry.
         (row,) = [r for r in await rows(engine, HelpRequest.__table__) if r["id"].hex == north.id]
         assert (row["status"], row["note"], row["closed_on"]) == ("new", "", None)
@@ -234,22 +236,22 @@ def test_a_conversation_from_new_to_closed(settings: Settings, desk: Desk) -> No
     async def scenario(engine: AsyncEngine) -> None:
         sent = await help.send(engine, desk, new(contact="Ana, 7B"), NOW)
         assert sent.code is not None
-        (row,) = await help.queue(engine, desk, NORTH, NOW)
+        (row,) = await triage.queue(engine, desk, NORTH, NOW)
         assert (row.status, row.messages, row.student_wrote_last) == ("new", 1, True)
         assert row.contact_given
         assert not row.overdue
 
-        seen = await help.case(engine, desk, NORTH, row.id, NOW)
+        seen = await triage.case(engine, desk, NORTH, row.id, NOW)
         assert seen.status == "seen"
         assert seen.contact == "Ana, 7B"
         assert seen.locale == "es"
         assert [m.body for m in seen.messages] == ["I would like to talk about something at home."]
 
-        await help.reply(engine, desk, NORTH, row.id, "  Come to room 4 at noon.  ", later)
-        (row,) = await help.queue(engine, desk, NORTH, later)
+        await triage.reply(engine, desk, NORTH, row.id, "  Come to room 4 at noon.  ", later)
+        (row,) = await triage.queue(engine, desk, NORTH, later)
         assert (row.status, row.messages, row.student_wrote_last) == ("in_progress", 2, False)
         with pytest.raises(HelpFormError):
-            await help.reply(engine, desk, NORTH, row.id, "   ", later)
+            await triage.reply(engine, desk, NORTH, row.id, "   ", later)
 
         thread = await help.follow(engine, desk, sent.code)
         assert thread is not None
@@ -267,8 +269,8 @@ def test_a_conversation_from_new_to_closed(settings: Settings, desk: Desk) -> No
         with pytest.raises(HelpFormError):
             await help.answer(engine, desk, sent.code, "  ", later)
 
-        await help.save_note(engine, desk, NORTH, row.id, "Met on Tuesday; follow up.", later)
-        assert (await help.case(engine, desk, NORTH, row.id, later)).note == (
+        await triage.save_note(engine, desk, NORTH, row.id, "Met on Tuesday; follow up.", later)
+        assert (await triage.case(engine, desk, NORTH, row.id, later)).note == (
             "Met on Tuesday; follow up."
         )
         # The student never sees the note.
@@ -276,28 +278,28 @@ def test_a_conversation_from_new_to_closed(settings: Settings, desk: Desk) -> No
         assert thread is not None
         assert "follow up" not in repr(thread)
 
-        await help.set_status(engine, desk, NORTH, row.id, "closed", later)
-        assert await help.queue(engine, desk, NORTH, later) == []
-        (closed,) = await help.queue(engine, desk, NORTH, later, show="closed")
+        await triage.set_status(engine, desk, NORTH, row.id, "closed", later)
+        assert await triage.queue(engine, desk, NORTH, later) == []
+        (closed,) = await triage.queue(engine, desk, NORTH, later, show="closed")
         assert closed.status == "closed"
-        assert (await help.case(engine, desk, NORTH, row.id, later)).closed_on == later.date()
-        assert await help.count_open(engine, desk, NORTH) == 0
+        assert (await triage.case(engine, desk, NORTH, row.id, later)).closed_on == later.date()
+        assert await triage.count_open(engine, desk, NORTH) == 0
         # A closed request takes no answer and no reply, and says why.
         with pytest.raises(HelpFormError) as caught:
             await help.answer(engine, desk, sent.code, "one more thing", later)
         assert caught.value.fields == {"text": help.CLOSED}
         with pytest.raises(HelpFormError):
-            await help.reply(engine, desk, NORTH, row.id, "one more", later)
+            await triage.reply(engine, desk, NORTH, row.id, "one more", later)
         thread = await help.follow(engine, desk, sent.code)
         assert thread is not None
         assert thread.status == "closed"
         assert len(thread.messages) == 3
         with pytest.raises(HelpFormError):
-            await help.set_status(engine, desk, NORTH, row.id, "new", later)
+            await triage.set_status(engine, desk, NORTH, row.id, "new", later)
 
         # Opened again: no closing day, answers taken again.
-        await help.set_status(engine, desk, NORTH, row.id, "in_progress", later)
-        case = await help.case(engine, desk, NORTH, row.id, later)
+        await triage.set_status(engine, desk, NORTH, row.id, "in_progress", later)
+        case = await triage.case(engine, desk, NORTH, row.id, later)
         assert (case.status, case.closed_on) == ("in_progress", None)
         assert await help.answer(engine, desk, sent.code, "one more thing", later) is not None
 
@@ -316,11 +318,11 @@ def test_staff_actions_are_audited_without_the_requests_words(
         assert sent.code is not None
         # Sending writes nothing to the audit log: it is the student's, not staff's.
         assert await rows(engine, AuditEvent.__table__) == []
-        (row,) = await help.queue(engine, desk, DISTRICT, NOW)
-        await help.case(engine, desk, DISTRICT, row.id, NOW)
-        await help.reply(engine, desk, DISTRICT, row.id, "We are on it, thank you.", NOW)
-        await help.save_note(engine, desk, DISTRICT, row.id, note, NOW)
-        await help.set_status(engine, desk, DISTRICT, row.id, "closed", NOW)
+        (row,) = await triage.queue(engine, desk, DISTRICT, NOW)
+        await triage.case(engine, desk, DISTRICT, row.id, NOW)
+        await triage.reply(engine, desk, DISTRICT, row.id, "We are on it, thank you.", NOW)
+        await triage.save_note(engine, desk, DISTRICT, row.id, note, NOW)
+        await triage.set_status(engine, desk, DISTRICT, row.id, "closed", NOW)
         events = await rows(engine, AuditEvent.__table__)
         assert [e["action"] for e in sorted(events, key=lambda e: e["id"])] == [
             "help_viewed",
@@ -350,13 +352,13 @@ def test_the_queue_puts_overdue_and_urgent_first(settings: Settings, desk: Desk)
         await help.send(engine, desk, new(text="today", urgency="today"), NOW)
         await help.send(engine, desk, new(text="sunday", urgency="week"), sunday)
         # At 16:00 Monday the requests due Monday by 15:00 are overdue, all three of them.
-        found = await help.queue(engine, desk, NORTH, afternoon)
+        found = await triage.queue(engine, desk, NORTH, afternoon)
         assert [q.overdue for q in found] == [True, True, True]
         assert found[0].urgency == "today"
         assert found[1].sent_on == sunday.date()
         # Seen requests are no longer overdue.
-        await help.case(engine, desk, NORTH, found[0].id, afternoon)
-        again = await help.queue(engine, desk, NORTH, afternoon)
+        await triage.case(engine, desk, NORTH, found[0].id, afternoon)
+        again = await triage.queue(engine, desk, NORTH, afternoon)
         assert [q.overdue for q in again] == [True, True, False]
 
     on_database(settings, scenario)
