@@ -35,7 +35,7 @@ from climate.controllers.reports import reports_router
 from climate.controllers.staff import staff_router
 from climate.controllers.staff.errors import http_error as staff_error
 from climate.controllers.staffing import staffing_router
-from climate.db import counters_path, create_engine
+from climate.db import counters_path, dispose, open_engine
 from climate.help.config import HelpConfigError
 from climate.help.duty import Duty
 from climate.i18n import Catalogs
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             next_steps.load(settings.next_steps)
         except next_steps.NextStepsError as error:
             raise SettingsError(f"CLIMATE_NEXT_STEPS {error}") from None
-    engine = create_engine(settings.database_url)
+    engine = open_engine(settings.database_url, settings.replica_url, settings.replica_wait)
     try:
         duty = Duty.of(engine, settings)
     except HelpConfigError as error:
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     async def dispose_engine() -> None:
-        await engine.dispose()
+        await dispose(engine)
         await store.close()
 
     return Litestar(

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Mode = Literal["production", "demo", "debug"]
 MODES: tuple[Mode, ...] = ("production", "demo", "debug")
@@ -60,6 +63,10 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_from: str = "climate@localhost"
+    # A streaming replica of the PostgreSQL database that releases are read from, and how
+    # long a release waits for it to catch up before it reads the primary instead.
+    replica_url: str | None = None
+    replica_wait: float = 5.0
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -89,6 +96,10 @@ class Settings:
                 f"CLIMATE_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
                 f"not {self.smtp_security!r}"
             )
+        if self.replica_url is not None:
+            _check_replica(self.database_url, self.replica_url)
+        if not 0 <= self.replica_wait <= 300:
+            raise SettingsError("CLIMATE_REPLICA_WAIT must be a number of seconds from 0 to 300")
         if self.help_requests is not None and not self.help_requests.is_file():
             raise SettingsError(f"CLIMATE_HELP_REQUESTS {str(self.help_requests)!r} is not a file")
         if self.staffing_policy is not None and not self.staffing_policy.is_file():
@@ -157,6 +168,11 @@ class Settings:
             values["smtp_password"] = env["CLIMATE_SMTP_PASSWORD"]
         if "CLIMATE_SMTP_FROM" in env:
             values["smtp_from"] = env["CLIMATE_SMTP_FROM"]
+        if env.get("CLIMATE_REPLICA_URL"):
+            values["replica_url"] = env["CLIMATE_REPLICA_URL"]
+        if "CLIMATE_REPLICA_WAIT" in env:
+            wait = env["CLIMATE_REPLICA_WAIT"]
+            values["replica_wait"] = _parse_float("CLIMATE_REPLICA_WAIT", wait)
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
@@ -172,6 +188,25 @@ def parse_contacts(text: str) -> tuple[CrisisContact, ...]:
             )
         contacts.append(CrisisContact(label.strip(), contact.strip()))
     return tuple(contacts)
+
+
+def _check_replica(primary: str, replica: str) -> None:
+    try:
+        names = {make_url(primary).get_backend_name(), make_url(replica).get_backend_name()}
+    except ArgumentError:
+        raise SettingsError(f"CLIMATE_REPLICA_URL {replica!r} is not a database URL") from None
+    if names != {"postgresql"}:
+        raise SettingsError(
+            "CLIMATE_REPLICA_URL needs PostgreSQL, as a streaming replica of "
+            "CLIMATE_DATABASE_URL's PostgreSQL database"
+        )
+
+
+def _parse_float(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {text!r}") from None
 
 
 def _parse_int(name: str, text: str) -> int:

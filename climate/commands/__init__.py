@@ -13,7 +13,7 @@ from typing import TypeAlias, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from climate.db import create_engine
+from climate.db import dispose, open_engine
 from climate.settings import Settings
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -26,10 +26,10 @@ def on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]])
     """Run ``work`` on an engine of the configured database, closed afterwards."""
 
     async def main() -> T:
-        engine = create_engine(settings.database_url)
+        engine = open_engine(settings.database_url, settings.replica_url, settings.replica_wait)
         try:
             return await work(engine)
         finally:
-            await engine.dispose()
+            await dispose(engine)
 
     return asyncio.run(main())

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _export(settings: Settings, args: argparse.Namespace, years: Years | None) -> int:
-    engine = db.create_engine(settings.database_url)
+    engine = db.open_engine(settings.database_url, settings.replica_url, settings.replica_wait)
     try:
         result = await export_year(
             engine,
@@ -86,6 +86,6 @@ async def _export(settings: Settings, args: argparse.Namespace, years: Years | N
         print(f"climate export: {error}", file=sys.stderr)
         return 2 if args.school is not None and "took no survey" in str(error) else 1
     finally:
-        await engine.dispose()
+        await db.dispose(engine)
     print(f"wrote {result.statistics} statistics to {args.out}")
     return 0

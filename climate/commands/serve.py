@@ -121,13 +121,13 @@ def _prepare_releases(settings: Settings) -> None:
 
 
 async def _releases(settings: Settings) -> None:
-    engine = db.create_engine(settings.database_url)
+    engine = db.open_engine(settings.database_url, settings.replica_url, settings.replica_wait)
     try:
         async with engine.connect() as conn:
             years = await source.closed_years(conn)
         await source.releases(engine, years, settings)
     finally:
-        await engine.dispose()
+        await db.dispose(engine)
 
 
 def _no_mode() -> bool:

@@ -104,8 +104,8 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 async def _plan(settings: Settings, year: int, policy: StaffingPolicy | None) -> YearPlan | None:
-    engine = db.create_engine(settings.database_url)
+    engine = db.open_engine(settings.database_url, settings.replica_url, settings.replica_wait)
     try:
         return await plan_for(engine, settings, year, policy=policy)
     finally:
-        await engine.dispose()
+        await db.dispose(engine)

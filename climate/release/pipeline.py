@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from analysis.disclosure import CellKey, Ledger, Policy, Protected, protect
 from analysis.disclosure.editions import Edition, NestingError, protect_edition
+from climate import db
 from climate.errors import REMOVED, SETUP, UNKEPT, ReleaseError
 from climate.instruments import Instrument
 from climate.models.releases import PublishedRelease
@@ -162,7 +163,11 @@ async def release_for(
         found = await _cached(conn, release_id)
         if found is not None and found[1]:
             return found[0]
-        gathered = await gather(conn, source, extra=extra)
+        # The counting, the one heavy read, is the replica's once it has every commit so
+        # far; what was published before (the cache, earlier editions) is read here.
+        reader = await db.reading_engine(engine, f"{source.instrument.id} {source.year}")
+        async with reader.connect() as counting:
+            gathered = await gather(counting, source, extra=extra)
         if found is not None and release_id_for(source, gathered.fingerprint, policy) == release_id:
             # Stored before releases kept their data: keep them now, while the
             # administration is still in the state the release was made from.

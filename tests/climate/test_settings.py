@@ -6,7 +6,10 @@ from typing import Any, cast
 
 import pytest
 
+from climate import db
 from climate.settings import CrisisContact, Settings, SettingsError, parse_contacts
+
+PG = "postgresql+asyncpg://climate@db.example/climate"
 
 KEY = "k" * 32
 
@@ -53,6 +56,14 @@ def test_values_are_parsed() -> None:
         ({"CLIMATE_MODE": "demo", "CLIMATE_DEFAULT_LOCALE": "fr"}, "CLIMATE_DEFAULT_LOCALE"),
         ({"CLIMATE_MODE": "demo", "CLIMATE_CRISIS_CONTACTS": "no colon"}, "entry 1"),
         ({"CLIMATE_MODE": "demo", "CLIMATE_STAFFING_POLICY": "/no/such.toml"}, "CLIMATE_STAFFING"),
+        # A replica is of a PostgreSQL primary, and is itself PostgreSQL.
+        ({"CLIMATE_MODE": "demo", "CLIMATE_REPLICA_URL": PG}, "CLIMATE_REPLICA_URL needs Postg"),
+        ({"CLIMATE_MODE": "demo", "CLIMATE_DATABASE_URL": PG, "CLIMATE_REPLICA_URL": "x"}, "not a"),
+        (
+            {"CLIMATE_MODE": "demo", "CLIMATE_REPLICA_WAIT": "soon"},
+            "CLIMATE_REPLICA_WAIT must be a",
+        ),
+        ({"CLIMATE_MODE": "demo", "CLIMATE_REPLICA_WAIT": "-1"}, "REPLICA_WAIT must be a"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -77,3 +88,24 @@ def test_trusted_proxies_and_log_level_are_read_and_checked() -> None:
     assert settings.log_level == "DEBUG"
     with pytest.raises(SettingsError, match="CLIMATE_LOG_LEVEL must be one of"):
         Settings.from_env({"CLIMATE_LOG_LEVEL": "loud"}, mode="demo")
+
+
+def test_an_unknown_pooler_mode_is_named() -> None:
+    with pytest.raises(ValueError, match=r"pooler='session' is not known \(only pooler=trans"):
+        db.create_engine(PG + "?pooler=session")
+
+
+def test_a_transaction_pooler_turns_off_asyncpg_statement_caches() -> None:
+    engine = db.create_engine(PG + "?pooler=transaction&ssl=require")
+    # The pooler option is ours: it never reaches asyncpg, and the URL's other options do.
+    assert engine.url.query == {"prepared_statement_cache_size": "0", "ssl": "require"}
+    args = engine.dialect.create_connect_args(engine.url)[1]
+    assert args["ssl"] == "require"
+    assert "pooler" not in args
+
+
+def test_a_replica_and_its_wait_are_read() -> None:
+    env = {"CLIMATE_MODE": "demo", "CLIMATE_DATABASE_URL": PG, "CLIMATE_REPLICA_URL": PG + "r"}
+    settings = Settings.from_env({**env, "CLIMATE_REPLICA_WAIT": "0.5"})
+    assert (settings.replica_url, settings.replica_wait) == (PG + "r", 0.5)
+    assert Settings.from_env(env).replica_wait == 5.0
