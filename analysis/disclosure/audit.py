@@ -41,23 +41,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import numpy as np
-
-from analysis.disclosure.cells import Structure, quantity_name
+from analysis.disclosure.cells import Structure
 from analysis.disclosure.codes import Codes
+from analysis.disclosure.items import audit_items
 from analysis.disclosure.ledger import Ledger
 from analysis.disclosure.means import audit_means
 from analysis.disclosure.policy import Policy
 from analysis.disclosure.primary import Pattern, Reason
-from analysis.disclosure.programs import item_program, n_program, view
+from analysis.disclosure.programs import n_program, view
 from analysis.disclosure.propagation import propagation_findings
 from analysis.disclosure.witnesses import (
     Finding,
     LayerAudit,
-    Seen,
     Target,
     audit_program,
-    with_held,
 )
 
 __all__ = ["Finding", "LayerAudit", "audit_pattern"]
@@ -74,6 +71,7 @@ def audit_pattern(
     counts: bool = True,
     only: Collection[str] | None = None,
     settled: Collection[tuple[int, str]] = (),
+    workers: int | None = None,
 ) -> LayerAudit:
     """Audit a pattern: the n of each hidden primary group, and each hidden sensitive count.
 
@@ -96,6 +94,10 @@ def audit_pattern(
         Values shown protected by an audit of an earlier pattern that this
         one only hides more of: every point of that attacker's program is a
         point of this one's, so they stay protected and are not audited.
+    workers : int, optional
+        Processes that audit items' counts side by side (see
+        :func:`analysis.disclosure.items.audit_items`); by default one per core for a
+        large release, none for a small one.
 
     Returns
     -------
@@ -122,7 +124,6 @@ def audit_pattern(
     out = LayerAudit()
     seen = view(structure, codes, policy, ledger)
     primary_cells = [c for c in range(structure.size) if pattern.cells[c] == Reason.SMALL]
-    size = structure.size
     done = set(settled)
     n_targets = [
         Target(c, c, None, None, policy.min_width, "n")
@@ -135,68 +136,14 @@ def audit_pattern(
     if scales and n_targets:
         audit_means(seen, pattern, scales, n_targets, exact, out)
     # Values the integer programs audit: the propagating attacker leaves them to them.
-    proven: set[tuple[int, str]] = set()
-    for item in structure.items.values() if counts else ():
-        if only is not None and item.name not in only:
-            continue
-        quantities = [quantity_name(item.name, o) for o in item.options]
-        missing = structure.missing(item.name)
-        m_var = None if missing is None else (1 + quantities.index(missing)) * size
-        targets = []
-        for j, q in enumerate(quantities):
-            if q not in structure.sensitive:
-                continue
-            hidden_q = pattern.value_hidden(q)
-            own = pattern.values.get(q)
-            for c in range(size):
-                if not hidden_q[c] or structure.n[c] == 0:
-                    continue
-                if pattern.cells[c] == Reason.SMALL or (
-                    own is not None and Reason(int(own[c])).primary
-                ):
-                    minus = None if m_var is None else m_var + c
-                    proven.add((c, q))
-                    if (c, q) not in done:
-                        targets.append(Target(c, (1 + j) * size + c, c, minus, 1, q))
-        if not targets:
-            continue
-        program = item_program(seen, quantities, missing)
-        if not exact:
-            # Witnesses come from the program with every n and every skipped count held at
-            # its true value: each published percentage is then a plain bound on its count,
-            # the layers couple only cell by cell, and the programs are small and easy.
-            # Then with only the shown groups held, so hidden groups' sizes move too. Their
-            # points are points of the full program, so whatever they settle is settled.
-            state = {t: Seen() for t in targets}
-            # Last, only the groups whose size is published exactly: banded sizes move too.
-            pinned = np.array([code.isdigit() for code in codes.n], dtype=bool)
-            restrictions = (
-                np.arange(size),
-                np.flatnonzero(~pattern.hidden()),
-                np.flatnonzero(pinned & ~pattern.hidden()),
-            )
-            for cells in restrictions:
-                if not targets:
-                    break
-                held = with_held(program, cells, size, m_var)
-                targets = audit_program(held, targets, False, out, state=state, conclude=False)
-            # What no restriction settles counts as exposed ("unproven") and gets a
-            # complement: the full program can take minutes to prove either way, and
-            # erring towards hiding is safe.
-            for t in targets:
-                seen_t = state[t]
-                out.findings.append(
-                    Finding(
-                        t.cell,
-                        t.quantity,
-                        seen_t.integer_low(),
-                        seen_t.integer_high(),
-                        False,
-                        "unproven",
-                    )
-                )
-        else:
-            audit_program(program, targets, exact, out)
+    names = [
+        item.name
+        for item in structure.items.values()
+        if counts and (only is None or item.name in only)
+    ]
+    found, proven = audit_items(seen, pattern, names, exact, done, workers=workers)
+    out.findings.extend(found.findings)
+    out.programs += found.programs
     if counts:
         # Every item's counts, sensitive or not, against the attacker who propagates bounds.
         for f in propagation_findings(seen, pattern):

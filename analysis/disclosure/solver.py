@@ -126,8 +126,13 @@ class Solver:
         relax: bool = False,
         bounds: tuple[FloatArray, FloatArray] | None = None,
         row: tuple[FloatArray, float] | None = None,
+        nodes: int | None = None,
     ) -> FloatArray | None:
-        """An optimal (or, with ``gap``, good) point; None when a probe is infeasible."""
+        """An optimal (or, with ``gap``, good) point; None when a probe is infeasible.
+
+        With ``nodes``, branch and bound stops after that many nodes with the best point
+        found, or None when it found none: only for searches whose None proves nothing.
+        """
         self.programs += 1
         lb, ub = (self.lb, self.ub) if bounds is None else bounds
         matrix, lo, hi = self.matrix, self.lo, self.hi
@@ -136,13 +141,20 @@ class Solver:
             lo = np.append(lo, -np.inf)
             hi = np.append(hi, row[1])
         integer = self.integer.any() and not relax
+        options: dict[str, float] = {}
+        if integer and gap:
+            options["mip_rel_gap"] = gap
+        if integer and nodes is not None:
+            options["node_limit"] = nodes
         result = milp(
             objective,
             integrality=self.integer.astype(np.float64) if integer else None,
             bounds=Bounds(lb, ub),
             constraints=LinearConstraint(matrix, lo, hi),
-            options={"mip_rel_gap": gap} if integer and gap else None,
+            options=options or None,
         )
+        if nodes is not None and result.status != 2 and result.x is None:
+            return None  # the node limit came first
         if result.status == 2:
             if bounds is None and row is None:
                 raise ValueError(f"published values for {self.quantity!r} contradict each other")
@@ -157,9 +169,11 @@ class Solver:
         *,
         bounds: tuple[FloatArray, FloatArray] | None = None,
         row: tuple[FloatArray, float] | None = None,
+        nodes: int | None = None,
     ) -> FloatArray | None:
-        """A feasible integer point under the extra bound or row, or None if there is none."""
-        return self.witness(np.zeros(len(self.lb)), bounds=bounds, row=row)
+        """A feasible integer point under the extra bound or row, or None if there is none
+        (or, with ``nodes``, none was found in that many nodes)."""
+        return self.witness(np.zeros(len(self.lb)), bounds=bounds, row=row, nodes=nodes)
 
     def witness(
         self,
@@ -168,8 +182,12 @@ class Solver:
         gap: float = 0.0,
         bounds: tuple[FloatArray, FloatArray] | None = None,
         row: tuple[FloatArray, float] | None = None,
+        nodes: int | None = None,
     ) -> FloatArray | None:
-        """A feasible integer point, good for ``objective``; None if there is none."""
+        """A feasible integer point, good for ``objective``; None if there is none.
+
+        With ``nodes`` (see :meth:`solve`) None may also mean none was found in time.
+        """
         if not self.integer.any():
             return self.solve(objective, bounds=bounds, row=row)
         # The relaxation proves most impossibilities at a fraction of the cost, and
@@ -182,4 +200,4 @@ class Solver:
             whole, bounds=bounds, row=row
         ):
             return whole
-        return self.solve(objective, gap=gap, bounds=bounds, row=row)
+        return self.solve(objective, gap=gap, bounds=bounds, row=row, nodes=nodes)

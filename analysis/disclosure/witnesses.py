@@ -225,8 +225,11 @@ def _audit_block(
                 _add_slack(objective, t, local)
         if not objective.any():
             continue
-        # Any feasible point serves as a witness: no need to prove it optimal.
-        point = solver.witness(objective, gap=_LOOSE_GAP)
+        # Any feasible point serves as a witness: no need to prove it optimal, nor to search
+        # long for one. Branch and bound stops after a fixed number of nodes (a count, not
+        # seconds, so the same release gives the same verdicts); a target this leaves
+        # unsettled gets the probes below, which are exact.
+        point = solver.witness(objective, gap=_LOOSE_GAP, nodes=_WITNESS_NODES)
         if point is not None:
             _observe(point, targets, local, seen, program.lb)
     left: list[Target] = []
@@ -276,6 +279,10 @@ _LOOSE_GAP = 0.25
 _PASSES = 3
 """Rounds of aggregate programs, repeated while each settles more targets."""
 
+_WITNESS_NODES = 200
+"""Branch-and-bound nodes an aggregate program, or a probe in a restriction of the
+attacker's program, may search for a point."""
+
 
 def _witnessed(
     t: Target,
@@ -294,6 +301,15 @@ def _witnessed(
     no point proves nothing about the attacker's interval.
     """
     i = local[t.var]
+    # In a restriction a probe that finds nothing proves nothing, and the target is left to
+    # the next restriction, then hidden: such a probe may stop after a count of nodes.
+    nodes = None if conclusive else _WITNESS_NODES
+
+    def probe(
+        bounds: tuple[FloatArray, FloatArray] | None = None,
+        row: tuple[FloatArray, float] | None = None,
+    ) -> FloatArray | None:
+        return solver.probe(bounds=bounds, row=row, nodes=nodes)
 
     def bounded(low: float, high: float) -> tuple[FloatArray, FloatArray]:
         lb, ub = solver.lb.copy(), solver.ub.copy()
@@ -311,11 +327,10 @@ def _witnessed(
         # A point at least width below the highest seen, or above the lowest.
         low, high = s.integer_low(), s.integer_high()
         down = solver.lb[i] <= high - t.width and found(
-            solver.probe(bounds=bounded(-math.inf, high - t.width))
+            probe(bounds=bounded(-math.inf, high - t.width))
         )
         if not down and not (
-            solver.ub[i] >= low + t.width
-            and found(solver.probe(bounds=bounded(low + t.width, math.inf)))
+            solver.ub[i] >= low + t.width and found(probe(bounds=bounded(low + t.width, math.inf)))
         ):
             if t.width == 1 and conclusive:
                 # No point on either side of the one seen: the interval is
@@ -324,14 +339,14 @@ def _witnessed(
             return False
     if t.n_var is None:
         return True
-    if not s.positive and not found(solver.probe(bounds=bounded(1.0, math.inf))):
+    if not s.positive and not found(probe(bounds=bounded(1.0, math.inf))):
         return False
     if not s.below_all:
         row = np.zeros(len(solver.lb))
         _add_slack(row, t, local)
         # count - (n - missing) <= -1 with the variables of other blocks fixed
         shift = _slack_shift(t, local, fixed)
-        if not found(solver.probe(row=(row, -1.0 - shift))):
+        if not found(probe(row=(row, -1.0 - shift))):
             return False
     return s.positive and s.below_all
 
