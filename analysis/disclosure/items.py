@@ -34,7 +34,7 @@ __all__ = ["PARALLEL_FROM", "audit_item", "audit_items"]
 
 PARALLEL_FROM = 2_000
 """Cells from which the items are audited in worker processes when more than one core is
-free (a 40-school secondary release has about 3,000; a test district's under 500)."""
+free (a survey given in 90 schools has about 4,000; a test district's under 500)."""
 
 Work = tuple[View, Pattern, bool, frozenset[tuple[int, str]]]
 _work: Work | None = None
