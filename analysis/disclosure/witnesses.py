@@ -279,7 +279,7 @@ _LOOSE_GAP = 0.25
 _PASSES = 3
 """Rounds of aggregate programs, repeated while each settles more targets."""
 
-_WITNESS_NODES = 200
+_WITNESS_NODES: int | None = 200
 """Branch-and-bound nodes an aggregate program, or a probe in a restriction of the
 attacker's program, may search for a point."""
 
