@@ -102,12 +102,6 @@ def attach_replica(primary: AsyncEngine, url: str, wait: float) -> AsyncEngine:
     return replica
 
 
-def replica_of(primary: AsyncEngine) -> AsyncEngine | None:
-    """The replica engine attached to ``primary``, if any."""
-    found = _replicas.get(primary)
-    return None if found is None else found.engine
-
-
 async def dispose(engine: AsyncEngine) -> None:
     """Close ``engine``'s connections and its replica's."""
     found = _replicas.pop(engine, None)
