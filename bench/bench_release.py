@@ -144,14 +144,17 @@ async def run(schools: int, students: int, years: int, folder: Path, url: str) -
 
 def _earlier(release: Release, policy: Policy, release_id: str) -> tuple[float, Codes]:
     """Protection as before: every item audited in this process, every search to the end."""
-    saved = items.PARALLEL_FROM, witnesses._WITNESS_NODES
-    items.PARALLEL_FROM, witnesses._WITNESS_NODES = sys.maxsize, None
+    saved = items.PARALLEL_FROM, items.VERTICES, witnesses._WITNESS_NODES
+    saved_block = witnesses.RESTRICTED_BLOCK
+    items.PARALLEL_FROM, items.VERTICES, witnesses._WITNESS_NODES = sys.maxsize, False, None
+    witnesses.RESTRICTED_BLOCK = sys.maxsize
     try:
         t = time.perf_counter()
         result = protect(release, policy, release_id=release_id)
         return time.perf_counter() - t, result.codes
     finally:
-        items.PARALLEL_FROM, witnesses._WITNESS_NODES = saved
+        items.PARALLEL_FROM, items.VERTICES, witnesses._WITNESS_NODES = saved
+        witnesses.RESTRICTED_BLOCK = saved_block
 
 
 def _hidden(codes: Codes) -> int:

@@ -39,7 +39,8 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
+from typing import Any
 
 from analysis.disclosure.cells import Structure
 from analysis.disclosure.codes import Codes
@@ -72,6 +73,7 @@ def audit_pattern(
     only: Collection[str] | None = None,
     settled: Collection[tuple[int, str]] = (),
     workers: int | None = None,
+    memo: dict[Hashable, Any] | None = None,
 ) -> LayerAudit:
     """Audit a pattern: the n of each hidden primary group, and each hidden sensitive count.
 
@@ -98,6 +100,9 @@ def audit_pattern(
         Processes that audit items' counts side by side (see
         :func:`analysis.disclosure.items.audit_items`); by default one per core for a
         large release, none for a small one.
+    memo : dict, optional
+        Kept by the caller between audits of one release (same structure, policy and
+        ledger): what an audit found that the next one would find again unchanged.
 
     Returns
     -------
@@ -146,7 +151,7 @@ def audit_pattern(
     out.programs += found.programs
     if counts:
         # Every item's counts, sensitive or not, against the attacker who propagates bounds.
-        for f in propagation_findings(seen, pattern):
+        for f in propagation_findings(seen, pattern, memo=memo):
             if (f.cell, f.quantity) in proven:
                 continue
             if f.failure:

@@ -30,11 +30,18 @@ from analysis.disclosure.witnesses import (
     with_held,
 )
 
-__all__ = ["PARALLEL_FROM", "audit_item", "audit_items"]
+__all__ = ["PARALLEL_FROM", "VERTICES", "audit_item", "audit_items"]
 
 PARALLEL_FROM = 2_000
 """Cells from which the items are audited in worker processes when more than one core is
 free (a survey given in 90 schools has about 4,000; a test district's under 500)."""
+
+VERTICES = True
+"""Witnesses of the count restrictions are whole vertices of their relaxations, found
+without branch and bound. Held at their true sizes, an item's counts add up over relations
+that are nearly a network, so a vertex is whole wherever a point is easy to find; a branch
+and bound that finds nothing proves nothing there, and in a district of 200 schools such
+searches took seconds per value and found no point at all."""
 
 Work = tuple[View, Pattern, bool, frozenset[tuple[int, str]]]
 _work: Work | None = None
@@ -123,6 +130,9 @@ def audit_item(work: Work, name: str) -> tuple[LayerAudit, set[tuple[int, str]]]
     quantities = [quantity_name(item.name, o) for o in item.options]
     missing = structure.missing(item.name)
     m_var = None if missing is None else (1 + quantities.index(missing)) * size
+    # A group in which nobody answered the item holds no answer to protect: its counts are
+    # 0 whatever the attacker proves, and no complement can make them anything else.
+    answered = structure.n if missing is None else structure.n - structure.counts[missing]
     targets = []
     for j, q in enumerate(quantities):
         if q not in structure.sensitive:
@@ -130,7 +140,7 @@ def audit_item(work: Work, name: str) -> tuple[LayerAudit, set[tuple[int, str]]]
         hidden_q = pattern.value_hidden(q)
         own = pattern.values.get(q)
         for c in range(size):
-            if not hidden_q[c] or structure.n[c] == 0:
+            if not hidden_q[c] or answered[c] == 0:
                 continue
             if pattern.cells[c] == Reason.SMALL or (
                 own is not None and Reason(int(own[c])).primary
@@ -162,7 +172,9 @@ def audit_item(work: Work, name: str) -> tuple[LayerAudit, set[tuple[int, str]]]
         if not targets:
             break
         held = with_held(program, cells, size, m_var)
-        targets = audit_program(held, targets, False, out, state=state, conclude=False)
+        targets = audit_program(
+            held, targets, False, out, state=state, conclude=False, vertices=VERTICES
+        )
     # What no restriction settles counts as exposed ("unproven") and gets a
     # complement: the full program can take minutes to prove either way, and
     # erring towards hiding is safe.

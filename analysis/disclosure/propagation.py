@@ -22,13 +22,16 @@ References
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from analysis.disclosure.cells import quantity_name
+from analysis.disclosure.cells import Scale, quantity_name
 from analysis.disclosure.primary import Pattern, Reason
 from analysis.disclosure.programs import Program, View, item_program, scale_program
 from analysis.disclosure.witnesses import Finding
@@ -57,23 +60,34 @@ def propagated(program: Program, rounds: int = _ROUNDS) -> tuple[FloatArray, Flo
     """
     matrix = sparse.csr_array(program.matrix)
     matrix.sum_duplicates()
+    matrix.eliminate_zeros()
     lb, ub = program.lb.astype(float).copy(), program.ub.astype(float).copy()
     integer = program.integrality()
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    cols, a = matrix.indices, matrix.data
-    keep = a != 0
-    rows, cols, a = rows[keep], cols[keep], a[keep]
-    lo, hi = program.lo[rows], program.hi[rows]
     m = matrix.shape[0]
+    row_ptr = matrix.indptr.astype(np.int64)
+    cols_all, a_all = matrix.indices.astype(np.int64), matrix.data
+    # The rows of every variable, to find which rows a moved bound touches.
+    by_col = sparse.csc_array(matrix)
+    col_ptr, col_rows = by_col.indptr.astype(np.int64), by_col.indices.astype(np.int64)
+    active = np.arange(m)
     for _ in range(rounds):
+        if not active.size:
+            break
+        # Only rows with a variable whose bounds moved last round can bound anything anew:
+        # every other row would find what it found before, which the bounds hold already.
+        entries = _ranges(row_ptr[active], row_ptr[active + 1])
+        rows = np.repeat(np.arange(active.size), np.diff(row_ptr)[active])
+        cols, a = cols_all[entries], a_all[entries]
+        lo, hi = program.lo[active][rows], program.hi[active][rows]
+        k = active.size
         low_term = np.where(a > 0, a * lb[cols], a * ub[cols])
         high_term = np.where(a > 0, a * ub[cols], a * lb[cols])
         low_inf = np.isinf(low_term)
         high_inf = np.isinf(high_term)
-        low_sum = np.bincount(rows, np.where(low_inf, 0.0, low_term), minlength=m)
-        high_sum = np.bincount(rows, np.where(high_inf, 0.0, high_term), minlength=m)
-        low_count = np.bincount(rows, low_inf, minlength=m)
-        high_count = np.bincount(rows, high_inf, minlength=m)
+        low_sum = np.bincount(rows, np.where(low_inf, 0.0, low_term), minlength=k)
+        high_sum = np.bincount(rows, np.where(high_inf, 0.0, high_term), minlength=k)
+        low_count = np.bincount(rows, low_inf, minlength=k)
+        high_count = np.bincount(rows, high_inf, minlength=k)
         # The row's activity without this term: infinite if another term is.
         rest_low = np.where(
             low_count[rows] - low_inf > 0, -math.inf, low_sum[rows] - np.where(low_inf, 0, low_term)
@@ -100,9 +114,25 @@ def propagated(program: Program, rounds: int = _ROUNDS) -> tuple[FloatArray, Flo
             raise ValueError("published values contradict each other")
         moved = (next_lb > lb + _TOL * (1 + np.abs(lb))) | (next_ub < ub - _TOL * (1 + np.abs(ub)))
         lb, ub = next_lb, next_ub
-        if not moved.any():
-            break
+        changed = np.flatnonzero(moved)
+        active = np.unique(col_rows[_ranges(col_ptr[changed], col_ptr[changed + 1])])
     return lb, ub
+
+
+def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Every index of ``starts[i]:ends[i]`` for every ``i``, in order."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    # Step by one within a range; at a range's first index, jump from the last one's end.
+    steps = np.ones(total, dtype=np.int64)
+    nonempty = lengths > 0
+    starts_ne, lengths_ne = starts[nonempty], lengths[nonempty]
+    steps[0] = starts_ne[0]
+    firsts = np.cumsum(lengths_ne)[:-1]
+    steps[firsts] = starts_ne[1:] - (starts_ne[:-1] + lengths_ne[:-1]) + 1
+    return np.cumsum(steps)
 
 
 def with_answered(program: Program, size: int, m_col: int) -> Program:
@@ -152,26 +182,73 @@ def with_answered(program: Program, size: int, m_col: int) -> Program:
     )
 
 
-def _programs(seen: View) -> list[tuple[str, list[str], int | None, Program]]:
+@dataclass
+class _Item:
+    """One item's program, built when first needed, and what it is built from."""
+
+    name: str
+    quantities: list[str]
+    m_col: int | None
+    key: tuple[object, ...]
+    build: Callable[[], Program]
+    program: Program | None = None
+
+    def get(self) -> Program:
+        if self.program is None:
+            self.program = self.build()
+        return self.program
+
+
+def _programs(seen: View) -> list[_Item]:
     """Every item's program (a scale's cut-point item with its means), answered counts apart."""
     structure = seen.structure
     size = structure.size
+    codes = seen.codes
     flag_items = {s.item: s for s in structure.scales.values() if s.item is not None}
+    # What every program is built from besides its item's own codes: the view of every n.
+    common = (
+        id(structure),
+        id(seen.policy),
+        id(seen.ledger),
+        codes.n,
+        seen.lb.tobytes(),
+        seen.ub.tobytes(),
+        seen.domains,
+    )
     found = []
     for item in structure.items.values():
         quantities = [quantity_name(item.name, o) for o in item.options]
         missing = structure.missing(item.name)
         scale = flag_items.get(item.name)
-        program = (
-            scale_program(seen, scale)
-            if scale is not None
-            else item_program(seen, quantities, missing)
-        )
         m_col = None if missing is None else (1 + quantities.index(missing)) * size
-        if m_col is not None:
-            program = with_answered(program, size, m_col)
-        found.append((item.name, quantities, m_col, program))
+
+        def build(
+            scale: Scale | None = scale,
+            quantities: list[str] = quantities,
+            missing: str | None = missing,
+            m_col: int | None = m_col,
+        ) -> Program:
+            program = (
+                scale_program(seen, scale)
+                if scale is not None
+                else item_program(seen, quantities, missing)
+            )
+            return program if m_col is None else with_answered(program, size, m_col)
+
+        own = (
+            item.name,
+            tuple(codes.counts[q] for q in quantities),
+            codes.answered.get(item.name),
+            None if scale is None else codes.means.get(scale.name),
+        )
+        found.append(_Item(item.name, quantities, m_col, (common, own), build))
     return found
+
+
+def _digest(bounds: tuple[FloatArray, FloatArray] | None) -> bytes | None:
+    if bounds is None:
+        return None
+    return hashlib.blake2b(bounds[0].tobytes() + bounds[1].tobytes(), digest_size=16).digest()
 
 
 def _with_sizes(program: Program, lb: FloatArray, ub: FloatArray) -> Program:
@@ -182,7 +259,13 @@ def _with_sizes(program: Program, lb: FloatArray, ub: FloatArray) -> Program:
     return program.bounded(low, high)
 
 
-def propagation_findings(seen: View, pattern: Pattern, *, passes: int = 3) -> list[Finding]:
+def propagation_findings(
+    seen: View,
+    pattern: Pattern,
+    *,
+    passes: int = 3,
+    memo: dict[Hashable, tuple[FloatArray, FloatArray]] | None = None,
+) -> list[Finding]:
     """The propagating attacker's verdict on every hidden count of every item.
 
     Each item's program bounds every group's n (a group holds at least those who
@@ -193,22 +276,43 @@ def propagation_findings(seen: View, pattern: Pattern, *, passes: int = 3) -> li
     Failures are ``"point"`` for a small group's count pinned, ``"zero"`` and ``"all"``
     for any hidden group's count proved 0 or all of those who answered, where anyone may
     have answered.
+
+    ``memo``, kept by the caller between audits of one release, holds the bounds each
+    item's program gave: an item whose program and starting bounds are those of the last
+    audit (a later round that hid only other items' values) is not propagated again.
     """
     structure = seen.structure
     size = structure.size
     programs = _programs(seen)
     n_lb, n_ub = seen.lb.copy(), seen.ub.copy()
     bounds: dict[str, tuple[FloatArray, FloatArray]] = {}
+    used: dict[Hashable, tuple[FloatArray, FloatArray]] = {}
     for _ in range(passes):
         before = (n_lb.copy(), n_ub.copy())
-        for name, _q, _m, program in programs:
-            lb, ub = propagated(_with_sizes(program, n_lb, n_ub))
-            bounds[name] = (lb, ub)
+        for item in programs:
+            # A later pass goes on from the bounds the last one proved: they hold in this
+            # program whatever the sizes, so only what the new sizes add is propagated.
+            start = bounds.get(item.name)
+            key = (item.key, n_lb.tobytes(), n_ub.tobytes(), _digest(start))
+            if memo is not None and key in memo:
+                lb, ub = memo[key]
+            else:
+                program = item.get()
+                lb, ub = propagated(
+                    _with_sizes(program if start is None else program.bounded(*start), n_lb, n_ub)
+                )
+            used[key] = bounds[item.name] = (lb, ub)
             n_lb, n_ub = np.maximum(n_lb, lb[:size]), np.minimum(n_ub, ub[:size])
         if np.array_equal(before[0], n_lb) and np.array_equal(before[1], n_ub):
             break
+    if memo is not None:
+        # Only this audit's bounds are kept: the next audit of the release differs from it
+        # in a few items at most, and older ones would only take memory.
+        memo.clear()
+        memo.update(used)
     found: list[Finding] = []
-    for name, quantities, m_col, _p in programs:
+    for item in programs:
+        name, quantities, m_col = item.name, item.quantities, item.m_col
         missing = structure.missing(name)
         answered = [q for q in quantities if q != missing]
         watch = [q for q in answered if pattern.value_hidden(q)[structure.n > 0].any()]

@@ -10,7 +10,7 @@ only coded values and the one public symbol.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -169,6 +169,7 @@ def protect(
     # round showed protected stays protected, and only the exact audit repeats it.
     known: dict[tuple[int, str], Finding] = {}
     complements = Complements()
+    memo: dict[Hashable, Any] = {}
     while True:
         rounds += 1
         cells_before = pattern.cells.copy()
@@ -186,6 +187,7 @@ def protect(
             counts=counts,
             only=only,
             settled=() if exact else [key for key, f in known.items() if not f.failure],
+            memo=memo,
         )
         programs += result.programs
         latest: dict[tuple[int, str], Finding] = {}

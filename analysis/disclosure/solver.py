@@ -186,7 +186,9 @@ class Solver:
     ) -> FloatArray | None:
         """A feasible integer point, good for ``objective``; None if there is none.
 
-        With ``nodes`` (see :meth:`solve`) None may also mean none was found in time.
+        With ``nodes`` (see :meth:`solve`) None may also mean none was found in time; with
+        ``nodes=0`` only a whole vertex of the relaxation is looked at, and no branch and
+        bound is run.
         """
         if not self.integer.any():
             return self.solve(objective, bounds=bounds, row=row)
@@ -200,4 +202,6 @@ class Solver:
             whole, bounds=bounds, row=row
         ):
             return whole
+        if nodes == 0:
+            return None  # a whole vertex of the relaxation, or nothing
         return self.solve(objective, gap=gap, bounds=bounds, row=row, nodes=nodes)
