@@ -143,23 +143,24 @@ def with_answered(program: Program, size: int, m_col: int) -> Program:
     where over ``n`` and ``m`` apart each would lose the other's width.
     """
     matrix = sparse.coo_array(program.matrix)
+    matrix.sum_duplicates()
     rows, cols, data = matrix.row, matrix.col, matrix.data
     width = program.matrix.shape[1]
-    on_n = cols < size
-    on_m = (cols >= m_col) & (cols < m_col + size)
+    on_n = np.flatnonzero(cols < size)
+    on_m = np.flatnonzero((cols >= m_col) & (cols < m_col + size))
     key_n = rows[on_n].astype(np.int64) * size + cols[on_n]
     key_m = rows[on_m].astype(np.int64) * size + (cols[on_m] - m_col)
-    value_n = dict(zip(key_n.tolist(), data[on_n].tolist(), strict=True))
-    value_m = dict(zip(key_m.tolist(), data[on_m].tolist(), strict=True))
-    paired = {k for k, v in value_n.items() if value_m.get(k) == -v and v != 0}
-    if paired:
-        pair = np.fromiter(paired, dtype=np.int64, count=len(paired))
+    # Entries of one row on a group's n and its missing count, of opposite values.
+    pair, at_n, at_m = np.intersect1d(key_n, key_m, assume_unique=True, return_indices=True)
+    opposite = (data[on_m[at_m]] == -data[on_n[at_n]]) & (data[on_n[at_n]] != 0)
+    pair, at_n, at_m = pair[opposite], at_n[opposite], at_m[opposite]
+    if pair.size:
         drop = np.zeros(len(data), dtype=bool)
-        drop[np.flatnonzero(on_n)[np.isin(key_n, pair)]] = True
-        drop[np.flatnonzero(on_m)[np.isin(key_m, pair)]] = True
+        drop[on_n[at_n]] = True
+        drop[on_m[at_m]] = True
         new_rows = pair // size
         new_cols = width + pair % size
-        new_data = np.array([value_n[k] for k in pair.tolist()])
+        new_data = data[on_n[at_n]]
         rows = np.concatenate([rows[~drop], new_rows])
         cols = np.concatenate([cols[~drop], new_cols])
         data = np.concatenate([data[~drop], new_data])

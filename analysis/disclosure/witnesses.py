@@ -152,12 +152,7 @@ def audit_program(
         if block < 0:
             if not conclude:
                 # Held at its true value here: the truth is the one point seen.
-                n_value = None
-                if t.n_var is not None:
-                    n_value = float(program.truth[t.n_var])
-                    if t.minus_var is not None:
-                        n_value -= float(program.truth[t.minus_var])
-                state[t].add(float(program.truth[t.var]), n_value)
+                _see_truth(program, t, state[t])
                 left.append(t)
                 continue
             # A fixed target is a point: the published values pin it.
@@ -173,7 +168,10 @@ def audit_program(
             np.searchsorted(ordered, block, "left") : np.searchsorted(ordered, block, "right")
         ]
         if not conclude and len(variables) > RESTRICTED_BLOCK:
-            # Too large to search in a restriction: its targets go on unsettled.
+            # Too large to search in a restriction: its targets go on unsettled, the truth
+            # the one point seen of them.
+            for t in by_block[block]:
+                _see_truth(program, t, state[t])
             left.extend(by_block[block])
             continue
         left.extend(
@@ -189,6 +187,15 @@ def audit_program(
             )
         )
     return left
+
+
+def _see_truth(program: Program, t: Target, seen: Seen) -> None:
+    n_value = None
+    if t.n_var is not None:
+        n_value = float(program.truth[t.n_var])
+        if t.minus_var is not None:
+            n_value -= float(program.truth[t.minus_var])
+    seen.add(float(program.truth[t.var]), n_value)
 
 
 def _audit_block(
