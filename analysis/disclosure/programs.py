@@ -162,6 +162,9 @@ def item_program(seen: View, quantities: list[str], missing: str | None) -> Prog
                 at = structure.index.get(entry.key)
                 if at is not None and entry.quantity == q and entry.code not in ("", HIDDEN):
                     published.append((j, at, entry.code))
+    if m_col is not None:
+        _percent_block(rows, published, size, m_col, seen.policy)
+        published = []
     for j, c, code in published:
         y_col = (1 + j) * size + c
         if m_col is None:
@@ -314,6 +317,58 @@ def _domain_count_bounds(domain: Domain, code: str, cap: float) -> tuple[float, 
     return min(lows), max(highs)
 
 
+def _percent_block(
+    rows: _Rows, published: list[tuple[int, int, str]], size: int, m_col: int, policy: Policy
+) -> None:
+    """The rows of every published percentage of an item with a missing option, in order.
+
+    For each percentage, its rows ``lo <= 200 y + b (x - m) <= hi``, then the range of its
+    tier's denominator ``x - m``: the rows the one-by-one loop would add, built at once.
+    """
+    if not published:
+        return
+    names = sorted({code for _, _, code in published})
+    index = {code: k for k, code in enumerate(names)}
+    # Every distinct code's percent rows, one after another.
+    table = [percent_rows(code) for code in names]
+    count = np.array([len(t) for t in table], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    flat = np.array([row for t in table for row in t], dtype=np.float64).reshape(-1, 4)
+    tiers = np.array([denominator_range(code, policy) for code in names], dtype=np.float64)
+    j = np.fromiter((e[0] for e in published), np.int64, len(published))
+    c = np.fromiter((e[1] for e in published), np.int64, len(published))
+    u = np.fromiter((index[e[2]] for e in published), np.int64, len(published))
+    # Each percentage takes its percent rows and one denominator row.
+    per = count[u] + 1
+    first = np.concatenate([[0], np.cumsum(per)[:-1]])
+    which = np.repeat(np.arange(len(published)), count[u])
+    at = _spans(start[u], count[u])
+    offset = np.arange(len(at)) - np.repeat(np.cumsum(count[u]) - count[u], count[u])
+    local = first[which] + offset
+    a, b, lo, hi = flat[at, 0], flat[at, 1], flat[at, 2], flat[at, 3]
+    y_col = (1 + j[which]) * size + c[which]
+    x_col, m = c[which], m_col + c[which]
+    den = first + count[u]
+    rows.bulk(
+        np.concatenate([local, local, local, den, den]),
+        np.concatenate([y_col, x_col, m, c, m_col + c]),
+        np.concatenate([a, b, -b, np.ones(len(den)), -np.ones(len(den))]),
+        np.concatenate([lo, tiers[u, 0]]),
+        np.concatenate([hi, tiers[u, 1]]),
+        np.concatenate([local, den]),
+        int(per.sum()),
+    )
+
+
+def _spans(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Every index of ``starts[i] : starts[i] + lengths[i]`` for every ``i``, in order."""
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    base = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return base + np.arange(total)
+
+
 class _Rows:
     def __init__(self) -> None:
         self.rows: list[int] = []
@@ -330,6 +385,29 @@ class _Rows:
             self.vals.append(value)
         self.lo.append(low)
         self.hi.append(high)
+
+    def bulk(
+        self,
+        rows: npt.NDArray[np.int64],
+        cols: npt.NDArray[np.int64],
+        vals: FloatArray,
+        lo: FloatArray,
+        hi: FloatArray,
+        bounded: npt.NDArray[np.int64],
+        height: int,
+    ) -> None:
+        """Add ``height`` rows at once: entries ``(rows, cols, vals)`` with rows counted
+        from 0 here, and the bounds ``lo``, ``hi`` of the rows ``bounded``."""
+        base = len(self.lo)
+        self.rows.extend((rows + base).tolist())
+        self.cols.extend(cols.tolist())
+        self.vals.extend(vals.tolist())
+        low = np.empty(height)
+        high = np.empty(height)
+        low[bounded] = lo
+        high[bounded] = hi
+        self.lo.extend(low.tolist())
+        self.hi.extend(high.tolist())
 
     def matrix(self, width: int) -> sparse.csr_array:
         return sparse.csr_array(
