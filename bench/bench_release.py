@@ -191,22 +191,26 @@ async def _forget_releases(engine: AsyncEngine) -> None:
         await conn.execute(delete(PublishedRelease))
 
 
+_MEASURED = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
+)
+"""Runs a command and prints its peak memory (KB). A child started by this large process
+would report this process's peak as its own (Linux carries the high-water mark across fork
+and exec); one started by this small one reports its own."""
+
+
 def _export(url: str, year: int, folder: Path) -> str:
     """Run ``climate export`` in a process of its own; its seconds and peak memory."""
     env = {**os.environ, "CLIMATE_DATABASE_URL": url, "CLIMATE_MODE": "demo"}
-    command = [sys.executable, "-m", "climate.cli", "export", "--year", str(year)]
-    command += ["--format", "xlsx", "--out", str(folder / "export.xlsx")]
-    log = folder / "export.log"
+    command = [sys.executable, "-c", _MEASURED, sys.executable, "-m", "climate.cli", "export"]
+    command += ["--year", str(year), "--format", "xlsx", "--out", str(folder / "export.xlsx")]
     t = time.perf_counter()
-    with log.open("wb") as err:
-        run = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        # This process's own peak (every earlier child, such as the earlier path's, aside).
-        _, status, usage = os.wait4(run.pid, 0)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - t
-    run.returncode = os.waitstatus_to_exitcode(status)  # reaped above
-    if run.returncode != 0:
-        raise SystemExit(f"climate export failed: {log.read_text(errors='replace').strip()}")
-    peak = usage.ru_maxrss / 1024
+    if done.returncode != 0:
+        raise SystemExit(f"climate export failed: {done.stderr.strip()}")
+    peak = int(done.stdout.strip().splitlines()[-1]) / 1024
     return f"{seconds:.1f} s, peak memory {peak:.0f} MB"
 
 
