@@ -313,8 +313,8 @@ _PASSES = 3
 """Rounds of aggregate programs, repeated while each settles more targets."""
 
 _WITNESS_NODES: int | None = 200
-"""Branch-and-bound nodes an aggregate program of the attacker's program may search for a
-point."""
+"""Branch-and-bound nodes an aggregate program may search for a point, and a probe in a
+restriction of the attacker's program searched without ``vertices``."""
 
 
 def _witnessed(
