@@ -31,7 +31,7 @@ from analysis.disclosure.policy import (
     percent_rows,
 )
 
-__all__ = ["Program", "View", "item_program", "n_program", "scale_program", "view"]
+__all__ = ["Program", "View", "item_program", "n_program", "scale_program", "spans", "view"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -342,7 +342,7 @@ def _percent_block(
     per = count[u] + 1
     first = np.concatenate([[0], np.cumsum(per)[:-1]])
     which = np.repeat(np.arange(len(published)), count[u])
-    at = _spans(start[u], count[u])
+    at = spans(start[u], count[u])
     offset = np.arange(len(at)) - np.repeat(np.cumsum(count[u]) - count[u], count[u])
     local = first[which] + offset
     a, b, lo, hi = flat[at, 0], flat[at, 1], flat[at, 2], flat[at, 3]
@@ -360,7 +360,7 @@ def _percent_block(
     )
 
 
-def _spans(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def spans(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Every index of ``starts[i] : starts[i] + lengths[i]`` for every ``i``, in order."""
     total = int(lengths.sum())
     if not total:

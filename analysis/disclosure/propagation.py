@@ -33,7 +33,7 @@ from scipy import sparse
 
 from analysis.disclosure.cells import Scale, quantity_name
 from analysis.disclosure.primary import Pattern, Reason
-from analysis.disclosure.programs import Program, View, item_program, scale_program
+from analysis.disclosure.programs import Program, View, item_program, scale_program, spans
 from analysis.disclosure.witnesses import Finding
 
 __all__ = ["propagated", "propagation_findings"]
@@ -75,7 +75,7 @@ def propagated(program: Program, rounds: int = _ROUNDS) -> tuple[FloatArray, Flo
             break
         # Only rows with a variable whose bounds moved last round can bound anything anew:
         # every other row would find what it found before, which the bounds hold already.
-        entries = _ranges(row_ptr[active], row_ptr[active + 1])
+        entries = spans(row_ptr[active], row_ptr[active + 1] - row_ptr[active])
         rows = np.repeat(np.arange(active.size), np.diff(row_ptr)[active])
         cols, a = cols_all[entries], a_all[entries]
         lo, hi = program.lo[active][rows], program.hi[active][rows]
@@ -115,24 +115,10 @@ def propagated(program: Program, rounds: int = _ROUNDS) -> tuple[FloatArray, Flo
         moved = (next_lb > lb + _TOL * (1 + np.abs(lb))) | (next_ub < ub - _TOL * (1 + np.abs(ub)))
         lb, ub = next_lb, next_ub
         changed = np.flatnonzero(moved)
-        active = np.unique(col_rows[_ranges(col_ptr[changed], col_ptr[changed + 1])])
+        active = np.unique(
+            col_rows[spans(col_ptr[changed], col_ptr[changed + 1] - col_ptr[changed])]
+        )
     return lb, ub
-
-
-def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Every index of ``starts[i]:ends[i]`` for every ``i``, in order."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    # Step by one within a range; at a range's first index, jump from the last one's end.
-    steps = np.ones(total, dtype=np.int64)
-    nonempty = lengths > 0
-    starts_ne, lengths_ne = starts[nonempty], lengths[nonempty]
-    steps[0] = starts_ne[0]
-    firsts = np.cumsum(lengths_ne)[:-1]
-    steps[firsts] = starts_ne[1:] - (starts_ne[:-1] + lengths_ne[:-1]) + 1
-    return np.cumsum(steps)
 
 
 def with_answered(program: Program, size: int, m_col: int) -> Program:
